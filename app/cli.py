@@ -1,0 +1,251 @@
+"""The `samsvar` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from app.settings import Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Samsvar: a self-hosted customer-service chatbot answering from a curated answer base.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+answers_app = typer.Typer(help="Check, import and index answer bases.", no_args_is_help=True)
+app.add_typer(answers_app, name="answers")
+
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", help="Answer base folder (default: CHAT_ANSWERS_DIR or the demo)."),
+]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    return settings
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _engine(settings: Settings, answers: Path | None) -> Any:
+    from app.engine import open_engine
+    from knowledge import AnswerBaseInvalid
+    from retrieval import RetrievalError
+
+    try:
+        return open_engine(settings, answers)
+    except AnswerBaseInvalid as exc:
+        _fail(f"error: {exc}\nNothing was indexed.")
+    except RetrievalError as exc:
+        _fail(f"error: {exc}")
+
+
+def _outcome_json(outcome: Any) -> dict[str, Any]:
+    from bot import Clarify, Reply
+
+    data: dict[str, Any] = {
+        "decision": outcome.decision,
+        "answer_id": outcome.answer_id if isinstance(outcome, Reply) else None,
+        "text": outcome.text,
+        "confidence": outcome.confidence,
+        "lang": outcome.lang,
+        "ranked": [{"id": c.id, "score": c.score} for c in outcome.ranked],
+        "ms": outcome.ms,
+    }
+    if isinstance(outcome, Reply):
+        data |= {
+            "reply_lang": outcome.reply_lang,
+            "fallback": outcome.fallback,
+            "links": list(outcome.links),
+        }
+    if isinstance(outcome, Clarify):
+        data["choices"] = [{"id": c.answer_id, "label": c.label} for c in outcome.choices]
+    return data
+
+
+def _print_outcome(outcome: Any) -> None:
+    data = _outcome_json(outcome)
+    typer.echo(f"decision:   {data['decision']}")
+    typer.echo(f"answer id:  {data['answer_id'] or '-'}")
+    typer.echo(f"confidence: {data['confidence']:.3f}")
+    lang = data["lang"]
+    if data.get("fallback"):
+        lang += f" (no answer in {data['lang']}: replied in {data['reply_lang']})"
+    typer.echo(f"language:   {lang}")
+    typer.echo(f"time:       {data['ms']:.1f} ms")
+    typer.echo("")
+    typer.echo(data["text"])
+    for number, choice in enumerate(data.get("choices", []), start=1):
+        typer.echo(f"  {number}. {choice['label']}  [{choice['id']}]")
+    for link in data.get("links", []):
+        typer.echo(f"  {link}")
+
+
+def _turn(engine: Any, question: str, page: str | None, page_lang: str | None) -> Any:
+    from bot import InvalidMessage, page_language
+
+    try:
+        return engine.bot.turn(question, page_lang=page_lang or page_language(page))
+    except InvalidMessage as exc:
+        _fail(f"error: {exc} [{exc.code}]", 2)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The visitor's question.")],
+    page: Annotated[str | None, typer.Option(help="URL of the page the visitor is on.")] = None,
+    page_lang: Annotated[
+        str | None,
+        typer.Option("--page-lang", help="The page's language (nb, nn, sv, da, fi, en)."),
+    ] = None,
+    answers: AnswersOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer one question: the decision, the answer, its id, confidence, language and time."""
+    from bot import InvalidMessage, check_message
+
+    try:
+        check_message(question)
+    except InvalidMessage as exc:
+        _fail(f"error: {exc} [{exc.code}]", 2)
+    engine = _engine(_settings(), answers)
+    outcome = _turn(engine, question, page, page_lang)
+    if as_json:
+        typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2))
+    else:
+        _print_outcome(outcome)
+
+
+@app.command(name="eval")
+def eval_(
+    suite_file: Annotated[Path, typer.Argument(metavar="SUITE.yaml", help="The suite to run.")],
+    answers: AnswersOpt = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", metavar="OUT.json", help="Write the results as JSON.")
+    ] = None,
+) -> None:
+    """Run an evaluation suite and print (and optionally write) the results."""
+    from eval import SuiteInvalid, check_suite_against, load_suite, run_suite, to_json
+
+    try:
+        suite = load_suite(suite_file)
+    except SuiteInvalid as exc:
+        _fail(f"error: {exc}", 2)
+    engine = _engine(_settings(), answers or suite.answers)
+    try:
+        check_suite_against(suite, engine.bot.base)
+    except SuiteInvalid as exc:
+        _fail(f"error: {exc}", 2)
+    results = run_suite(suite, engine.bot)
+    report = to_json(suite, results)
+    for case in report["cases"]:
+        mark = "PASS" if case["passed"] else "FAIL"
+        got = case["answer_id"] or case["decision"]
+        typer.echo(
+            f"{mark}  {case['id']}: expected {case['expect']}, got {got} ({case['confidence']:.2f})"
+        )
+    summary = report["summary"]
+    typer.echo(f"\n{suite.name}: {summary['passed']}/{summary['cases']} passed")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+
+@answers_app.command("check")
+def answers_check(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The answer base folder.")],
+    index: Annotated[
+        bool, typer.Option("--index/--no-index", help="Also index it and report the thresholds.")
+    ] = True,
+) -> None:
+    """Validate an answer base; print every problem with file, line and field."""
+    from knowledge import check_answer_base
+
+    base, problems = check_answer_base(directory)
+    for problem in problems:
+        typer.echo(str(problem), err=problem.severity == "error")
+    if base is None:
+        errors = sum(p.severity == "error" for p in problems)
+        _fail(f"{errors} error(s): the answer base was not indexed.")
+    published = len(base.published())
+    typer.echo(f"ok: {published} published answers, languages {', '.join(sorted(base.languages))}")
+    if index:
+        engine = _engine(_settings(), directory)
+        t = engine.bot.thresholds
+        typer.echo(f"thresholds ({t.source}): answer {t.answer:.3f}, clarify {t.clarify:.3f}")
+
+
+@answers_app.command("index")
+def answers_index(answers: AnswersOpt = None) -> None:
+    """Bring the index of an answer base up to date (only changed answers are embedded)."""
+    engine = _engine(_settings(), answers)
+    s = engine.sync
+    typer.echo(
+        f"index {s.collection}: embedded {s.embedded}, reused {s.reused} ({s.seconds:.1f} s)"
+    )
+
+
+@answers_app.command("import")
+def answers_import(
+    csv_file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="Spreadsheet export.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the answer files to.")] = Path(
+        "answers"
+    ),
+    language: Annotated[
+        str, typer.Option("--language", help="Language of rows with an empty language cell.")
+    ] = "nb",
+    overwrite: Annotated[bool, typer.Option(help="Replace answer files that exist.")] = False,
+) -> None:
+    """Turn a CSV export (question, answer, language, id columns) into answer files."""
+    from knowledge import CsvImportError, import_csv
+
+    try:
+        written = import_csv(csv_file, out, default_language=language, overwrite=overwrite)
+    except CsvImportError as exc:
+        _fail(f"error: {exc}\nNo files were written.")
+    typer.echo(f"wrote {len(written)} answer files to {out}")
+
+
+@app.command()
+def chat(
+    answers: AnswersOpt = None,
+    page: Annotated[str | None, typer.Option(help="URL of the page the visitor is on.")] = None,
+) -> None:
+    """Chat with the bot in the terminal (an empty line or Ctrl-D ends)."""
+    from bot import InvalidMessage, page_language
+
+    engine = _engine(_settings(), answers)
+    typer.echo(f"{engine.bot.base.config.name}: ask a question (empty line to quit)")
+    langs: list[str] = []
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        try:
+            outcome = engine.bot.turn(line, page_lang=page_language(page), history_langs=langs)
+        except InvalidMessage as exc:
+            typer.echo(f"error: {exc}")
+            continue
+        langs.append(outcome.lang)
+        _print_outcome(outcome)
+        typer.echo("")
+
+
+def main() -> None:
+    app()

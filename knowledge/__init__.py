@@ -1,0 +1,30 @@
+"""The curated answer base: schema, loading, validation and import.
+
+An answer base is a folder of YAML files, one core answer per file, plus an
+optional `base.yaml` (settings) and `fields.yaml` (hand-off fields); see
+ARCHITECTURE.md, "The answer base format".
+"""
+
+from knowledge.csv_import import import_csv
+from knowledge.errors import AnswerBaseInvalid, CsvImportError, KnowledgeError
+from knowledge.loading import check_answer_base, get_demo_dir, load_answer_base
+from knowledge.pages import match_page
+from knowledge.schema import LANGUAGES, Answer, AnswerBase, BaseConfig, Field, Handoff, Problem
+
+__all__ = [
+    "LANGUAGES",
+    "Answer",
+    "AnswerBase",
+    "AnswerBaseInvalid",
+    "BaseConfig",
+    "CsvImportError",
+    "Field",
+    "Handoff",
+    "KnowledgeError",
+    "Problem",
+    "check_answer_base",
+    "get_demo_dir",
+    "import_csv",
+    "load_answer_base",
+    "match_page",
+]

@@ -1,0 +1,211 @@
+"""Validating `base.yaml` (settings of the base) and `fields.yaml` (hand-off fields).
+
+Both are optional. When one has errors, the valid parts are still returned so
+that the answers can be checked against them without a cascade of follow-up
+problems.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from knowledge import _checks as check
+from knowledge._report import Report, quoted_list
+from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml, to_plain
+from knowledge.schema import BaseConfig, Field, Problem
+
+BASE_KEYS = (
+    "name",
+    "default_language",
+    "default_team",
+    "teams",
+    "business_hours",
+    "proactive",
+    "urgency",
+)
+FIELD_KEYS = ("prompt", "pattern", "example")
+
+Parser = Callable[[Any, int | None, Report], Any]
+
+
+def _read_mapping(path: pathlib.Path, report: Report) -> Map | None:
+    """The top-level mapping of an optional settings file; None when absent, empty or broken."""
+    if not path.is_file():
+        return None
+    doc = read_yaml(path, report)
+    if doc is None or doc is EMPTY:
+        return None
+    return check.mapping(doc, node_line(doc) or 1, None, report)
+
+
+def parse_base_file(path: pathlib.Path) -> tuple[BaseConfig, list[Problem]]:
+    """The settings in `base.yaml` (defaults when there is none) and its problems."""
+    report = Report(path)
+    doc = _read_mapping(path, report)
+    if doc is None:
+        return BaseConfig(), report.problems
+    check.unknown_keys(doc, BASE_KEYS, "", report)
+    values = {}
+    for key, parser in _BASE_PARSERS.items():
+        if doc.get(key) is not None:
+            values[key] = parser(doc[key], key_line(doc, key), report)
+    config = BaseConfig(**{key: value for key, value in values.items() if value is not None})
+    _check_default_team(config, doc, report)
+    return config, report.problems
+
+
+def _check_default_team(config: BaseConfig, doc: Map, report: Report) -> None:
+    team = config.default_team
+    if team is not None and config.teams and team not in config.teams:
+        report.error(
+            key_line(doc, "default_team"),
+            "default_team",
+            f'unknown team "{team}"; teams listed under teams: {quoted_list(config.teams)}',
+        )
+
+
+def _teams(value: Any, line: int | None, report: Report) -> tuple[str, ...] | None:
+    items = check.sequence(value, line, "teams", report)
+    if items is None:
+        return None
+    teams: list[str] = []
+    for index, item in enumerate(items):
+        team = _team(item, item_line(items, index), f"teams[{index}]", report)
+        if team in teams:
+            report.error(item_line(items, index), f"teams[{index}]", f'team "{team}" is repeated')
+        elif team is not None:
+            teams.append(team)
+    return tuple(teams)
+
+
+def _team(item: Any, line: int | None, field: str, report: Report) -> str | None:
+    if not isinstance(item, Map):
+        return check.text(item, line, field, report)
+    check.unknown_keys(item, ("id", "name"), f"{field}.", report)
+    if item.get("name") is not None:
+        check.text(item["name"], key_line(item, "name"), f"{field}.name", report)
+    if item.get("id") is None:
+        report.error(line, f"{field}.id", "a team needs an id, e.g. {id: payments, name: Payments}")
+        return None
+    return check.text(item["id"], key_line(item, "id"), f"{field}.id", report)
+
+
+def _plain_mapping(field: str) -> Parser:
+    def parse(value: Any, line: int | None, report: Report) -> dict[str, Any] | None:
+        node = check.mapping(value, line, field, report)
+        return None if node is None else to_plain(node)
+
+    return parse
+
+
+def _proactive(value: Any, line: int | None, report: Report) -> tuple[dict[str, Any], ...] | None:
+    items = check.sequence(value, line, "proactive", report)
+    if items is None:
+        return None
+    rules = [
+        check.mapping(item, item_line(items, index), f"proactive[{index}]", report)
+        for index, item in enumerate(items)
+    ]
+    return tuple(to_plain(rule) for rule in rules if rule is not None)
+
+
+_BASE_PARSERS: dict[str, Parser] = {
+    "name": lambda value, line, report: check.text(value, line, "name", report),
+    "default_language": lambda value, line, report: check.language(
+        value, line, "default_language", report
+    ),
+    "default_team": lambda value, line, report: check.text(value, line, "default_team", report),
+    "teams": _teams,
+    "business_hours": _plain_mapping("business_hours"),
+    "proactive": _proactive,
+    "urgency": _plain_mapping("urgency"),
+}
+
+
+def parse_fields_file(
+    path: pathlib.Path, default_language: str
+) -> tuple[dict[str, Field], frozenset[str], list[Problem]]:
+    """The valid fields in `fields.yaml`, the names of all fields it defines, and its problems."""
+    report = Report(path)
+    doc = _read_mapping(path, report)
+    if doc is None:
+        return {}, frozenset(), report.problems
+    fields: dict[str, Field] = {}
+    for name, spec in doc.items():
+        field = _field(name, spec, key_line(doc, name), default_language, report)
+        if field is not None:
+            fields[field.name] = field
+    names = frozenset(str(name) for name in doc if isinstance(name, str))
+    return fields, names, report.problems
+
+
+def _field(
+    name: Any, spec: Any, line: int | None, default_language: str, report: Report
+) -> Field | None:
+    before = report.error_count
+    name = check.text(name, line, str(name), report)
+    node = check.mapping(spec, line, str(name), report)
+    if name is None or node is None:
+        return None
+    check.unknown_keys(node, FIELD_KEYS, f"{name}.", report)
+    prompts = _prompts(node, name, default_language, report)
+    pattern = _pattern(node, name, report)
+    example = _example(node, name, pattern, report)
+    if report.error_count > before or prompts is None or pattern is None:
+        return None
+    return Field(name=name, prompts=prompts, pattern=pattern, example=example)
+
+
+def _required(node: Map, key: str, field: str, report: Report) -> Any:
+    if node.get(key) is None:
+        report.error(node_line(node), f"{field}.{key}", f'the required key "{key}" is missing')
+    return node.get(key)
+
+
+def _prompts(node: Map, name: str, default_language: str, report: Report) -> dict[str, str] | None:
+    value = _required(node, "prompt", name, report)
+    if value is None:
+        return None
+    line = key_line(node, "prompt")
+    prompts = check.lang_texts(value, line, f"{name}.prompt", report)
+    if prompts is not None and default_language not in prompts:
+        report.error(
+            line,
+            f"{name}.prompt",
+            f"needs a prompt in {default_language}, the default language of the answer base",
+        )
+        return None
+    return prompts
+
+
+def _pattern(node: Map, name: str, report: Report) -> str | None:
+    value = _required(node, "pattern", name, report)
+    if value is None:
+        return None
+    line = key_line(node, "pattern")
+    pattern = check.text(value, line, f"{name}.pattern", report)
+    if pattern is None:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        report.error(line, f"{name}.pattern", f"is not a valid regular expression: {exc}")
+        return None
+    return pattern
+
+
+def _example(node: Map, name: str, pattern: str | None, report: Report) -> str | None:
+    if node.get("example") is None:
+        return None
+    line = key_line(node, "example")
+    example = check.text(node["example"], line, f"{name}.example", report)
+    if example is not None and pattern is not None and not re.fullmatch(pattern, example):
+        report.error(
+            line,
+            f"{name}.example",
+            f'"{example}" does not match the pattern {pattern}; fix the example or the pattern',
+        )
+    return example

@@ -1,0 +1,115 @@
+"""Loading an answer base folder: every file validated, every problem collected."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pathlib
+from collections.abc import Iterable
+
+from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
+from knowledge._config_files import parse_base_file, parse_fields_file
+from knowledge.errors import AnswerBaseInvalid
+from knowledge.schema import AnswerBase, Problem
+
+__all__ = ["check_answer_base", "get_demo_dir", "load_answer_base"]
+
+BASE_FILE = "base.yaml"
+FIELDS_FILE = "fields.yaml"
+_SUFFIXES = (".yaml", ".yml")
+
+
+def get_demo_dir() -> pathlib.Path:
+    """The demo answer base shipped with Samsvar."""
+    return pathlib.Path(__file__).parent / "demo" / "answers"
+
+
+def check_answer_base(
+    path: str | os.PathLike[str], *, today: datetime.date | None = None
+) -> tuple[AnswerBase | None, list[Problem]]:
+    """Load and validate the answer base in the folder `path`.
+
+    Never raises for content problems. Returns the base and every problem
+    found (errors and warnings, sorted by file and line); the base is None when
+    any problem is an error. `today` (default: today) dates `review_by`.
+    """
+    root = pathlib.Path(path)
+    if not root.is_dir():
+        detail = ": this is a file, not a folder" if root.exists() else ""
+        return None, [Problem(root, None, None, f"answer base folder not found{detail}")]
+    base, problems = _load(root, today or datetime.date.today())
+    problems.sort(key=lambda problem: (str(problem.file), problem.line or 0))
+    if any(problem.is_error for problem in problems):
+        return None, problems
+    return base, problems
+
+
+def load_answer_base(
+    path: str | os.PathLike[str], *, today: datetime.date | None = None
+) -> AnswerBase:
+    """The answer base in the folder `path`; raises AnswerBaseInvalid when it has any error.
+
+    Warnings do not stop loading; use `check_answer_base` to see them.
+    """
+    base, problems = check_answer_base(path, today=today)
+    if base is None:
+        raise AnswerBaseInvalid(problems)
+    return base
+
+
+def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Problem]]:
+    config, problems = parse_base_file(root / BASE_FILE)
+    fields, field_names, field_problems = parse_fields_file(
+        root / FIELDS_FILE, config.default_language
+    )
+    problems += field_problems
+    context = Context(config.default_language, config.teams, field_names, today)
+    parsed = []
+    for file in answer_files(root):
+        answer, file_problems = parse_answer_file(file, context)
+        parsed.append(answer)
+        problems += file_problems
+    problems += _duplicate_ids(parsed)
+    if not parsed:
+        problems.append(_no_answers(root))
+    answers = tuple(item.answer for item in parsed if item.answer is not None)
+    return AnswerBase(root, config, answers, fields), problems
+
+
+def answer_files(root: pathlib.Path) -> list[pathlib.Path]:
+    """The answer files under `root`: YAML files, recursively, without hidden ones
+    and without base.yaml and fields.yaml at the top."""
+    found = []
+    for file in root.rglob("*"):
+        relative = file.relative_to(root)
+        if file.suffix not in _SUFFIXES or any(part.startswith(".") for part in relative.parts):
+            continue
+        if str(relative) in (BASE_FILE, FIELDS_FILE) or not file.is_file():
+            continue
+        found.append(file)
+    return sorted(found, key=lambda file: file.relative_to(root).as_posix())
+
+
+def _duplicate_ids(parsed: Iterable[ParsedAnswer]) -> list[Problem]:
+    first: dict[str, ParsedAnswer] = {}
+    problems = []
+    for item in parsed:
+        if item.id is None:
+            continue
+        if item.id in first:
+            other = first[item.id]
+            where = f"{other.file}:{other.id_line}" if other.id_line else str(other.file)
+            message = f'the id "{item.id}" is already used in {where}; ids must be unique'
+            problems.append(Problem(item.file, item.id_line, "id", message))
+        else:
+            first[item.id] = item
+    return problems
+
+
+def _no_answers(root: pathlib.Path) -> Problem:
+    return Problem(
+        root,
+        None,
+        None,
+        "no answer files found; an answer base is a folder of .yaml files, one answer per file",
+    )

@@ -1,0 +1,236 @@
+"""The answer base as values: answers, fields, the base configuration and problems.
+
+Everything here is a frozen dataclass. Mappings are stored as read-only
+`types.MappingProxyType` views and sequences as tuples, so a loaded answer base
+can be shared between threads and requests without copying.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import hashlib
+import json
+import pathlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "LANGUAGES",
+    "Answer",
+    "AnswerBase",
+    "BaseConfig",
+    "Field",
+    "Handoff",
+    "Problem",
+]
+
+#: The languages an answer may be written in, in fallback order.
+LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "fi", "en")
+
+#: The statuses an answer may have.
+STATUSES: tuple[str, ...] = ("draft", "published", "retired")
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _sha256_of(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """What a human needs when an answer's topic is handed off."""
+
+    team: str | None
+    collect: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "collect", tuple(self.collect))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One core answer: the questions visitors ask and the curated reply per language.
+
+    `answer` maps language code to text, in `LANGUAGES` order. `source` (the
+    file the answer came from) does not take part in equality.
+    """
+
+    id: str
+    title: str
+    status: str
+    questions: tuple[str, ...]
+    answer: Mapping[str, str] = field(hash=False)
+    links: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    handoff: Handoff | None = None
+    owner: str | None = None
+    review_by: datetime.date | None = None
+    source: pathlib.Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "questions", tuple(self.questions))
+        object.__setattr__(self, "answer", _frozen_mapping(self.answer))
+        object.__setattr__(self, "links", tuple(self.links))
+        object.__setattr__(self, "pages", tuple(self.pages))
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of what retrieval and replies depend on.
+
+        Covers id, title, status, questions and the answer texts; the JSON is
+        canonical (sorted keys, no spaces, UTF-8), so the hash is stable across
+        runs and Python versions.
+        """
+        return _sha256_of(
+            {
+                "id": self.id,
+                "title": self.title,
+                "status": self.status,
+                "questions": list(self.questions),
+                "answer": dict(sorted(self.answer.items())),
+            }
+        )
+
+    def text_for(self, lang: str, default_language: str) -> tuple[str, str, bool]:
+        """Return (language used, text, is_fallback).
+
+        The text in `lang` when the answer has it; otherwise the text in
+        `default_language`; otherwise the first language the answer has, in
+        `LANGUAGES` order. `is_fallback` is true unless `lang` itself was used.
+        """
+        if lang in self.answer:
+            return lang, self.answer[lang], False
+        for candidate in (default_language, *LANGUAGES, *sorted(self.answer)):
+            if candidate in self.answer:
+                return candidate, self.answer[candidate], True
+        raise ValueError(f"answer {self.id!r} has no text in any language")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A piece of information asked for before a hand-off (defined in `fields.yaml`)."""
+
+    name: str
+    prompts: Mapping[str, str] = field(hash=False)
+    pattern: str
+    example: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prompts", _frozen_mapping(self.prompts))
+
+    def check_value(self, value: str) -> bool:
+        """True when `value`, stripped of surrounding whitespace, fully matches the pattern."""
+        return re.fullmatch(self.pattern, value.strip()) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseConfig:
+    """Settings of one answer base, read from its `base.yaml`.
+
+    `teams` holds team ids. `business_hours`, `proactive` and `urgency` are kept
+    as plain data (dicts, lists, str, int, float, bool, None) for the packages
+    that interpret them; dates and times in them stay text, e.g. "2025-12-24".
+    """
+
+    name: str = "Samsvar"
+    default_language: str = "nb"
+    default_team: str | None = None
+    teams: tuple[str, ...] = ()
+    business_hours: Mapping[str, Any] | None = field(default=None, hash=False)
+    proactive: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    urgency: Mapping[str, Any] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "teams", tuple(self.teams))
+        object.__setattr__(self, "proactive", tuple(map(_frozen_mapping, self.proactive)))
+        for name in ("business_hours", "urgency"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _frozen_mapping(value))
+
+
+def _sorted_by_id(answers: Iterable[Answer]) -> tuple[Answer, ...]:
+    return tuple(sorted(answers, key=lambda answer: answer.id))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerBase:
+    """A validated answer base: every answer (all statuses, sorted by id) and its settings."""
+
+    path: pathlib.Path
+    config: BaseConfig
+    answers: tuple[Answer, ...]
+    fields: Mapping[str, Field] = field(hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "answers", _sorted_by_id(self.answers))
+        object.__setattr__(self, "fields", _frozen_mapping(self.fields))
+
+    def published(self) -> tuple[Answer, ...]:
+        """The answers visitors may get, sorted by id."""
+        return tuple(answer for answer in self.answers if answer.status == "published")
+
+    def get(self, answer_id: str) -> Answer | None:
+        """The answer with this id, whatever its status, or None."""
+        index = bisect.bisect_left(self.answers, answer_id, key=lambda answer: answer.id)
+        if index < len(self.answers) and self.answers[index].id == answer_id:
+            return self.answers[index]
+        return None
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages that at least one published answer is written in."""
+        return frozenset(lang for answer in self.published() for lang in answer.answer)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 (hex) over the published answers' hashes and the default language.
+
+        Changes whenever what visitors can be answered changes; use it to tell
+        whether an index built from the base is stale.
+        """
+        return _sha256_of(
+            {
+                "default_language": self.config.default_language,
+                "answers": [[answer.id, answer.content_hash] for answer in self.published()],
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong (or worth a look) in an answer base or an import file.
+
+    `line` is 1-based; `field` names the key, e.g. "questions[2]" (0-based index)
+    or "handoff.collect[0]".
+    """
+
+    file: pathlib.Path
+    line: int | None
+    field: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        location = str(self.file) if self.line is None else f"{self.file}:{self.line}"
+        parts = [location]
+        if self.severity != "error":
+            parts.append(self.severity)
+        if self.field is not None:
+            parts.append(self.field)
+        return ": ".join([*parts, self.message])
+
+    @property
+    def is_error(self) -> bool:
+        """True for an error, false for a warning."""
+        return self.severity == "error"

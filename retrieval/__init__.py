@@ -1,0 +1,26 @@
+"""Retrieval: embeddings, the Chroma index, lexical evidence, fusion and calibrated confidence."""
+
+from retrieval.calibration import Thresholds
+from retrieval.embeddings import E5Embeddings, Encoder
+from retrieval.errors import IndexBuildFailed, IndexUnavailable, RetrievalError
+from retrieval.index import AnswerIndex, SyncReport, entries_from_base, open_chroma
+from retrieval.probes import get_probes
+from retrieval.ranking import Candidate, Entry, Ranking, Retriever
+
+__all__ = [
+    "AnswerIndex",
+    "Candidate",
+    "E5Embeddings",
+    "Encoder",
+    "Entry",
+    "IndexBuildFailed",
+    "IndexUnavailable",
+    "Ranking",
+    "RetrievalError",
+    "Retriever",
+    "SyncReport",
+    "Thresholds",
+    "entries_from_base",
+    "get_probes",
+    "open_chroma",
+]

@@ -1,0 +1,292 @@
+"""The vector index of an answer base in Chroma: incremental, atomic, tied to its model.
+
+Layout in Chroma, for an answer base with key K (a hash of where the base lives):
+
+* ``K-manifest``: an empty collection whose metadata names the active index collection.
+* ``K-<content hash>-<time>``: one record per question (query vector), answer text (passage
+  vector) and off-topic probe; metadata holds the answer id, kind, language and text hash,
+  and the collection metadata holds the model name and version.
+
+A sync embeds only texts whose hash is not in the active collection (with the same model),
+writes a complete new collection and then switches the manifest to it, so a failed run leaves
+the old index serving. The fitted ranking models are derived data, cached as JSON under the
+data directory per collection and refitted when missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from knowledge import AnswerBase
+from retrieval.embeddings import Encoder, Vectors
+from retrieval.errors import IndexBuildFailed, IndexUnavailable
+from retrieval.probes import get_probes
+from retrieval.ranking import Entry, Retriever
+
+__all__ = ["AnswerIndex", "SyncReport", "entries_from_base", "open_chroma"]
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+log = logging.getLogger(__name__)
+
+QUERY, PASSAGE = "query", "passage"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did: the active collection and how many texts it embedded or reused."""
+
+    collection: str
+    embedded: int
+    reused: int
+    changed: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Record:
+    id: str
+    text: str
+    mode: str
+    metadata: dict[str, str | int]
+
+    @property
+    def key(self) -> str:
+        return f"{self.mode}:{self.metadata['text_hash']}"
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def entries_from_base(base: AnswerBase) -> list[Entry]:
+    """One retrieval entry per published answer: its questions (and title), its answer texts."""
+    entries = []
+    for answer in base.published():
+        questions = list(dict.fromkeys(answer.questions))
+        if answer.title not in questions:
+            questions.append(answer.title)
+        texts = tuple(answer.answer[lang] for lang in sorted(answer.answer))
+        entries.append(Entry(answer.id, tuple(questions), texts))
+    return entries
+
+
+def open_chroma(data_dir: Path, chroma_url: str | None = None) -> Any:
+    """An embedded PersistentClient under data_dir, or an HttpClient when chroma_url is set."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            parts = urlsplit(chroma_url)
+            return chromadb.HttpClient(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 8000,
+                ssl=parts.scheme == "https",
+                settings=settings,
+            )
+        path = Path(data_dir) / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:  # chromadb raises plain exceptions for connection problems
+        where = chroma_url or str(data_dir)
+        raise IndexUnavailable(f"cannot open the Chroma index at {where}: {exc}") from exc
+
+
+def _records(entries: Sequence[Entry], probes: Iterable[str]) -> list[_Record]:
+    records = []
+    for entry in entries:
+        for i, q in enumerate(entry.questions):
+            meta: dict[str, str | int] = {"answer_id": entry.id, "kind": "question", "pos": i}
+            records.append(_Record(f"{entry.id}/q/{i}", q, QUERY, meta | {"text_hash": _hash(q)}))
+        for i, t in enumerate(entry.texts):
+            meta = {"answer_id": entry.id, "kind": "text", "pos": i}
+            records.append(_Record(f"{entry.id}/t/{i}", t, PASSAGE, meta | {"text_hash": _hash(t)}))
+    for i, p in enumerate(probes):
+        meta = {"answer_id": "", "kind": "probe", "pos": i, "text_hash": _hash(p)}
+        records.append(_Record(f"~probe/{i}", p, QUERY, meta))
+    return records
+
+
+class _StoredVectors:
+    """An `Encoder` that answers from vectors already in the index (and embeds any others)."""
+
+    def __init__(self, vectors: dict[str, Vectors], encoder: Encoder) -> None:
+        self._vectors = vectors
+        self._encoder = encoder
+        self.model_name = encoder.model_name
+        self.model_version = encoder.model_version
+
+    def _get(self, mode: str, texts: Sequence[str]) -> Vectors:
+        missing = [t for t in texts if f"{mode}:{_hash(t)}" not in self._vectors]
+        if missing:
+            embed = self._encoder.query_vectors if mode == QUERY else self._encoder.passage_vectors
+            for text, vec in zip(missing, embed(missing), strict=True):
+                self._vectors[f"{mode}:{_hash(text)}"] = vec
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._vectors[f"{mode}:{_hash(t)}"] for t in texts]).astype(np.float32)
+
+    def query_vectors(self, texts: Sequence[str]) -> Vectors:
+        return self._get(QUERY, texts)
+
+    def passage_vectors(self, texts: Sequence[str]) -> Vectors:
+        return self._get(PASSAGE, texts)
+
+
+class AnswerIndex:
+    """The Chroma index of one answer base."""
+
+    def __init__(self, client: Any, base: AnswerBase, encoder: Encoder, state_dir: Path) -> None:
+        self._client = client
+        self._base = base
+        self._encoder = encoder
+        self._state_dir = Path(state_dir)
+        self.key = "samsvar-" + hashlib.sha1(str(base.path.resolve()).encode()).hexdigest()[:12]
+        self.entries = entries_from_base(base)
+
+    # -- manifest -------------------------------------------------------------------------
+    def _manifest(self) -> Any:
+        return self._client.get_or_create_collection(
+            f"{self.key}-manifest", embedding_function=None
+        )
+
+    def active_collection(self) -> str | None:
+        active = (self._manifest().metadata or {}).get("active")
+        return str(active) if active else None
+
+    def _open(self, name: str) -> Any:
+        return self._client.get_collection(name, embedding_function=None)
+
+    def _model_matches(self, collection: Any) -> bool:
+        meta = collection.metadata or {}
+        return bool(
+            meta.get("model") == self._encoder.model_name
+            and meta.get("model_version") == self._encoder.model_version
+        )
+
+    def _stored_vectors(self, name: str | None) -> dict[str, Vectors]:
+        if name is None:
+            return {}
+        try:
+            collection = self._open(name)
+        except Exception:  # a manifest pointing at a vanished collection: rebuild
+            log.warning("index collection %s is missing; rebuilding", name)
+            return {}
+        if not self._model_matches(collection):
+            log.info("index %s was built with another model; rebuilding", name)
+            return {}
+        got = collection.get(include=["embeddings", "metadatas"])
+        vectors: dict[str, Vectors] = {}
+        for meta, vec in zip(got["metadatas"], got["embeddings"], strict=True):
+            mode = PASSAGE if meta["kind"] == "text" else QUERY
+            vectors[f"{mode}:{meta['text_hash']}"] = np.asarray(vec, dtype=np.float32)
+        return vectors
+
+    # -- sync -----------------------------------------------------------------------------
+    def sync(self) -> SyncReport:
+        """Make the active index match the base, embedding only what changed."""
+        started = time.perf_counter()
+        active = self.active_collection()
+        records = _records(self.entries, get_probes())
+        content = _hash(
+            "\n".join(f"{r.id}\t{r.key}" for r in records) + self._encoder.model_version
+        )
+        if active and active.startswith(f"{self.key}-{content}") and self._stored_vectors(active):
+            return SyncReport(active, 0, len(records), False, time.perf_counter() - started)
+        stored = self._stored_vectors(active)
+        missing = list({r.key: r for r in records if r.key not in stored}.values())
+        name = f"{self.key}-{content}-{time.time_ns() // 1_000_000}"
+        try:
+            self._embed(missing, stored)
+            self._write(name, records, stored)
+        except Exception as exc:
+            self._drop(name)
+            raise IndexBuildFailed(
+                f"re-indexing failed, the previous index still serves: {exc}"
+            ) from exc
+        self._manifest().modify(metadata={"active": name, "base_hash": self._base.content_hash})
+        if active and active != name:
+            self._drop(active)
+        self._sweep(keep=name)
+        reused = len(records) - len(missing)
+        return SyncReport(name, len(missing), reused, True, time.perf_counter() - started)
+
+    def _embed(self, missing: list[_Record], stored: dict[str, Vectors]) -> None:
+        for mode in (QUERY, PASSAGE):
+            todo = [r for r in missing if r.mode == mode]
+            embed = self._encoder.query_vectors if mode == QUERY else self._encoder.passage_vectors
+            for start in range(0, len(todo), 64):
+                batch = todo[start : start + 64]
+                for record, vec in zip(batch, embed([r.text for r in batch]), strict=True):
+                    stored[record.key] = vec
+
+    def _write(self, name: str, records: list[_Record], stored: dict[str, Vectors]) -> None:
+        collection = self._client.create_collection(
+            name,
+            embedding_function=None,
+            metadata={
+                "hnsw:space": "cosine",
+                "model": self._encoder.model_name,
+                "model_version": self._encoder.model_version,
+                "base": str(self._base.path),
+            },
+        )
+        step = int(self._client.get_max_batch_size())
+        for start in range(0, len(records), step):
+            batch = records[start : start + step]
+            collection.add(
+                ids=[r.id for r in batch],
+                embeddings=np.stack([stored[r.key] for r in batch]),
+                metadatas=[r.metadata for r in batch],
+                documents=[r.text for r in batch],
+            )
+
+    def _drop(self, name: str) -> None:
+        try:
+            self._client.delete_collection(name)
+        except Exception:  # already gone: nothing to clean
+            log.debug("collection %s was not there to drop", name)
+
+    def _sweep(self, keep: str) -> None:
+        """Drop collections left behind by interrupted runs of this base."""
+        for collection in self._client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(f"{self.key}-") and name not in (keep, f"{self.key}-manifest"):
+                self._drop(name)
+
+    # -- loading --------------------------------------------------------------------------
+    def load_retriever(self) -> Retriever:
+        """The ranking model over the active index (fitted once per index, then cached)."""
+        active = self.active_collection()
+        if active is None:
+            raise IndexUnavailable("the answer base has not been indexed yet")
+        encoder = _StoredVectors(self._stored_vectors(active), self._encoder)
+        state_file = self._state_dir / f"{active}.json"
+        if state_file.exists():
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+            retriever = Retriever.from_state(self.entries, encoder, state)
+            if retriever is not None:
+                return retriever
+        retriever = Retriever.fit(self.entries, encoder, probes=get_probes())
+        self._save_state(state_file, retriever.state())
+        return retriever
+
+    def _save_state(self, path: Path, state: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"{self.key}-*.json"):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, path)

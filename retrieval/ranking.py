@@ -1,0 +1,290 @@
+"""Ranking curated answers for a question, with a calibrated confidence.
+
+`Retriever.fit` builds the feature space (dense similarities to each answer's questions, its
+centroid and its answer texts, plus character n-gram BM25 gated by n-gram overlap), then fits
+on the base's own questions held out fold by fold:
+
+1. a candidate scorer (is this answer the right one for this question?), and
+2. two confidences: P(the best candidate is right) and P(the right one is among the first three),
+   with the shipped off-topic probes as negatives,
+
+and chooses the thresholds from those held-out outcomes (see `retrieval.calibration`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray
+from retrieval._models import Linear, confidence_rows
+from retrieval.calibration import Outcomes, Thresholds, choose_thresholds
+from retrieval.embeddings import Encoder, Vectors
+
+__all__ = ["Candidate", "Entry", "Ranking", "Retriever"]
+
+FOLDS = 5
+MAX_HELD_OUT = 3000
+HARD_NEGATIVES = 20
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What retrieval knows of one answer: its id, its questions and its answer texts."""
+
+    id: str
+    questions: tuple[str, ...]
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Candidates best first; `confidence` = P(the first is right), `top3` = P(right in top 3)."""
+
+    candidates: tuple[Candidate, ...]
+    confidence: float
+    top3: float
+
+
+@dataclass
+class _Models:
+    scorer: Linear
+    top1: Linear
+    top3: Linear
+
+
+@dataclass
+class _HeldOut:
+    features: list[FloatArray] = field(default_factory=list)
+    truth: list[int] = field(default_factory=list)  # answer index, -1 = out of scope
+
+
+def _space(
+    entries: Sequence[Entry],
+    q_vectors: Vectors,
+    t_vectors: Vectors,
+    keep: npt.NDArray[np.bool_] | None = None,
+) -> FeatureSpace:
+    questions = [(i, q) for i, e in enumerate(entries) for q in e.questions]
+    texts = [(i, t) for i, e in enumerate(entries) for t in e.texts]
+    if keep is not None:
+        questions = [q for q, k in zip(questions, keep, strict=True) if k]
+        q_vectors = q_vectors[keep]
+    return FeatureSpace.build(len(entries), questions, q_vectors, texts, t_vectors)
+
+
+def _folds(entries: Sequence[Entry], seed: int) -> npt.NDArray[np.int64]:
+    """A fold number per question; -1 where it must stay (its answer's only evidence)."""
+    rng = random.Random(seed)
+    folds: list[int] = []
+    eligible: list[int] = []
+    for e in entries:
+        can_leave = len(e.questions) >= 2 or bool(e.texts)
+        for _ in e.questions:
+            if can_leave:
+                eligible.append(len(folds))
+            folds.append(-1)
+    rng.shuffle(eligible)
+    for n, index in enumerate(eligible[:MAX_HELD_OUT]):
+        folds[index] = n % FOLDS
+    return np.asarray(folds, dtype=np.int64)
+
+
+class Retriever:
+    """Ranks the answers of one base; build it with `fit` or `from_state`."""
+
+    def __init__(
+        self, entries: Sequence[Entry], space: FeatureSpace, models: _Models, thresholds: Thresholds
+    ) -> None:
+        self.entries = tuple(entries)
+        self._ids = [e.id for e in entries]
+        self._space = space
+        self._models = models
+        self.thresholds = thresholds
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        entries: Sequence[Entry],
+        encoder: Encoder,
+        *,
+        probes: Sequence[str] = (),
+        labelled: Sequence[tuple[str, str | None]] = (),
+        seed: int = 0,
+    ) -> Retriever:
+        """Fit the scorer and confidences on held-out questions and off-topic `probes`.
+
+        `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases, for
+        bases whose answers have too few questions to hold any out.
+        """
+        all_questions = [q for e in entries for q in e.questions]
+        q_vectors = encoder.query_vectors(all_questions)
+        t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
+        space = _space(entries, q_vectors, t_vectors)
+        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed)
+        index = {e.id: i for i, e in enumerate(entries)}
+        extra = [(text, -1) for text in probes]
+        extra += [(text, -1 if exp is None else index[exp]) for text, exp in labelled]
+        if extra:
+            vectors = encoder.query_vectors([text for text, _ in extra])
+            for (text, truth), vec in zip(extra, vectors, strict=True):
+                held.features.append(space.features(text, vec))
+                held.truth.append(truth)
+        models = _fit_models(held)
+        retriever = cls(entries, space, models, Thresholds(1.01, 1.01))
+        retriever.thresholds = choose_thresholds(retriever._outcomes(held))
+        return retriever
+
+    def state(self) -> dict[str, Any]:
+        """The fitted models and thresholds as JSON-able data (vectors are stored elsewhere)."""
+        return {
+            "version": STATE_VERSION,
+            "features": list(FEATURE_NAMES),
+            "scorer": self._models.scorer.to_json(),
+            "top1": self._models.top1.to_json(),
+            "top3": self._models.top3.to_json(),
+            "thresholds": {"answer": self.thresholds.answer, "clarify": self.thresholds.clarify},
+        }
+
+    @classmethod
+    def from_state(
+        cls, entries: Sequence[Entry], encoder: Encoder, state: dict[str, Any]
+    ) -> Retriever | None:
+        """Rebuild from `state()`; None when the state was made by another version."""
+        if state.get("version") != STATE_VERSION or state.get("features") != list(FEATURE_NAMES):
+            return None
+        q_vectors = encoder.query_vectors([q for e in entries for q in e.questions])
+        t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
+        models = _Models(
+            Linear.from_json(state["scorer"]),
+            Linear.from_json(state["top1"]),
+            Linear.from_json(state["top3"]),
+        )
+        t = state["thresholds"]
+        thresholds = Thresholds(float(t["answer"]), float(t["clarify"]))
+        return cls(entries, _space(entries, q_vectors, t_vectors), models, thresholds)
+
+    # -- ranking --------------------------------------------------------------------------
+    def rank(self, text: str, vector: Vectors, k: int = 10) -> Ranking:
+        features = self._space.features(text, vector)
+        return self._rank_features(features, k)
+
+    def rank_many(self, texts: Sequence[str], vectors: Vectors, k: int = 10) -> list[Ranking]:
+        return [self.rank(t, v, k) for t, v in zip(texts, vectors, strict=True)]
+
+    def calibrate(
+        self, texts: Sequence[str], vectors: Vectors, expected: Sequence[str | None]
+    ) -> Thresholds:
+        """Thresholds chosen on labelled queries (expected None = out of scope)."""
+        held = _HeldOut()
+        index = {answer_id: i for i, answer_id in enumerate(self._ids)}
+        for text, vec, exp in zip(texts, vectors, expected, strict=True):
+            held.features.append(self._space.features(text, vec))
+            held.truth.append(-1 if exp is None else index[exp])
+        return choose_thresholds(self._outcomes(held), source="calibrated")
+
+    def _rank_features(self, features: FloatArray, k: int) -> Ranking:
+        scores = self._models.scorer(features)
+        order = np.argsort(-scores, kind="stable")
+        best3 = np.zeros((1, 3), dtype=np.float32)
+        top = scores[order[:3]]
+        best3[0, : top.size] = top
+        rows = confidence_rows(best3, features[order[:1]])
+        candidates = tuple(Candidate(self._ids[i], round(float(scores[i]), 4)) for i in order[:k])
+        return Ranking(
+            candidates=candidates,
+            confidence=round(float(self._models.top1(rows)[0]), 4),
+            top3=round(float(self._models.top3(rows)[0]), 4),
+        )
+
+    def _outcomes(self, held: _HeldOut) -> Outcomes:
+        conf, conf3, in_scope, right1, right3 = [], [], [], [], []
+        for features, truth in zip(held.features, held.truth, strict=True):
+            ranking = self._rank_features(features, 3)
+            ids = [c.id for c in ranking.candidates]
+            answer = self._ids[truth] if truth >= 0 else None
+            conf.append(ranking.confidence)
+            conf3.append(ranking.top3)
+            in_scope.append(truth >= 0)
+            right1.append(bool(ids) and ids[0] == answer)
+            right3.append(answer in ids)
+        return Outcomes(
+            np.asarray(conf, dtype=np.float32),
+            np.asarray(conf3, dtype=np.float32),
+            np.asarray(in_scope, dtype=bool),
+            np.asarray(right1, dtype=bool),
+            np.asarray(right3, dtype=bool),
+        )
+
+
+def _held_out(
+    entries: Sequence[Entry],
+    questions: Sequence[str],
+    q_vectors: Vectors,
+    t_vectors: Vectors,
+    seed: int,
+) -> _HeldOut:
+    """Features of each held-out question against a space built without its fold."""
+    folds = _folds(entries, seed)
+    owner = [i for i, e in enumerate(entries) for _ in e.questions]
+    held = _HeldOut()
+    for fold in range(FOLDS):
+        out = np.flatnonzero(folds == fold)
+        if out.size == 0:
+            continue
+        space = _space(entries, q_vectors, t_vectors, keep=folds != fold)
+        for j in out:
+            held.features.append(space.features(questions[int(j)], q_vectors[j]))
+            held.truth.append(owner[j])
+    return held
+
+
+def _fit_models(held: _HeldOut) -> _Models:
+    rows, labels = [], []
+    for features, truth in zip(held.features, held.truth, strict=True):
+        if truth < 0:
+            continue
+        hard = np.argsort(-features[:, 0])[: HARD_NEGATIVES + 1]
+        picked = np.union1d(hard, [truth])
+        rows.append(features[picked])
+        labels.append(picked == truth)
+    if not rows:
+        neutral = Linear((1.0,) + (0.0,) * (len(FEATURE_NAMES) - 1), 0.0)
+        return _Models(
+            neutral, Linear.fit(*_constant_rows(held)), Linear.fit(*_constant_rows(held))
+        )
+    scorer = Linear.fit(np.concatenate(rows), np.concatenate(labels))
+    conf_rows, right1, right3 = [], [], []
+    for features, truth in zip(held.features, held.truth, strict=True):
+        scores = scorer(features)
+        order = np.argsort(-scores, kind="stable")
+        best3 = np.zeros((1, 3), dtype=np.float32)
+        best3[0, : min(3, order.size)] = scores[order[:3]]
+        conf_rows.append(confidence_rows(best3, features[order[:1]])[0])
+        right1.append(truth >= 0 and order[0] == truth)
+        right3.append(truth >= 0 and truth in order[:3])
+    x = np.asarray(conf_rows, dtype=np.float32)
+    return _Models(
+        scorer,
+        Linear.fit(x, np.asarray(right1, dtype=bool)),
+        Linear.fit(x, np.asarray(right3, dtype=bool)),
+    )
+
+
+def _constant_rows(held: _HeldOut) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    n = max(len(held.truth), 1)
+    width = 4 + len(FEATURE_NAMES)
+    return np.zeros((n, width), dtype=np.float32), np.zeros(n, dtype=bool)
