@@ -30,7 +30,15 @@ AnswersOpt = Annotated[
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"CHAT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        _fail(f"error: invalid setting: {problems}", 2)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
@@ -69,6 +77,7 @@ def _outcome_json(outcome: Any) -> dict[str, Any]:
     }
     if isinstance(outcome, Reply):
         data |= {
+            "note": outcome.note,
             "reply_lang": outcome.reply_lang,
             "fallback": outcome.fallback,
             "links": list(outcome.links),
@@ -89,6 +98,8 @@ def _print_outcome(outcome: Any) -> None:
     typer.echo(f"language:   {lang}")
     typer.echo(f"time:       {data['ms']:.1f} ms")
     typer.echo("")
+    if data.get("note"):
+        typer.echo(f"({data['note']})")
     typer.echo(data["text"])
     for number, choice in enumerate(data.get("choices", []), start=1):
         typer.echo(f"  {number}. {choice['label']}  [{choice['id']}]")

@@ -8,6 +8,9 @@ Conventions used throughout:
 * Answer-or-abstain accuracy counts a query as correct when it is in scope and answered with the
   right id, or out of scope and abstained. An in-scope query that is abstained is wrong, and so is
   any answer with the wrong id.
+* Balanced accuracy is the mean of in-scope accuracy (answered with the right id) and
+  out-of-scope recall (abstained): unlike answer-or-abstain accuracy it does not depend on the
+  share of out-of-scope queries in the test set.
 * The wrong-answer rate is the share of *all* queries answered with a wrong id (including every
   answered out-of-scope query): the answers given with confidence that should not have been.
 """
@@ -23,6 +26,7 @@ __all__ = [
     "answer_or_abstain",
     "answered_mask",
     "auroc",
+    "balanced_accuracy",
     "balanced_threshold",
     "best_threshold",
     "hit_at_1",
@@ -106,6 +110,16 @@ def in_scope_accuracy(
 def oos_recall(confidences: Sequence[float], expected: Expected, threshold: float | None) -> float:
     """Share of out-of-scope queries abstained (nan when there are none)."""
     return _mean(~answered_mask(confidences, threshold)[~_in_scope(expected)])
+
+
+def balanced_accuracy(
+    ranked: Ranked, confidences: Sequence[float], expected: Expected, threshold: float | None
+) -> float:
+    """Mean of in-scope accuracy and out-of-scope recall (in-scope accuracy alone without OOS)."""
+    inside = in_scope_accuracy(ranked, confidences, expected, threshold)
+    if _in_scope(expected).all():
+        return inside
+    return (inside + oos_recall(confidences, expected, threshold)) / 2
 
 
 # --- threshold selection -----------------------------------------------------------------------

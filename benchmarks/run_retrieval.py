@@ -31,20 +31,19 @@ from benchmarks.systems import BaselineSystem, Result, SamsvarSystem, System, Sy
 LATENCY_QUERIES = 500
 ENCODE_QUERIES = 50
 DEFAULT_OUT = Path("docs/benchmarks/retrieval.json")
-HEADER = (
-    "system",
-    "threshold",
-    "hit@1",
-    "MRR@10",
-    "AUROC",
-    "aoa_acc",
-    "wrong",
-    "in_acc",
-    "oos_rec",
-    "thr",
-    "p50_ms",
-    "p95_ms",
+# (column, key in the figures of one threshold)
+COLUMNS = (
+    ("hit@1", "hit@1"),
+    ("MRR@10", "mrr@10"),
+    ("AUROC", "auroc"),
+    ("aoa_acc", "answer_or_abstain"),
+    ("bal_acc", "balanced_accuracy"),
+    ("wrong", "wrong_answer_rate"),
+    ("in_acc", "in_scope_accuracy"),
+    ("oos_rec", "oos_recall"),
+    ("thr", "threshold"),
 )
+HEADER = ("system", "threshold", *(column for column, _ in COLUMNS), "p50_ms", "p95_ms")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -98,7 +97,10 @@ def prepare(system: System, bench: Benchmark, encoder: CachedEncoder) -> str:
     """Fit the system on the base and let it tune; return what it was tuned on."""
     if not bench.calibration and system.uses_mirror and bench.mirror is not None:
         system.fit(bench.mirror.items, encoder)
-        system.calibrate(bench.mirror.test, encoder)
+        mirror = bench.mirror.test
+        if not system.mirror_out_of_scope:
+            mirror = tuple(q for q in mirror if q.expected is not None)
+        system.calibrate(mirror, encoder)
         system.fit(bench.items, encoder)
         return f"{bench.mirror.name} ({len(bench.mirror.test)} queries)"
     system.fit(bench.items, encoder)
@@ -147,6 +149,7 @@ def figures(results: Sequence[Result], bench: Benchmark, threshold: float | None
         "wrong_answer_rate": metrics.wrong_answer_rate(ranked, conf, expected, threshold),
         "in_scope_accuracy": metrics.in_scope_accuracy(ranked, conf, expected, threshold),
         "oos_recall": metrics.oos_recall(conf, expected, threshold),
+        "balanced_accuracy": metrics.balanced_accuracy(ranked, conf, expected, threshold),
         "threshold": threshold,
     }
 
@@ -178,25 +181,11 @@ def evaluate(
 
 
 def table_rows(entry: dict[str, Any]) -> list[list[Any]]:
-    rows = []
-    for name, f in entry["thresholds"].items():
-        rows.append(
-            [
-                entry["system"],
-                name,
-                f["hit@1"],
-                f["mrr@10"],
-                f["auroc"],
-                f["answer_or_abstain"],
-                f["wrong_answer_rate"],
-                f["in_scope_accuracy"],
-                f["oos_recall"],
-                f["threshold"],
-                entry["rank_ms_p50"],
-                entry["rank_ms_p95"],
-            ]
-        )
-    return rows
+    latency = [entry["rank_ms_p50"], entry["rank_ms_p95"]]
+    return [
+        [entry["system"], name, *(f[key] for _, key in COLUMNS), *latency]
+        for name, f in entry["thresholds"].items()
+    ]
 
 
 def describe(bench: Benchmark) -> dict[str, Any]:

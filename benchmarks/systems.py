@@ -46,6 +46,7 @@ class Result:
 class System(Protocol):
     name: str
     uses_mirror: bool  # tune on Benchmark.mirror when a benchmark has no calibration queries
+    mirror_out_of_scope: bool  # whether the mirror's out-of-scope queries are used to tune
     thresholds: dict[str, float | None]
 
     def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None: ...
@@ -85,6 +86,7 @@ class BaselineSystem:
 
     name: str = "baseline"
     uses_mirror: bool = True
+    mirror_out_of_scope: bool = True  # tune the threshold with the mirror's out-of-scope queries
     thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
     _ids: list[str] = field(default_factory=list, repr=False)
     _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
@@ -152,39 +154,55 @@ class BaselineSystem:
 
 @dataclass
 class SamsvarSystem:
-    """Samsvar's retriever: automatic thresholds first, calibrated ones beside them."""
+    """Samsvar's retriever, fitted as the product fits it (held-out questions + shipped probes).
+
+    Where a benchmark has labelled calibration queries they join the fit (models and
+    thresholds). A base whose answers have no questions (SweFAQ) has nothing to hold out, so
+    the models are fitted on the dev mirror's in-scope questions and carried over to the test
+    base: the models score generic features, not particular answers.
+    """
 
     name: str = "samsvar"
-    uses_mirror: bool = False  # it calibrates itself; the point is to measure that
+    uses_mirror: bool = True
+    mirror_out_of_scope: bool = False  # its probes stand for off-topic questions
     thresholds: dict[str, float | None] = field(default_factory=dict)
     clarify: dict[str, float] = field(default_factory=dict)
     _retrieval: Any = field(default=None, repr=False)
     _retriever: Any = field(default=None, repr=False)
+    _entries: list[Any] = field(default_factory=list, repr=False)
+    _carried: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         try:
             import retrieval
         except ImportError as exc:
             raise SystemUnavailable(f"cannot import retrieval ({exc})") from exc
-        missing = [n for n in ("Retriever", "Entry") if not hasattr(retrieval, n)]
-        if missing:
-            raise SystemUnavailable(f"retrieval has no {', '.join(missing)} yet")
         self._retrieval = retrieval
 
+    def _set(self, kind: str) -> None:
+        t = self._retriever.thresholds
+        self.thresholds = {kind: float(t.answer)}
+        self.clarify = {kind: float(t.clarify)}
+
     def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
-        entries = [self._retrieval.Entry(i.id, i.questions, i.texts) for i in items]
-        probes = self._retrieval.get_probes() if hasattr(self._retrieval, "get_probes") else ()
-        self._retriever = self._retrieval.Retriever.fit(entries, encoder, probes=probes)
-        auto = self._retriever.thresholds
-        self.thresholds = {"auto": float(auto.answer)}
-        self.clarify = {"auto": float(auto.clarify)}
+        r = self._retrieval
+        self._entries = [r.Entry(i.id, i.questions, i.texts) for i in items]
+        if self._carried is not None:
+            self._retriever = r.Retriever.from_state(self._entries, encoder, self._carried)
+            self._set("carried over")
+            return
+        self._retriever = r.Retriever.fit(self._entries, encoder, probes=r.get_probes())
+        self._set("auto")
 
     def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
-        texts = [q.text for q in queries]
-        expected = [q.expected for q in queries]
-        fitted = self._retriever.calibrate(texts, encoder.query_vectors(texts), expected)
-        self.thresholds["calibrated"] = float(fitted.answer)
-        self.clarify["calibrated"] = float(fitted.clarify)
+        r = self._retrieval
+        labelled = [(q.text, q.expected) for q in queries]
+        self._retriever = r.Retriever.fit(
+            self._entries, encoder, probes=r.get_probes(), labelled=labelled
+        )
+        self._set("auto, with calibration queries")
+        if not any(e.questions for e in self._entries):
+            self._carried = self._retriever.state()
 
     def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
         return self.rank_vectors(texts, encoder.query_vectors(texts))

@@ -26,6 +26,7 @@ class Reply(_Turn):
     reply_lang: str
     fallback: bool
     links: tuple[str, ...]
+    note: str | None = None  # shown with a fallback: the answer is not in the visitor's language
     decision: str = "answer"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.errors import InvalidMessage
 from bot.language import Detection, detect_language
 from bot.replies import Abstain, Choice, Clarify, Outcome, Reply
-from bot.texts import ABSTAIN, CLARIFY
+from bot.texts import ABSTAIN, CLARIFY, FALLBACK_NOTE
 from knowledge import AnswerBase
 from retrieval import Encoder, Ranking, Retriever, Thresholds
 
@@ -58,6 +58,7 @@ class Bot:
         self.retriever = retriever
         self.encoder = encoder
         self.thresholds = thresholds or retriever.thresholds
+        self._labels: dict[tuple[str, str], str] = {}
 
     def turn(
         self,
@@ -108,6 +109,7 @@ class Bot:
             used,
             fallback,
             answer.links,
+            FALLBACK_NOTE[lang] if fallback else None,
         )
 
     def _choices(self, ctx: _Context) -> tuple[Choice, ...]:
@@ -119,5 +121,15 @@ class Bot:
         return tuple(Choice(c.id, self._label(c.id, ctx.detection.lang)) for c in picked)
 
     def _label(self, answer_id: str, lang: str) -> str:
-        answer = self.base.get(answer_id)
-        return answer.title if answer is not None else answer_id
+        """A choice's label: the answer's first question in the visitor's language, else its
+        title (titles are written for people, usually in one language)."""
+        key = (answer_id, lang)
+        if key not in self._labels:
+            answer = self.base.get(answer_id)
+            label = answer.title if answer is not None else answer_id
+            for question in answer.questions if answer is not None else ():
+                if detect_language(question, default=lang).lang == lang:
+                    label = question
+                    break
+            self._labels[key] = label
+        return self._labels[key]

@@ -31,7 +31,10 @@ FEATURE_NAMES = (
     "dense_rr",
     "lexical_rr",
     "dense_z",
+    "ridge",
+    "ridge_gap",
 )
+RIDGE_LAMBDA = 1.0
 
 
 def _group_max(values: FloatArray, owners: npt.NDArray[np.int64], groups: int) -> FloatArray:
@@ -63,8 +66,9 @@ class FeatureSpace:
     centroids: Vectors
     lexical: LexicalIndex
     lexical_owner: npt.NDArray[np.int64]
-    gram_matrix: sparse.csr_matrix
+    gram_matrix: sparse.csc_matrix
     gram_vocab: dict[str, int]
+    ridge: Vectors  # (dim × answers): a one-vs-rest ridge classifier over the phrasings
 
     @classmethod
     def build(
@@ -84,7 +88,7 @@ class FeatureSpace:
             for gram in set(char_ngrams(doc)):
                 rows.append(i)
                 cols.append(vocab.setdefault(gram, len(vocab)))
-        matrix = sparse.csr_matrix(
+        matrix = sparse.csc_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(docs), len(vocab))
         )
         return cls(
@@ -98,6 +102,7 @@ class FeatureSpace:
             lexical_owner=np.concatenate([q_owner, t_owner]),
             gram_matrix=matrix,
             gram_vocab=vocab,
+            ridge=_ridge(answers, q_owner, question_vectors, t_owner, text_vectors),
         )
 
     def features(self, query: str, vector: Vectors) -> FloatArray:
@@ -111,6 +116,7 @@ class FeatureSpace:
         q_top2 = _group_top2_mean(q_sims, self.question_owner, n, q_max)
         text_max = np.where(text_max > -1.0, text_max, q_max)
         centroid = (self.centroids @ vector).astype(np.float32)
+        ridge = (vector @ self.ridge).astype(np.float32)
         lexical = self._lexical(query)
         overlap = self._overlap(query)
         return np.stack(
@@ -127,6 +133,8 @@ class FeatureSpace:
                 _reciprocal_rank(q_max),
                 _reciprocal_rank(lexical),
                 (q_max - q_max.mean()) / (q_max.std() + 1e-6),
+                ridge,
+                ridge - ridge.max(),
             ],
             axis=1,
         ).astype(np.float32)
@@ -148,6 +156,28 @@ class FeatureSpace:
         hits = np.asarray(self.gram_matrix[:, known].sum(axis=1)).ravel() / len(grams)
         per_answer = _group_max(hits.astype(np.float32), self.lexical_owner, self.answers)
         return np.maximum(per_answer, 0.0)
+
+
+def _ridge(
+    answers: int,
+    q_owner: npt.NDArray[np.int64],
+    q_vectors: Vectors,
+    t_owner: npt.NDArray[np.int64],
+    t_vectors: Vectors,
+) -> Vectors:
+    """Closed-form ridge regression from a phrasing's vector to its answer (one-hot).
+
+    A light classifier fitted on the base's own phrasings: a (dim × dim) solve, milliseconds
+    even for tens of thousands of phrasings. Answer texts count as phrasings too, so answers
+    without questions still get a column.
+    """
+    x = np.concatenate([q_vectors, t_vectors]).astype(np.float64)
+    owners = np.concatenate([q_owner, t_owner])
+    y = np.zeros((x.shape[0], answers), dtype=np.float64)
+    y[np.arange(x.shape[0]), owners] = 1.0
+    gram = x.T @ x + RIDGE_LAMBDA * np.eye(x.shape[1])
+    weights: Vectors = np.linalg.solve(gram, x.T @ y).astype(np.float32)
+    return weights
 
 
 def _reciprocal_rank(values: FloatArray) -> FloatArray:

@@ -33,9 +33,14 @@ class Linear:
             return cls(tuple(0.0 for _ in range(rows.shape[1])), 6.0 if labels.all() else -6.0)
         from sklearn.linear_model import LogisticRegression  # only needed when fitting
 
-        model = LogisticRegression(C=1.0, max_iter=500)
-        model.fit(rows, labels, sample_weight=weights)
-        return cls(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+        # Fit on standardised columns, then fold the scaling back into plain coefficients.
+        mean = rows.mean(axis=0)
+        std = np.maximum(rows.std(axis=0), 1e-6)
+        model = LogisticRegression(C=1.0, max_iter=1000)
+        model.fit((rows - mean) / std, labels, sample_weight=weights)
+        coef = model.coef_[0] / std
+        bias = float(model.intercept_[0]) - float(np.dot(coef, mean))
+        return cls(tuple(float(w) for w in coef), bias)
 
     def to_json(self) -> dict[str, Any]:
         return {"weights": list(self.weights), "bias": self.bias}
@@ -45,12 +50,23 @@ class Linear:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
 
-def confidence_rows(probs: FloatArray, features: FloatArray) -> FloatArray:
-    """Query-level features from the sorted candidate probabilities and the top candidate.
+TOP = 10
 
-    `probs` is (queries × 3): the best three scorer outputs; `features` is (queries × F): the
-    per-answer features of each query's best candidate.
+
+def ranked_row(
+    scores: FloatArray, features: FloatArray
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The answers in score order, and the query-level row the confidences read.
+
+    The row holds the best scores' shape (the best, its margins, the mass of the top ten: a
+    question that fits many answers a little is as doubtful as one that fits none) and the
+    per-answer features of the best candidate.
     """
-    p1, p2, p3 = probs[:, 0], probs[:, 1], probs[:, 2]
-    logit = np.log(np.clip(p1, 1e-6, 1 - 1e-6) / np.clip(1 - p1, 1e-6, 1))
-    return np.column_stack([p1, p1 - p2, p2 - p3, logit, features]).astype(np.float32)
+    order = np.argsort(-scores, kind="stable")
+    top = np.zeros(TOP, dtype=np.float32)
+    top[: min(TOP, order.size)] = scores[order[:TOP]]
+    p1, p2, p3 = float(top[0]), float(top[1]), float(top[2])
+    logit = float(np.log(np.clip(p1, 1e-6, 1 - 1e-6) / np.clip(1 - p1, 1e-6, 1)))
+    head = np.array([p1, p1 - p2, p2 - p3, logit, float(top.sum())], dtype=np.float32)
+    best = features[order[0]] if order.size else np.zeros(features.shape[1], dtype=np.float32)
+    return order, np.concatenate([head, best]).astype(np.float32)

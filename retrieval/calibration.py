@@ -1,6 +1,7 @@
 """Choosing the answer and clarify thresholds from labelled outcomes.
 
-In-scope questions and out-of-scope probes get equal total weight ("balanced"), so a base with
+In-scope questions and out-of-scope probes are reweighted so that off-topic messages make up
+`OUT_OF_SCOPE_SHARE` of the traffic, whatever the sizes of the two samples, so a base with
 thousands of phrasings and a few hundred probes does not learn to answer everything. A wrong
 curated answer is worse than a handoff: each one costs half a correct answer on top.
 """
@@ -15,6 +16,7 @@ import numpy.typing as npt
 __all__ = ["Outcomes", "Thresholds", "choose_thresholds"]
 
 WRONG_ANSWER_PENALTY = 0.5
+OUT_OF_SCOPE_SHARE = 0.3
 CLARIFY_GAIN = 0.5
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -44,7 +46,8 @@ class Outcomes:
         n_out = int((~self.in_scope).sum())
         if n_out == 0:
             return np.full(self.in_scope.shape, 1.0 / n_in, dtype=np.float32)
-        return np.where(self.in_scope, 0.5 / n_in, 0.5 / n_out).astype(np.float32)
+        share = OUT_OF_SCOPE_SHARE
+        return np.where(self.in_scope, (1 - share) / n_in, share / n_out).astype(np.float32)
 
 
 def _candidates(values: FloatArray) -> FloatArray:

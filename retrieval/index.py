@@ -40,6 +40,7 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 log = logging.getLogger(__name__)
 
 QUERY, PASSAGE = "query", "passage"
+REFIT_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -268,25 +269,57 @@ class AnswerIndex:
 
     # -- loading --------------------------------------------------------------------------
     def load_retriever(self) -> Retriever:
-        """The ranking model over the active index (fitted once per index, then cached)."""
+        """The ranking model over the active index.
+
+        The fitted models are cached per index collection. After a small edit (at most
+        `REFIT_SHARE` of the answers changed since the last full fit) the previous models are
+        carried over, since they score generic features, not particular answers; this keeps a
+        re-index after one changed answer within seconds. Bigger changes refit.
+        """
         active = self.active_collection()
         if active is None:
             raise IndexUnavailable("the answer base has not been indexed yet")
         encoder = _StoredVectors(self._stored_vectors(active), self._encoder)
-        state_file = self._state_dir / f"{active}.json"
-        if state_file.exists():
-            state = json.loads(state_file.read_text(encoding="utf-8"))
+        fingerprint = {e.id: _hash(repr(e)) for e in self.entries}
+        for path, state in self._saved_states(active):
+            fitted_on = state.get("fitted_on", {})
+            if _changed_share(fitted_on, fingerprint) > REFIT_SHARE:
+                continue
             retriever = Retriever.from_state(self.entries, encoder, state)
             if retriever is not None:
+                if path.stem != active:
+                    self._save_state(active, state)
                 return retriever
         retriever = Retriever.fit(self.entries, encoder, probes=get_probes())
-        self._save_state(state_file, retriever.state())
+        self._save_state(active, retriever.state() | {"fitted_on": fingerprint})
         return retriever
 
-    def _save_state(self, path: Path, state: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"{self.key}-*.json"):
-            old.unlink(missing_ok=True)
+    def _saved_states(self, active: str) -> list[tuple[Path, dict[str, Any]]]:
+        """The state of the active collection first, then any earlier one of this base."""
+        paths = sorted(self._state_dir.glob(f"{self.key}-*.json"), key=lambda p: p.stem != active)
+        states = []
+        for path in paths:
+            try:
+                states.append((path, json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError):
+                log.warning("ignoring unreadable model state %s", path)
+        return states
+
+    def _save_state(self, active: str, state: dict[str, Any]) -> None:
+        self._state_dir.mkdir(parents=True, exist_ok=True)
+        path = self._state_dir / f"{active}.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, path)
+        for old in self._state_dir.glob(f"{self.key}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+
+def _changed_share(before: dict[str, str], after: dict[str, str]) -> float:
+    """The share of answers added, removed or changed between two fingerprints."""
+    if not before:
+        return 1.0
+    keys = before.keys() | after.keys()
+    changed = sum(before.get(k) != after.get(k) for k in keys)
+    return changed / max(len(keys), 1)

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray
-from retrieval._models import Linear, confidence_rows
+from retrieval._models import Linear, ranked_row
 from retrieval.calibration import Outcomes, Thresholds, choose_thresholds
 from retrieval.embeddings import Encoder, Vectors
 
@@ -30,6 +30,8 @@ __all__ = ["Candidate", "Entry", "Ranking", "Retriever"]
 
 FOLDS = 5
 MAX_HELD_OUT = 3000
+MAX_DROPPED_QUESTIONS = 1500
+MIN_ANSWERS_TO_DROP = 10
 HARD_NEGATIVES = 20
 STATE_VERSION = 1
 
@@ -70,6 +72,10 @@ class _HeldOut:
     features: list[FloatArray] = field(default_factory=list)
     truth: list[int] = field(default_factory=list)  # answer index, -1 = out of scope
 
+    def add(self, features: FloatArray, truth: int) -> None:
+        self.features.append(features)
+        self.truth.append(truth)
+
 
 def _space(
     entries: Sequence[Entry],
@@ -77,12 +83,40 @@ def _space(
     t_vectors: Vectors,
     keep: npt.NDArray[np.bool_] | None = None,
 ) -> FeatureSpace:
+    """The feature space of `entries`; `keep` masks which questions take part."""
     questions = [(i, q) for i, e in enumerate(entries) for q in e.questions]
     texts = [(i, t) for i, e in enumerate(entries) for t in e.texts]
     if keep is not None:
         questions = [q for q, k in zip(questions, keep, strict=True) if k]
         q_vectors = q_vectors[keep]
     return FeatureSpace.build(len(entries), questions, q_vectors, texts, t_vectors)
+
+
+def _without(
+    entries: Sequence[Entry],
+    q_vectors: Vectors,
+    t_vectors: Vectors,
+    keep_questions: npt.NDArray[np.bool_],
+    dropped: npt.NDArray[np.bool_],
+) -> tuple[FeatureSpace, npt.NDArray[np.int64]]:
+    """A space without the `dropped` answers (and without masked questions).
+
+    Returns the space and the new index of every old answer (-1 for a dropped one).
+    """
+    remap = np.full(len(entries), -1, dtype=np.int64)
+    remap[~dropped] = np.arange(int((~dropped).sum()))
+    q_owner = np.array([i for i, e in enumerate(entries) for _ in e.questions], dtype=np.int64)
+    t_owner = np.array([i for i, e in enumerate(entries) for _ in e.texts], dtype=np.int64)
+    q_texts = [q for e in entries for q in e.questions]
+    t_texts = [t for e in entries for t in e.texts]
+    q_keep = keep_questions & ~dropped[q_owner] if q_owner.size else keep_questions
+    t_keep = ~dropped[t_owner] if t_owner.size else np.zeros(0, dtype=bool)
+    questions = [(int(remap[o]), q) for o, q, k in zip(q_owner, q_texts, q_keep, strict=True) if k]
+    texts = [(int(remap[o]), t) for o, t, k in zip(t_owner, t_texts, t_keep, strict=True) if k]
+    space = FeatureSpace.build(
+        int((~dropped).sum()), questions, q_vectors[q_keep], texts, t_vectors[t_keep]
+    )
+    return space, remap
 
 
 def _folds(entries: Sequence[Entry], seed: int) -> npt.NDArray[np.int64]:
@@ -128,21 +162,21 @@ class Retriever:
         """Fit the scorer and confidences on held-out questions and off-topic `probes`.
 
         `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases, for
-        bases whose answers have too few questions to hold any out.
+        bases whose answers have too few questions to hold any out; in-scope ones also serve as
+        out-of-scope examples in the fold that leaves their answer out.
         """
         all_questions = [q for e in entries for q in e.questions]
         q_vectors = encoder.query_vectors(all_questions)
         t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
         space = _space(entries, q_vectors, t_vectors)
-        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed)
         index = {e.id: i for i, e in enumerate(entries)}
         extra = [(text, -1) for text in probes]
         extra += [(text, -1 if exp is None else index[exp]) for text, exp in labelled]
-        if extra:
-            vectors = encoder.query_vectors([text for text, _ in extra])
-            for (text, truth), vec in zip(extra, vectors, strict=True):
-                held.features.append(space.features(text, vec))
-                held.truth.append(truth)
+        vectors = encoder.query_vectors([text for text, _ in extra])
+        known = [(text, vec, truth) for (text, truth), vec in zip(extra, vectors, strict=True)]
+        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known)
+        for text, vec, truth in known:
+            held.add(space.features(text, vec), truth)
         models = _fit_models(held)
         retriever = cls(entries, space, models, Thresholds(1.01, 1.01))
         retriever.thresholds = choose_thresholds(retriever._outcomes(held))
@@ -198,11 +232,8 @@ class Retriever:
 
     def _rank_features(self, features: FloatArray, k: int) -> Ranking:
         scores = self._models.scorer(features)
-        order = np.argsort(-scores, kind="stable")
-        best3 = np.zeros((1, 3), dtype=np.float32)
-        top = scores[order[:3]]
-        best3[0, : top.size] = top
-        rows = confidence_rows(best3, features[order[:1]])
+        order, row = ranked_row(scores, features)
+        rows = row[np.newaxis, :]
         candidates = tuple(Candidate(self._ids[i], round(float(scores[i]), 4)) for i in order[:k])
         return Ranking(
             candidates=candidates,
@@ -230,25 +261,52 @@ class Retriever:
         )
 
 
+def _answer_folds(entries: Sequence[Entry], seed: int) -> npt.NDArray[np.int64]:
+    """A fold per answer in which it is left out entirely; -1 for small bases (too few)."""
+    folds = np.full(len(entries), -1, dtype=np.int64)
+    if len(entries) < MIN_ANSWERS_TO_DROP:
+        return folds
+    order = list(range(len(entries)))
+    random.Random(seed + 1).shuffle(order)
+    for n, index in enumerate(order):
+        folds[index] = n % FOLDS
+    return folds
+
+
 def _held_out(
     entries: Sequence[Entry],
     questions: Sequence[str],
     q_vectors: Vectors,
     t_vectors: Vectors,
     seed: int,
+    labelled: Sequence[tuple[str, Vectors, int]] = (),
 ) -> _HeldOut:
-    """Features of each held-out question against a space built without its fold."""
+    """Held-out outcomes, fold by fold.
+
+    In each fold some questions are held out (in scope: their answer stays) and a fifth of the
+    answers is left out entirely: their questions then stand for visitors asking about a topic
+    the base does not cover, close to its domain, which far-off probes cannot teach.
+    """
     folds = _folds(entries, seed)
-    owner = [i for i, e in enumerate(entries) for _ in e.questions]
+    dropped_in = _answer_folds(entries, seed)
+    owner = np.array([i for i, e in enumerate(entries) for _ in e.questions], dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    per_fold_oos = MAX_DROPPED_QUESTIONS // FOLDS
     held = _HeldOut()
     for fold in range(FOLDS):
-        out = np.flatnonzero(folds == fold)
-        if out.size == 0:
-            continue
-        space = _space(entries, q_vectors, t_vectors, keep=folds != fold)
-        for j in out:
-            held.features.append(space.features(questions[int(j)], q_vectors[j]))
-            held.truth.append(owner[j])
+        dropped = dropped_in == fold
+        space, remap = _without(entries, q_vectors, t_vectors, folds != fold, dropped)
+        inside = np.flatnonzero((folds == fold) & ~dropped[owner]) if owner.size else owner
+        outside = np.flatnonzero(dropped[owner]) if owner.size else owner
+        if outside.size > per_fold_oos:
+            outside = rng.choice(outside, per_fold_oos, replace=False)
+        for j in inside:
+            held.add(space.features(questions[int(j)], q_vectors[j]), int(remap[owner[j]]))
+        for j in outside:
+            held.add(space.features(questions[int(j)], q_vectors[j]), -1)
+        for text, vec, truth in labelled:
+            if truth >= 0 and dropped[truth]:
+                held.add(space.features(text, vec), -1)
     return held
 
 
@@ -269,11 +327,8 @@ def _fit_models(held: _HeldOut) -> _Models:
     scorer = Linear.fit(np.concatenate(rows), np.concatenate(labels))
     conf_rows, right1, right3 = [], [], []
     for features, truth in zip(held.features, held.truth, strict=True):
-        scores = scorer(features)
-        order = np.argsort(-scores, kind="stable")
-        best3 = np.zeros((1, 3), dtype=np.float32)
-        best3[0, : min(3, order.size)] = scores[order[:3]]
-        conf_rows.append(confidence_rows(best3, features[order[:1]])[0])
+        order, row = ranked_row(scorer(features), features)
+        conf_rows.append(row)
         right1.append(truth >= 0 and order[0] == truth)
         right3.append(truth >= 0 and truth in order[:3])
     x = np.asarray(conf_rows, dtype=np.float32)
@@ -286,5 +341,5 @@ def _fit_models(held: _HeldOut) -> _Models:
 
 def _constant_rows(held: _HeldOut) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     n = max(len(held.truth), 1)
-    width = 4 + len(FEATURE_NAMES)
+    width = 5 + len(FEATURE_NAMES)
     return np.zeros((n, width), dtype=np.float32), np.zeros(n, dtype=bool)
