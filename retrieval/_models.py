@@ -53,9 +53,7 @@ class Linear:
 TOP = 10
 
 
-def ranked_row(
-    scores: FloatArray, features: FloatArray
-) -> tuple[npt.NDArray[np.intp], FloatArray]:
+def ranked_row(scores: FloatArray, features: FloatArray) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """The answers in score order, and the query-level row the confidences read.
 
     The row holds the best scores' shape (the best, its margins, the mass of the top ten: a
