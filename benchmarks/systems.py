@@ -191,14 +191,20 @@ class SamsvarSystem:
             self._retriever = r.Retriever.from_state(self._entries, encoder, self._carried)
             self._set("carried over")
             return
-        self._retriever = r.Retriever.fit(self._entries, encoder, probes=r.get_probes())
+        self._retriever = r.Retriever.fit(
+            self._entries, encoder, probes=r.get_probes(), probe_langs=r.get_probe_langs()
+        )
         self._set("auto")
 
     def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
         r = self._retrieval
         labelled = [(q.text, q.expected) for q in queries]
         self._retriever = r.Retriever.fit(
-            self._entries, encoder, probes=r.get_probes(), labelled=labelled
+            self._entries,
+            encoder,
+            probes=r.get_probes(),
+            probe_langs=r.get_probe_langs(),
+            labelled=labelled,
         )
         self._set("auto, with calibration queries")
         if not any(e.questions for e in self._entries):

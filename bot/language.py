@@ -44,6 +44,7 @@ _MARKERS: dict[str, frozenset[str]] = {
             "nokon",
             "berre",
             "heime",
+            "heim",
             "vart",
             "kjøpa",
             "betala",
@@ -54,6 +55,9 @@ _MARKERS: dict[str, frozenset[str]] = {
             "ho",
             "dei",
         ]
+    ),
+    "sv": frozenset(
+        ["hur", "jag", "är", "inte", "vad", "varför", "och", "också", "någon", "något", "finns"]
     ),
     "da": frozenset(
         [
@@ -69,6 +73,7 @@ _MARKERS: dict[str, frozenset[str]] = {
             "fik",
             "leveret",
             "nu",
+            "jer",
             "jeres",
             "hvornår",
         ]

@@ -25,8 +25,8 @@ def _passed(case: Case, outcome: Outcome) -> bool:
         ok = outcome.decision == case.expect
     else:
         ok = isinstance(outcome, Reply) and outcome.answer_id == case.expect
-    if ok and case.lang is not None:
-        ok = outcome.lang == case.lang
+    if ok and case.lang is not None:  # the language the reply is in (a fallback is not)
+        ok = (outcome.reply_lang if isinstance(outcome, Reply) else outcome.lang) == case.lang
     return ok
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import YAMLError
 
 from eval.errors import SuiteInvalid
 from knowledge import LANGUAGES, AnswerBase
@@ -66,9 +66,26 @@ def _read(path: Path) -> Any:
         return YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise SuiteInvalid([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SuiteInvalid([f"{path}:{line}: malformed YAML: {exc.problem}"]) from exc
+    except YAMLError as exc:
+        raise SuiteInvalid([_yaml_problem(path, exc)]) from exc
+
+
+def _yaml_problem(path: Path, exc: YAMLError) -> str:
+    """'file:line: malformed YAML: …' for any ruamel error (marked, or a bad character)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    position = getattr(exc, "position", None)
+    line: int | None = None
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(position, int):
+        line = path.read_text(encoding="utf-8")[:position].count("\n") + 1
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark is not mark:
+        context = f"{context} (line {context_mark.line + 1})"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    detail = ": ".join(str(part) for part in (context, problem) if part)
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: malformed YAML: {detail}"
 
 
 def _case(raw: Any, pos: int, line: int | None, problems: _Problems) -> Case | None:
@@ -89,7 +106,7 @@ def _case(raw: Any, pos: int, line: int | None, problems: _Problems) -> Case | N
     lang = raw.get("lang")
     if lang is not None and lang not in LANGUAGES:
         problems.add(_line(raw, "lang"), f"{field}.lang", f"unknown language {lang!r}")
-    case_id = str(raw.get("id", pos + 1))
+    case_id = str(pos + 1 if raw.get("id") is None else raw["id"])
     if not isinstance(raw.get("ask"), str) or not isinstance(raw.get("expect"), str):
         return None
     page = raw.get("page")

@@ -4,7 +4,7 @@ from retrieval.calibration import Thresholds
 from retrieval.embeddings import E5Embeddings, Encoder
 from retrieval.errors import IndexBuildFailed, IndexUnavailable, RetrievalError
 from retrieval.index import AnswerIndex, SyncReport, entries_from_base, open_chroma
-from retrieval.probes import get_probes
+from retrieval.probes import get_probe_langs, get_probes
 from retrieval.ranking import Candidate, Entry, Ranking, Retriever
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "SyncReport",
     "Thresholds",
     "entries_from_base",
+    "get_probe_langs",
     "get_probes",
     "open_chroma",
 ]

@@ -51,6 +51,7 @@ class Linear:
 
 
 TOP = 10
+CONFIDENCE_HEAD = 5  # the query-level columns before the best candidate's features
 
 
 def ranked_row(scores: FloatArray, features: FloatArray) -> tuple[npt.NDArray[np.intp], FloatArray]:

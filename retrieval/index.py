@@ -31,7 +31,7 @@ import numpy as np
 from knowledge import AnswerBase
 from retrieval.embeddings import Encoder, Vectors
 from retrieval.errors import IndexBuildFailed, IndexUnavailable
-from retrieval.probes import get_probes
+from retrieval.probes import get_probe_langs, get_probes
 from retrieval.ranking import Entry, Retriever
 
 __all__ = ["AnswerIndex", "SyncReport", "entries_from_base", "open_chroma"]
@@ -290,7 +290,9 @@ class AnswerIndex:
                 if path.stem != active:
                     self._save_state(active, state)
                 return retriever
-        retriever = Retriever.fit(self.entries, encoder, probes=get_probes())
+        retriever = Retriever.fit(
+            self.entries, encoder, probes=get_probes(), probe_langs=get_probe_langs()
+        )
         self._save_state(active, retriever.state() | {"fitted_on": fingerprint})
         return retriever
 

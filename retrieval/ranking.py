@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray
-from retrieval._models import Linear, ranked_row
+from retrieval._models import CONFIDENCE_HEAD, Linear, ranked_row
 from retrieval.calibration import Outcomes, Thresholds, choose_thresholds
 from retrieval.embeddings import Encoder, Vectors
 
@@ -32,8 +32,9 @@ FOLDS = 5
 MAX_HELD_OUT = 3000
 MAX_DROPPED_QUESTIONS = 1500
 MIN_ANSWERS_TO_DROP = 10
+DROPPED_SHARE = 0.3  # left-out answers' questions, as a share of the in-scope held-out ones
 HARD_NEGATIVES = 20
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ def _space(
     q_vectors: Vectors,
     t_vectors: Vectors,
     keep: npt.NDArray[np.bool_] | None = None,
+    centres: Vectors | None = None,
 ) -> FeatureSpace:
     """The feature space of `entries`; `keep` masks which questions take part."""
     questions = [(i, q) for i, e in enumerate(entries) for q in e.questions]
@@ -89,7 +91,7 @@ def _space(
     if keep is not None:
         questions = [q for q, k in zip(questions, keep, strict=True) if k]
         q_vectors = q_vectors[keep]
-    return FeatureSpace.build(len(entries), questions, q_vectors, texts, t_vectors)
+    return FeatureSpace.build(len(entries), questions, q_vectors, texts, t_vectors, centres)
 
 
 def _without(
@@ -98,6 +100,7 @@ def _without(
     t_vectors: Vectors,
     keep_questions: npt.NDArray[np.bool_],
     dropped: npt.NDArray[np.bool_],
+    centres: Vectors | None = None,
 ) -> tuple[FeatureSpace, npt.NDArray[np.int64]]:
     """A space without the `dropped` answers (and without masked questions).
 
@@ -114,7 +117,7 @@ def _without(
     questions = [(int(remap[o]), q) for o, q, k in zip(q_owner, q_texts, q_keep, strict=True) if k]
     texts = [(int(remap[o]), t) for o, t, k in zip(t_owner, t_texts, t_keep, strict=True) if k]
     space = FeatureSpace.build(
-        int((~dropped).sum()), questions, q_vectors[q_keep], texts, t_vectors[t_keep]
+        int((~dropped).sum()), questions, q_vectors[q_keep], texts, t_vectors[t_keep], centres
     )
     return space, remap
 
@@ -156,6 +159,7 @@ class Retriever:
         encoder: Encoder,
         *,
         probes: Sequence[str] = (),
+        probe_langs: Sequence[str] = (),
         labelled: Sequence[tuple[str, str | None]] = (),
         seed: int = 0,
     ) -> Retriever:
@@ -163,18 +167,21 @@ class Retriever:
 
         `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases, for
         bases whose answers have too few questions to hold any out; in-scope ones also serve as
-        out-of-scope examples in the fold that leaves their answer out.
+        out-of-scope examples in the fold that leaves their answer out. With `probe_langs` (the
+        language of each probe) the probes also give each language's mean vector, and features
+        are computed a second time with those offsets removed (cross-lingual matching).
         """
         all_questions = [q for e in entries for q in e.questions]
         q_vectors = encoder.query_vectors(all_questions)
         t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
-        space = _space(entries, q_vectors, t_vectors)
         index = {e.id: i for i, e in enumerate(entries)}
         extra = [(text, -1) for text in probes]
         extra += [(text, -1 if exp is None else index[exp]) for text, exp in labelled]
         vectors = encoder.query_vectors([text for text, _ in extra])
+        centres = _language_centres(vectors[: len(probes)], probe_langs)
+        space = _space(entries, q_vectors, t_vectors, centres=centres)
         known = [(text, vec, truth) for (text, truth), vec in zip(extra, vectors, strict=True)]
-        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known)
+        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known, centres)
         for text, vec, truth in known:
             held.add(space.features(text, vec), truth)
         models = _fit_models(held)
@@ -191,6 +198,7 @@ class Retriever:
             "top1": self._models.top1.to_json(),
             "top3": self._models.top3.to_json(),
             "thresholds": {"answer": self.thresholds.answer, "clarify": self.thresholds.clarify},
+            "centres": self._space.centres.tolist(),
         }
 
     @classmethod
@@ -199,6 +207,9 @@ class Retriever:
     ) -> Retriever | None:
         """Rebuild from `state()`; None when the state was made by another version."""
         if state.get("version") != STATE_VERSION or state.get("features") != list(FEATURE_NAMES):
+            return None
+        widths = (len(state["scorer"]["weights"]), len(state["top1"]["weights"]))
+        if widths != (len(FEATURE_NAMES), CONFIDENCE_HEAD + len(FEATURE_NAMES)):
             return None
         q_vectors = encoder.query_vectors([q for e in entries for q in e.questions])
         t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
@@ -209,7 +220,9 @@ class Retriever:
         )
         t = state["thresholds"]
         thresholds = Thresholds(float(t["answer"]), float(t["clarify"]))
-        return cls(entries, _space(entries, q_vectors, t_vectors), models, thresholds)
+        centres = np.asarray(state.get("centres", []), dtype=np.float32).reshape(-1, 384)
+        space = _space(entries, q_vectors, t_vectors, centres=centres)
+        return cls(entries, space, models, thresholds)
 
     # -- ranking --------------------------------------------------------------------------
     def rank(self, text: str, vector: Vectors, k: int = 10) -> Ranking:
@@ -261,6 +274,16 @@ class Retriever:
         )
 
 
+def _language_centres(vectors: Vectors, langs: Sequence[str]) -> Vectors:
+    """The mean probe vector of each language with enough probes (none without languages)."""
+    if not langs:
+        return np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), dtype=np.float32)
+    names = sorted(set(langs))
+    owner = np.array([names.index(lang) for lang in langs])
+    rows = [vectors[owner == i].mean(axis=0) for i in range(len(names)) if (owner == i).sum() >= 5]
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+
+
 def _answer_folds(entries: Sequence[Entry], seed: int) -> npt.NDArray[np.int64]:
     """A fold per answer in which it is left out entirely; -1 for small bases (too few)."""
     folds = np.full(len(entries), -1, dtype=np.int64)
@@ -280,6 +303,7 @@ def _held_out(
     t_vectors: Vectors,
     seed: int,
     labelled: Sequence[tuple[str, Vectors, int]] = (),
+    centres: Vectors | None = None,
 ) -> _HeldOut:
     """Held-out outcomes, fold by fold.
 
@@ -291,11 +315,12 @@ def _held_out(
     dropped_in = _answer_folds(entries, seed)
     owner = np.array([i for i, e in enumerate(entries) for _ in e.questions], dtype=np.int64)
     rng = np.random.default_rng(seed)
-    per_fold_oos = MAX_DROPPED_QUESTIONS // FOLDS
+    in_scope = int((folds >= 0).sum())
+    per_fold_oos = min(MAX_DROPPED_QUESTIONS, int(DROPPED_SHARE * in_scope)) // FOLDS
     held = _HeldOut()
     for fold in range(FOLDS):
         dropped = dropped_in == fold
-        space, remap = _without(entries, q_vectors, t_vectors, folds != fold, dropped)
+        space, remap = _without(entries, q_vectors, t_vectors, folds != fold, dropped, centres)
         inside = np.flatnonzero((folds == fold) & ~dropped[owner]) if owner.size else owner
         outside = np.flatnonzero(dropped[owner]) if owner.size else owner
         if outside.size > per_fold_oos:
@@ -341,5 +366,5 @@ def _fit_models(held: _HeldOut) -> _Models:
 
 def _constant_rows(held: _HeldOut) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     n = max(len(held.truth), 1)
-    width = 5 + len(FEATURE_NAMES)
+    width = CONFIDENCE_HEAD + len(FEATURE_NAMES)
     return np.zeros((n, width), dtype=np.float32), np.zeros(n, dtype=bool)

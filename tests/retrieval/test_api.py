@@ -12,6 +12,7 @@ from retrieval import (
     IndexUnavailable,
     RetrievalError,
     entries_from_base,
+    get_probe_langs,
     get_probes,
 )
 from tests.builders import make_answer_dict, write_base
@@ -32,6 +33,7 @@ def test_all_is_exact() -> None:
         "SyncReport",
         "Thresholds",
         "entries_from_base",
+        "get_probe_langs",
         "get_probes",
         "open_chroma",
     ]
@@ -93,4 +95,11 @@ def test_the_shipped_probes_are_short_distinct_messages() -> None:
     assert len(set(probes)) == len(probes)
     assert all(probe.strip() and len(probe) < 200 for probe in probes)
     assert "Hvordan blir været i Bergen i helgen?" in probes
-    assert get_probes() is probes
+    assert get_probes() == probes
+
+
+def test_every_probe_has_one_of_the_six_languages() -> None:
+    langs = get_probe_langs()
+
+    assert len(langs) == len(get_probes())
+    assert set(langs) == {"nb", "nn", "sv", "da", "fi", "en"}

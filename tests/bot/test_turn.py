@@ -1,0 +1,147 @@
+"""One turn over the demo answer base: answer, fall back, clarify or abstain, in the visitor's
+language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot import Abstain, Bot, Clarify, InvalidMessage, Reply, detect_language
+
+if TYPE_CHECKING:
+    from app.engine import Engine
+
+
+@pytest.fixture(scope="module")
+def demo_bot(demo_engine: Engine) -> Bot:
+    return demo_engine.bot
+
+
+def answer_text(demo_bot: Bot, answer_id: str, lang: str) -> str:
+    answer = demo_bot.base.get(answer_id)
+    assert answer is not None
+    return answer.answer[lang]
+
+
+def test_norwegian_tracking_question(demo_bot: Bot) -> None:
+    outcome = demo_bot.turn("Hvor er pakken min? Jeg vil gjerne spore den.", page_lang="nb")
+    assert isinstance(outcome, Reply)
+    assert outcome.decision == "answer"
+    assert outcome.answer_id == "order-tracking"
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == ("nb", "nb", False)
+    assert outcome.text == answer_text(demo_bot, "order-tracking", "nb")
+    assert outcome.links == ("https://shop.example/help/orders/tracking",)
+    assert outcome.confidence >= demo_bot.thresholds.answer
+    assert outcome.ranked[0].id == "order-tracking"
+    assert len(outcome.ranked) >= 5
+    assert outcome.ms > 0
+
+
+def test_english_question_gets_the_english_text(demo_bot: Bot) -> None:
+    outcome = demo_bot.turn("Where is my parcel? I would like to track it.")
+    assert isinstance(outcome, Reply)
+    assert outcome.answer_id == "order-tracking"
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == ("en", "en", False)
+    assert outcome.text == answer_text(demo_bot, "order-tracking", "en")
+
+
+def test_finnish_question_without_a_finnish_text_falls_back_to_the_default(
+    demo_bot: Bot,
+) -> None:
+    change_order = demo_bot.base.get("change-order")
+    assert change_order is not None
+    assert "fi" not in change_order.answer  # the demo has no Finnish text for this answer
+    assert demo_bot.base.config.default_language == "nb"
+
+    outcome = demo_bot.turn("Voinko vielä muuttaa tilaustani?")
+    assert isinstance(outcome, Reply)
+    assert outcome.answer_id == "change-order"
+    assert outcome.lang == "fi"
+    assert (outcome.reply_lang, outcome.fallback) == ("nb", True)
+    assert outcome.text == answer_text(demo_bot, "change-order", "nb")
+
+
+def test_finnish_question_with_a_finnish_text_is_answered_in_finnish(demo_bot: Bot) -> None:
+    outcome = demo_bot.turn("Missä pakettini on? Haluan seurata sitä.")
+    assert isinstance(outcome, Reply)
+    assert outcome.answer_id == "order-tracking"
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == ("fi", "fi", False)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "word"),
+    [
+        ("hvem vant fotball-VM i 2018?", "nb", "dessverre"),
+        ("Vem vann fotbolls-VM 2018?", "sv", "Tyvärr"),
+        ("Who won the football World Cup in 2018?", "en", "reliable answer"),
+    ],
+)
+def test_off_topic_question_abstains_in_the_visitors_language(
+    demo_bot: Bot, question: str, lang: str, word: str
+) -> None:
+    outcome = demo_bot.turn(question)
+    assert isinstance(outcome, Abstain)
+    assert outcome.decision == "abstain"
+    assert outcome.lang == lang
+    assert word in outcome.text
+    assert detect_language(outcome.text).lang == lang
+    assert outcome.confidence < demo_bot.thresholds.answer
+    assert len(outcome.ranked) >= 5  # the ranking is kept for the inquiry record
+
+
+# Vague messages that fit several answers (or none): the bot may offer choices or say it does
+# not know, but must not answer with one of them as if it were sure.
+VAGUE = [
+    "noe er galt med pakken",
+    "kan du hjelpe meg?",
+    "det gjelder pakken",
+    "Jeg har et spørsmål om en vare",
+    "I have a question about my order",
+]
+
+
+@pytest.mark.parametrize("question", VAGUE)
+def test_vague_question_is_clarified_or_abstained(demo_bot: Bot, question: str) -> None:
+    outcome = demo_bot.turn(question)
+    assert isinstance(outcome, Clarify | Abstain), (outcome.decision, outcome.ranked[:3])
+    assert detect_language(outcome.text).lang == outcome.lang
+    if isinstance(outcome, Clarify):
+        ids = [choice.answer_id for choice in outcome.choices]
+        assert 2 <= len(ids) <= 3
+        assert len(set(ids)) == len(ids)
+        assert ids == [c.id for c in outcome.ranked[: len(ids)]]
+        assert all(demo_bot.base.get(i) is not None for i in ids)
+        assert all(choice.label for choice in outcome.choices)
+
+
+# Messages that fit two or three answers about equally well (the choices are plausible ones).
+AMBIGUOUS = {
+    "noe er galt med pakken": {"wrong-item", "damaged-package", "missing-package"},
+    "levering": {"home-delivery", "delivery-abroad", "delivery-time", "express-delivery"},
+    "kan jeg endre eller avbestille?": {"cancel-order", "change-order"},
+    "bestilling": {"pre-orders", "order-confirmation", "cancel-order", "order-tracking"},
+}
+
+
+def test_clarify_is_reachable_on_the_demo_base(demo_bot: Bot) -> None:
+    """At least one of these real ambiguous messages is met with choices, and good ones."""
+    clarified = {}
+    for question, plausible in AMBIGUOUS.items():
+        outcome = demo_bot.turn(question)
+        assert not isinstance(outcome, Reply) or outcome.answer_id in plausible, question
+        if isinstance(outcome, Clarify):
+            clarified[question] = [choice.answer_id for choice in outcome.choices]
+            assert set(clarified[question]) <= plausible, (question, clarified[question])
+    assert clarified, "none of the ambiguous questions was clarified"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("", "empty_message"), ("x" * 2001, "message_too_long")]
+)
+def test_invalid_message_is_refused_before_anything_else(
+    demo_bot: Bot, text: str, code: str
+) -> None:
+    with pytest.raises(InvalidMessage) as caught:
+        demo_bot.turn(text)
+    assert caught.value.code == code

@@ -1,0 +1,94 @@
+"""Shared fixtures: the `samsvar` command as a subprocess, and the demo answer base indexed once.
+
+Indexing the demo base embeds about 900 texts, so one session-scoped data directory is indexed
+once (through the CLI) and reused by every test that asks the demo base, in a subprocess or
+in-process (`demo_engine`, opened on the same directory, reuses the index).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from app.engine import Engine
+
+SAMSVAR = Path(sys.executable).with_name("samsvar")
+
+RunSamsvar = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def samsvar_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The test runner's environment without any CHAT_* setting, plus CHAT_DATA_DIR."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
+    env["CHAT_DATA_DIR"] = str(data_dir)
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_samsvar(tmp_path_factory: pytest.TempPathFactory) -> RunSamsvar:
+    """Run `samsvar ARGS…` with CHAT_DATA_DIR=data_dir, in an empty working directory.
+
+    `env` adds variables, `prefix` goes before the command (e.g. `unshare --net`).
+    """
+    command = str(SAMSVAR) if SAMSVAR.exists() else shutil.which("samsvar")
+    assert command, "the samsvar command is not installed"
+    cwd = tmp_path_factory.mktemp("cwd")  # no stray .env, nothing written into the repository
+
+    def run(
+        *args: str,
+        data_dir: Path,
+        env: Mapping[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
+        timeout: float = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*prefix, str(command), *args],
+            cwd=cwd,
+            env=samsvar_env(data_dir, env),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory, run_samsvar: RunSamsvar) -> Path:
+    """A data directory holding the index of the demo answer base (built once per session)."""
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    done = run_samsvar("answers", "index", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert "embedded" in done.stdout
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_data_dir: Path) -> Engine:
+    """The demo base's engine, in-process, over the session's index (nothing is re-embedded)."""
+    from app import Settings
+    from app.engine import open_engine
+    from knowledge import get_demo_dir
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=demo_data_dir,
+        answers_dir=None,
+        chroma_url=None,
+        answer_threshold=None,
+        clarify_threshold=None,
+    )
+    engine = open_engine(settings, get_demo_dir())
+    assert engine.sync.embedded == 0, "the session index should have been reused"
+    return engine
