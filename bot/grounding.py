@@ -194,9 +194,9 @@ def _check_language(text: str, lang: str) -> None:
 
 def check_reply(text: str, grounds: Grounds) -> tuple[str, ...]:
     """The ids `text` cites; raises UngroundedReply when any check fails."""
+    cited = _check_cited(text, grounds)
     if not visible_text(text).strip():
         raise _fail("empty_reply", "the reply is empty")
-    cited = _check_cited(text, grounds)
     if not cited:
         raise _fail("no_citation", "cites none of the answers it was given")
     _check_placeholders(text, grounds)

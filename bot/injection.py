@@ -123,7 +123,7 @@ _OWN = _any(
 _ROLE = _any(
     r"you are now",
     r"from now on,? you",
-    r"act as",
+    r"act as (?:if you|though you|an? (?:ai|assistant|chatbot|model|unfiltered|unrestricted))",
     r"pretend (?:to be|you)",
     r"developer mode",
     r"jailbreak",

@@ -138,11 +138,12 @@ class FallbackCounter:
 
 
 def _classify(exc: BaseException) -> str:
+    import httpx2
     import openai
 
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
+    if isinstance(exc, openai.APITimeoutError | TimeoutError | httpx2.TimeoutException):
         return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return "connection_error"
     if isinstance(exc, openai.RateLimitError):
         return "rate_limited"
@@ -160,13 +161,23 @@ def _code(kind: str) -> str:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    """What a call may raise that means "no usable completion": the SDK's errors, decoding
-    errors of a malformed body, and LangChain's checks of the response's shape."""
+    """What a call may raise that means "no usable completion": the SDK's errors, the HTTP
+    client's errors while a stream is read, decoding errors of a malformed body, and
+    LangChain's checks of the response's shape."""
     import json
 
+    import httpx2
     import openai
 
-    return (openai.OpenAIError, json.JSONDecodeError, KeyError, TypeError, ValueError)
+    return (
+        openai.OpenAIError,
+        httpx2.HTTPError,
+        httpx2.StreamError,
+        json.JSONDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+    )
 
 
 class LLMClient:

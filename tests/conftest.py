@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.llm_server import FakeLLM
 
 if TYPE_CHECKING:
     from app.engine import Engine
@@ -92,3 +94,18 @@ def demo_engine(demo_data_dir: Path) -> Engine:
     engine = open_engine(settings, get_demo_dir())
     assert engine.sync.embedded == 0, "the session index should have been reused"
     return engine
+
+
+@pytest.fixture(scope="session")
+def llm_server_session() -> Iterator[FakeLLM]:
+    """One OpenAI-compatible test server on loopback for the whole session."""
+    server = FakeLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_server(llm_server_session: FakeLLM) -> FakeLLM:
+    """The session's test LLM server, with no script, no latency and no recorded requests."""
+    llm_server_session.reset()
+    return llm_server_session

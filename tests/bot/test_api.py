@@ -3,21 +3,51 @@
 from __future__ import annotations
 
 import bot
-from bot import BotError, InvalidMessage
+from bot import AssistError, BotError, InvalidMessage, LLMUnavailable, UngroundedReply
 
 EXPECTED_ALL = [
     "MAX_MESSAGE_CHARS",
+    "REPLY_MODES",
+    "URGENCIES",
     "Abstain",
+    "AssistError",
+    "AssistStats",
+    "Assistant",
+    "Assisted",
     "Bot",
     "BotError",
+    "Budget",
     "Choice",
+    "CircuitBreaker",
     "Clarify",
+    "Delta",
     "Detection",
+    "FallbackCounter",
+    "Finding",
+    "Grounds",
+    "HandoffNote",
     "InvalidMessage",
+    "LLMClient",
+    "LLMConfig",
+    "LLMUnavailable",
+    "Message",
     "Outcome",
+    "Redactor",
     "Reply",
+    "ReplyGate",
+    "Retract",
+    "StreamEvent",
+    "TokenCounter",
+    "TurnLike",
+    "UngroundedReply",
     "check_message",
+    "check_reply",
+    "check_translation",
+    "detect_injection",
     "detect_language",
+    "find_personal_data",
+    "fit_prompt",
+    "get_token_counter",
     "normalise_language_tag",
     "page_language",
 ]
@@ -35,3 +65,11 @@ def test_invalid_message_is_a_bot_error_with_a_code() -> None:
     assert isinstance(error, BotError)
     assert error.code == "empty_message"
     assert str(error) == "the message is empty"
+
+
+def test_assist_errors_are_bot_errors_with_a_code() -> None:
+    for kind in (AssistError, LLMUnavailable, UngroundedReply):
+        error = kind("the endpoint timed out", "timeout")
+        assert isinstance(error, BotError)
+        assert isinstance(error, AssistError)
+        assert error.code == "timeout"
