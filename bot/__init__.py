@@ -1,4 +1,8 @@
-"""One turn of a conversation: language, retrieval, the decision what to say, optional LLM help.
+"""A conversation with the bot: language, retrieval, the decision what to say, optional LLM help.
+
+`Bot.turn` answers one visitor message given the turns so far; `Bot.choose`, `Bot.feedback`
+and `Bot.escalate` handle the visitor's clicks; `Bot.greet` and `Bot.timers` decide on
+proactive offers. Every call returns a value (`Outcome`); `bot` stores and sends nothing.
 
 The LLM parts (`Assistant`, `LLMClient`, `TokenCounter`) import langchain-openai and tiktoken
 only when they are built, so importing `bot` loads neither.
@@ -15,21 +19,50 @@ from bot.assisted import (
     StreamEvent,
     TurnLike,
 )
-from bot.errors import AssistError, BotError, InvalidMessage, LLMUnavailable, UngroundedReply
+from bot.conversation import (
+    DECISIONS,
+    OUTCOMES,
+    EarlierConversation,
+    Page,
+    PastTurn,
+    VisitorContext,
+)
+from bot.errors import (
+    AssistError,
+    BotError,
+    InvalidChoice,
+    InvalidMessage,
+    LLMUnavailable,
+    UngroundedReply,
+)
 from bot.grounding import Grounds, ReplyGate, check_reply, check_translation
 from bot.injection import detect_injection
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
 from bot.llm import CircuitBreaker, FallbackCounter, LLMClient, LLMConfig, Message
 from bot.privacy import Finding, Redactor, find_personal_data
-from bot.replies import Abstain, Choice, Clarify, Outcome, Reply
+from bot.replies import (
+    ESCALATE_REASONS,
+    Abstain,
+    Acknowledge,
+    Choice,
+    Clarify,
+    Escalate,
+    Outcome,
+    Proactive,
+    Reply,
+)
 from bot.tokens import Budget, TokenCounter, fit_prompt, get_token_counter
 from bot.turn import MAX_MESSAGE_CHARS, Bot, check_message
 
 __all__ = [
+    "DECISIONS",
+    "ESCALATE_REASONS",
     "MAX_MESSAGE_CHARS",
+    "OUTCOMES",
     "REPLY_MODES",
     "URGENCIES",
     "Abstain",
+    "Acknowledge",
     "AssistError",
     "AssistStats",
     "Assistant",
@@ -42,16 +75,22 @@ __all__ = [
     "Clarify",
     "Delta",
     "Detection",
+    "EarlierConversation",
+    "Escalate",
     "FallbackCounter",
     "Finding",
     "Grounds",
     "HandoffNote",
+    "InvalidChoice",
     "InvalidMessage",
     "LLMClient",
     "LLMConfig",
     "LLMUnavailable",
     "Message",
     "Outcome",
+    "Page",
+    "PastTurn",
+    "Proactive",
     "Redactor",
     "Reply",
     "ReplyGate",
@@ -60,6 +99,7 @@ __all__ = [
     "TokenCounter",
     "TurnLike",
     "UngroundedReply",
+    "VisitorContext",
     "check_message",
     "check_reply",
     "check_translation",

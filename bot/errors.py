@@ -4,6 +4,7 @@ Tree::
 
     BotError
     ├── InvalidMessage        the visitor's message cannot be handled as it is (has a `code`)
+    ├── InvalidChoice         a choice names an answer visitors cannot get (`unknown_answer`)
     └── AssistError           the LLM could not help; the curated answer is used (has a `code`)
         ├── LLMUnavailable    the endpoint timed out, failed or sent something malformed, or
         │                     the circuit breaker is open (code: timeout, connection_error,
@@ -16,7 +17,14 @@ Tree::
 
 from __future__ import annotations
 
-__all__ = ["AssistError", "BotError", "InvalidMessage", "LLMUnavailable", "UngroundedReply"]
+__all__ = [
+    "AssistError",
+    "BotError",
+    "InvalidChoice",
+    "InvalidMessage",
+    "LLMUnavailable",
+    "UngroundedReply",
+]
 
 
 class BotError(Exception):
@@ -29,6 +37,16 @@ class InvalidMessage(BotError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class InvalidChoice(BotError):
+    """A quick reply naming an answer id the base does not have, or one not published."""
+
+    code = "unknown_answer"
+
+    def __init__(self, answer_id: str, detail: str) -> None:
+        super().__init__(f'no published answer "{answer_id}": {detail}')
+        self.answer_id = answer_id
 
 
 class AssistError(BotError):
