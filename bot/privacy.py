@@ -134,8 +134,10 @@ def find_personal_data(text: str) -> tuple[Finding, ...]:
         _candidates(text), key=lambda f: (-(f.end - f.start), PRIORITY.index(f.kind), f.start)
     )
     chosen: list[Finding] = []
+    taken = bytearray(len(text))
     for finding in ranked:
-        if all(finding.end <= c.start or finding.start >= c.end for c in chosen):
+        if taken.find(1, finding.start, finding.end) == -1:
+            taken[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
             chosen.append(finding)
     return tuple(sorted(chosen, key=lambda f: f.start))
 

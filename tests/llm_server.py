@@ -15,6 +15,7 @@ a `Status` (an HTTP error), a `Malformed` body, or a `Hang` (never answers in ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import threading
@@ -96,9 +97,18 @@ _ANSWER = re.compile(r'<answer id="([a-z0-9-]+)"[^>]*>\n(.*?)\n</answer>', re.S)
 def first_answer(request: Received) -> Behaviour:
     """A well-behaved model: the first curated answer in the prompt, cited; else echo the user."""
     found = _ANSWER.search(request.system)
-    if found:
-        return Text(f"{found.group(2).strip()} [{found.group(1)}]")
-    return Text("OK")
+    if not found:
+        return Text("OK")
+    cite = f" [{found.group(1)}]"
+    sentences = re.findall(r"[^.!?]+[.!?]*", found.group(2).strip())
+    return Text("".join(_cited(sentence, cite) for sentence in sentences).strip())
+
+
+def _cited(sentence: str, cite: str) -> str:
+    """The sentence with the citation before its final punctuation (after every sentence)."""
+    body = sentence.rstrip()
+    end = len(body.rstrip(".!?"))
+    return body[:end] + cite + body[end:] + sentence[len(body) :]
 
 
 @dataclass
@@ -247,3 +257,36 @@ async def _sse(send: Send, events: list[bytes], gap: float) -> None:
             await asyncio.sleep(gap)
         await send({"type": "http.response.body", "body": event, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+def _main() -> None:
+    """Run the server on its own (for benchmarks): prints the base URL, serves until killed.
+
+    The default model answers every request with the first curated answer it was given,
+    cited, after `--latency` seconds; streamed in words `--chunk-delay` seconds apart.
+    """
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=_main.__doc__)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--chunk-delay", type=float, default=0.0)
+    args = parser.parse_args()
+
+    def respond(request: Received) -> Behaviour:
+        found = first_answer(request)
+        if isinstance(found, Text):
+            return Text(found.content, chunk_delay=args.chunk_delay)
+        return found
+
+    server = FakeLLM(latency=args.latency, default=respond).start()
+    print(server.url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    _main()
