@@ -162,23 +162,7 @@ class Assistant:
         if kind is not None:
             raise AssistError(f"the message looks like a prompt injection ({kind})", "injection")
         redactor = Redactor(enabled=self.redact)
-        rules = prompts.grounded_rules(self.base.config.name, lang, answers[0].id)
-        elements = [self._answer_element(a, lang) for a in answers]
-        lines = self._history_lines(history, redactor)
-        user_tail = prompts.visitor_element(redactor.redact(question))
-        fitted = fit_prompt(self.counter, self.budget, [rules, user_tail], elements, lines)
-        system = "\n\n".join([rules, *elements[: fitted.answers]])
-        kept = lines[len(lines) - fitted.history :]
-        user = "\n\n".join([prompts.history_element(kept), user_tail])
-        messages = [Message("system", system), Message("user", user)]
-        texts = [question, *(turn.text for turn in history)]
-        grounds = Grounds(
-            {a.id: a for a in answers[: fitted.answers]},
-            lang,
-            rules,
-            personal_values("\n".join(texts)) if self.redact else frozenset(),
-            redactor.placeholders,
-        )
+        messages, grounds = self._grounded_prompt(question, lang, answers, history, redactor)
         if on_event is not None and self.stream:
             text, cited = self._streamed(messages, grounds, redactor, on_event)
         else:
@@ -196,6 +180,33 @@ class Assistant:
             machine_translated=source is not None,
             source_lang=used[0] if used else None,
         )
+
+    def _grounded_prompt(
+        self,
+        question: str,
+        lang: str,
+        answers: list[Answer],
+        history: Sequence[TurnLike],
+        redactor: Redactor,
+    ) -> tuple[list[Message], Grounds]:
+        """The messages (fitted into the context) and what the reply is checked against."""
+        rules = prompts.grounded_rules(self.base.config.name, lang, answers[0].id)
+        elements = [self._answer_element(a, lang) for a in answers]
+        lines = self._history_lines(history, redactor)
+        tail = prompts.visitor_element(redactor.redact(question))
+        fitted = fit_prompt(self.counter, self.budget, [rules, tail], elements, lines)
+        system = "\n\n".join([rules, *elements[: fitted.answers]])
+        kept = lines[len(lines) - fitted.history :]
+        user = "\n\n".join([prompts.history_element(kept), tail])
+        texts = "\n".join([question, *(turn.text for turn in history)])
+        grounds = Grounds(
+            {a.id: a for a in answers[: fitted.answers]},
+            lang,
+            rules,
+            personal_values(texts) if self.redact else frozenset(),
+            redactor.placeholders,
+        )
+        return [Message("system", system), Message("user", user)], grounds
 
     def _answer_element(self, answer: Answer, lang: str) -> str:
         used, text, _ = answer.text_for(lang, self.base.config.default_language)
