@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from app import Settings
 from app.engine import open_assistant
 from knowledge import get_demo_dir, load_answer_base
+from tests.app.test_network import GUARD
 from tests.conftest import RunSamsvar, samsvar_env
 from tests.llm_server import FakeLLM, Text
 
@@ -161,3 +162,53 @@ def test_ask_with_an_unreachable_llm_gives_the_curated_answer(
     assert "answer id:  payment-declined" in done.stdout
     assert "llm:        not used (connection_error): the curated answer" in done.stdout
     assert "Sjekk at kortnummer, utløpsdato og CVC er riktig" in done.stdout
+
+
+OFFLINE = textwrap.dedent(
+    """
+    from app.engine import open_assistant
+    from app.settings import Settings
+    from knowledge import get_demo_dir, load_answer_base
+
+    assistant = open_assistant(Settings(), load_answer_base(get_demo_dir()))
+    result = assistant.reply("Kortet ble avvist", lang="nb", answer_ids=["payment-declined"])
+    print(result.by_llm, assistant.counter.count("Hei på deg"))
+    """
+)
+
+
+def test_the_llm_path_needs_no_network_but_its_endpoint(
+    tmp_path: Path, llm_server: FakeLLM
+) -> None:
+    """Token counting, LangChain and the SDK make no connection of their own (no downloads,
+    no telemetry): the only connection is to the configured endpoint on loopback."""
+    guard_dir = tmp_path / "guard"
+    guard_dir.mkdir()
+    (guard_dir / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    log = tmp_path / "net.log"
+    log.touch()
+    env = samsvar_env(
+        tmp_path / "data",
+        {
+            "PYTHONPATH": str(guard_dir),
+            "SAMSVAR_TEST_NET_LOG": str(log),
+            "SAMSVAR_TEST_NET_MARK": str(tmp_path / "guard.mark"),
+            "TIKTOKEN_CACHE_DIR": str(tmp_path / "empty-tiktoken-cache"),
+            "CHAT_LLM_BASE_URL": llm_server.url,
+            "CHAT_LLM_MODEL": "gpt-4o-mini",
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", OFFLINE],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (tmp_path / "guard.mark").exists(), "the guard was not installed"
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "3"]
+    assert log.read_text(encoding="utf-8") == ""
+    assert len(llm_server.requests) == 1
