@@ -16,6 +16,7 @@ from bot._followup import may_follow, prefer_combined, with_previous
 from bot._human import find_human_request
 from bot._labels import Labels
 from bot._proactive import Proactivity, to_proactive
+from bot._vectors import QueryVectors
 from bot.conversation import Page, PastTurn, VisitorContext
 from bot.errors import InvalidChoice, InvalidMessage
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
@@ -87,6 +88,7 @@ class Bot:
         self.thresholds = thresholds or retriever.thresholds
         self._labels = Labels(base)
         self._proactive = Proactivity(base, self._labels)
+        self._vectors = QueryVectors(encoder)
 
     # --- the visitor writes -------------------------------------------------------------
 
@@ -222,8 +224,7 @@ class Bot:
     # --- reading and deciding -----------------------------------------------------------
 
     def _rank(self, question: str) -> Ranking:
-        vector = self.encoder.query_vectors([question])[0]
-        return self.retriever.rank(question, vector)
+        return self.retriever.rank(question, self._vectors.get([question])[0])
 
     def _read(
         self, question: str, detection: Detection, turns: tuple[PastTurn, ...], started: float
@@ -231,7 +232,7 @@ class Bot:
         previous = history.previous_question(turns)
         if previous is None or not may_follow(question, previous):
             return _Context(question, detection, self._rank(question), started)
-        vectors = self.encoder.query_vectors([question, previous.text.strip()])
+        vectors = self._vectors.get([question, previous.text.strip()])
         alone = self.retriever.rank(question, vectors[0])
         both = self.retriever.rank(question, with_previous(vectors[0], vectors[1]))
         if prefer_combined(alone, both, previous, self.thresholds.answer):
