@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+
+import pytest
+
 import bot
-from bot import AssistError, BotError, InvalidMessage, LLMUnavailable, UngroundedReply
+from bot import (
+    AssistError,
+    BotError,
+    EarlierConversation,
+    InvalidMessage,
+    LLMUnavailable,
+    PastTurn,
+    UngroundedReply,
+)
 
 EXPECTED_ALL = [
     "DECISIONS",
@@ -84,3 +96,14 @@ def test_assist_errors_are_bot_errors_with_a_code() -> None:
         assert isinstance(error, BotError)
         assert isinstance(error, AssistError)
         assert error.code == "timeout"
+
+
+def test_conversation_values_refuse_what_app_cannot_mean() -> None:
+    with pytest.raises(ValueError, match="unknown decision 'answered'"):
+        PastTurn("Hvor er pakken?", "nb", "answered")
+    when = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
+    with pytest.raises(ValueError, match="unknown outcome 'closed'"):
+        EarlierConversation("c1", "closed", None, (), when)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        EarlierConversation("c1", "resolved", None, (), when.replace(tzinfo=None))
+    assert PastTurn("x", "nb", "clarify", offered=["a", "b"]).offered == ("a", "b")  # type: ignore[arg-type]
