@@ -116,7 +116,7 @@ def test_the_talk_to_a_person_button_after_an_offer(live_server: LiveServer) -> 
     assert handoff["decision"] == "handoff"
     assert status["status"] == "waiting_human"
     stored = live_server.run(get_messages(live_server.db, tab.conversation_id or ""))
-    button = [m for m in stored if m.client_id == "button"][0]
+    button = next(m for m in stored if m.client_id == "button")
     assert (button.kind, button.text) == ("human", "Jeg vil gjerne snakke med en person.")
     assert stored[-1].flags["reason"] == "accepted_offer"
 
