@@ -1,4 +1,4 @@
-"""The whole server on a real PostgreSQL 15: the same code as on SQLite, through CHAT_DATABASE_URL."""
+"""The whole server on a real PostgreSQL 15: the same code as on SQLite (CHAT_DATABASE_URL)."""
 
 from __future__ import annotations
 
