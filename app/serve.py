@@ -28,12 +28,17 @@ WS_MAX_BYTES = 64 * 1024  # a frame over this closes the connection (1009); text
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket on host:port (port 0: any free port). Raises OSError."""
+    """A listening socket on host:port (port 0: any free port). Raises OSError.
+
+    It listens at once, so a client that connects while the app is still starting waits in
+    the backlog instead of being refused.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise

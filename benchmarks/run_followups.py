@@ -81,9 +81,7 @@ def _readings(bot: Any, past: Any, text: str) -> dict[str, tuple[str | None, boo
 
 def _score(rows: list[dict[str, Any]], part: str, kind: str, reading: str) -> list[Any]:
     picked = [
-        r
-        for r in rows
-        if (kind == "all" or r["kind"] == kind) and r.get("set", "design") == part
+        r for r in rows if (kind == "all" or r["kind"] == kind) and r.get("set", "design") == part
     ]
     right = wrong = glued = 0
     for row in picked:

@@ -27,6 +27,7 @@ from app.storage.queries import (
     get_message_by_client_id,
     get_messages,
     get_replies,
+    get_turn_context,
     get_visitor,
 )
 from app.storage.records import NewInquiry, NewMessage, PageInfo
@@ -63,6 +64,7 @@ __all__ = [
     "get_message_by_client_id",
     "get_messages",
     "get_replies",
+    "get_turn_context",
     "get_visitor",
     "open_database",
 ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import StorageUnavailable
+from app.errors import ApiError, Forbidden, StorageUnavailable, UnknownConversation
 from app.storage import _migrations
 from app.storage.database import Database
 from app.storage.records import NewInquiry, NewMessage, PageInfo, new_id, new_message_id
@@ -91,12 +91,15 @@ async def do_create_conversation(
     return conversation
 
 
-async def _next_seq(session: AsyncSession, conversation_id: str, now: dt.datetime) -> int:
-    """Take the conversation's next seq (locks its row until the transaction ends)."""
+async def _take_seqs(
+    session: AsyncSession, conversation_id: str, count: int, changes: dict[str, object]
+) -> int:
+    """Take the conversation's next `count` seqs and apply `changes` to it, in one statement
+    (which locks its row until the transaction ends); returns the last seq taken."""
     result = await session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+        .values(last_seq=Conversation.last_seq + count, **changes)
         .returning(Conversation.last_seq)
     )
     return int(result.scalar_one())
@@ -122,45 +125,82 @@ def _row(new: NewMessage, conversation_id: str, seq: int, now: dt.datetime) -> M
     )
 
 
-async def _by_client_id(session: AsyncSession, conversation_id: str, client_id: str) -> Message:
-    found = await session.scalar(
+async def _owned(session: AsyncSession, visitor_id: str, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise UnknownConversation(f"no conversation {conversation_id!r}")
+    if conversation.visitor_id != visitor_id:
+        raise Forbidden("this conversation belongs to another visitor")
+    return conversation
+
+
+async def _by_client_id(
+    session: AsyncSession, conversation_id: str, client_id: str
+) -> Message | None:
+    return await session.scalar(
         select(Message).where(
             Message.conversation_id == conversation_id, Message.client_id == client_id
         )
     )
-    assert found is not None
-    return found
 
 
 async def do_add_message(
-    db: Database, conversation_id: str, new: NewMessage, now: dt.datetime
-) -> tuple[Message, bool]:
-    """Store one message with the next seq; returns (message, duplicate).
+    db: Database,
+    visitor_id: str,
+    conversation_id: str,
+    new: NewMessage,
+    now: dt.datetime,
+    *,
+    check: Callable[[], None] | None = None,
+) -> tuple[Message, Conversation, bool]:
+    """Store one visitor message with the next seq; returns (message, conversation, duplicate).
 
-    A message whose `client_id` this conversation already has is not stored again: the stored
-    one comes back with duplicate=True (also when two copies race each other).
+    One transaction: `check()` runs first (e.g. the rate limit) and may raise ApiError to store
+    nothing, unless the message is already stored; the conversation must be the visitor's
+    (else UnknownConversation or Forbidden); a message whose `client_id` the conversation
+    already has is not stored again: the stored one comes back with duplicate=True (also when
+    two copies race, through the unique constraint).
     """
     try:
         async with db.writing() as session, session.begin():
-            if new.client_id is not None:
-                existing = await session.scalar(
-                    select(Message).where(
-                        Message.conversation_id == conversation_id,
-                        Message.client_id == new.client_id,
-                    )
-                )
-                if existing is not None:
-                    return existing, True
-            message = _row(
-                new, conversation_id, await _next_seq(session, conversation_id, now), now
+            if check is not None:
+                try:
+                    check()
+                except ApiError:
+                    found = await _stored_copy(session, visitor_id, conversation_id, new)
+                    if found is None:
+                        raise
+                    return (*found, True)
+            conversation = await session.scalar(
+                update(Conversation)
+                .where(Conversation.id == conversation_id, Conversation.visitor_id == visitor_id)
+                .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+                .returning(Conversation)
             )
+            if conversation is None:
+                await _owned(session, visitor_id, conversation_id)  # raises: unknown or not theirs
+            assert conversation is not None
+            message = _row(new, conversation_id, conversation.last_seq, now)
             session.add(message)
-        return message, False
+        return message, conversation, False
     except IntegrityError:
         if new.client_id is None:
             raise
         async with db.reading() as session:
-            return await _by_client_id(session, conversation_id, new.client_id), True
+            found = await _stored_copy(session, visitor_id, conversation_id, new)
+        assert found is not None
+        return (*found, True)
+
+
+async def _stored_copy(
+    session: AsyncSession, visitor_id: str, conversation_id: str, new: NewMessage
+) -> tuple[Message, Conversation] | None:
+    if new.client_id is None:
+        return None
+    found = await _by_client_id(session, conversation_id, new.client_id)
+    if found is None:
+        return None
+    return found, await _owned(session, visitor_id, conversation_id)
 
 
 async def do_store_replies(
@@ -180,28 +220,25 @@ async def do_store_replies(
     `language` (the detected one) is set on the conversation and on the visitor's message
     `inquiry_message_id`.
     """
-    stored: list[Message] = []
+    changes: dict[str, object] = {"updated_at": now}
+    for name, value in (
+        ("status", status),
+        ("language", language),
+        ("human_notice_sent", human_notice_sent),
+    ):
+        if value is not None:
+            changes[name] = value
     async with db.writing() as session, session.begin():
-        for reply in replies:
-            row = _row(reply, conversation_id, await _next_seq(session, conversation_id, now), now)
-            session.add(row)
-            stored.append(row)
+        last = await _take_seqs(session, conversation_id, len(replies), changes)
+        first = last - len(replies) + 1
+        stored = [_row(r, conversation_id, first + n, now) for n, r in enumerate(replies)]
+        session.add_all(stored)
         if inquiry is not None:
             session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
         if inquiry_message_id is not None and language is not None:
             await session.execute(
                 update(Message).where(Message.id == inquiry_message_id).values(lang=language)
             )
-        changes: dict[str, object] = {"updated_at": now}
-        if status is not None:
-            changes["status"] = status
-        if language is not None:
-            changes["language"] = language
-        if human_notice_sent is not None:
-            changes["human_notice_sent"] = human_notice_sent
-        await session.execute(
-            update(Conversation).where(Conversation.id == conversation_id).values(**changes)
-        )
     return stored
 
 

@@ -3,8 +3,8 @@
 SQLite (the default, one file under the data directory, through aiosqlite) and PostgreSQL
 (through asyncpg) run the same code. On SQLite every writing transaction starts with
 `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing half-way when a
-reading transaction wants to become a writing one; reading transactions start with a plain
-`BEGIN` and never block in WAL mode.
+reading transaction wants to become a writing one; reading sessions run each SELECT in
+autocommit and never block in WAL mode.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ def _sqlite_events(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Connection) -> None:
-        writing = connection.get_execution_options().get("samsvar_writing", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        if connection.get_execution_options().get("samsvar_writing", False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reading sessions run each SELECT on its own (autocommit): with aiosqlite every
+        # statement is a round trip to its thread, and a reader needs no snapshot across two.
 
 
 @dataclass(frozen=True)

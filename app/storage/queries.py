@@ -20,6 +20,7 @@ __all__ = [
     "get_message_by_client_id",
     "get_messages",
     "get_replies",
+    "get_turn_context",
     "get_visitor",
 ]
 
@@ -72,6 +73,27 @@ async def get_messages(
             .limit(limit)
         )
         return list(reversed(rows.all()))
+
+
+async def get_turn_context(
+    db: Database, conversation_id: str, *, limit: int = HISTORY_LIMIT
+) -> tuple[Conversation, list[Message], dict[str, bool]]:
+    """In one read: the conversation, its last `limit` messages in order, and the feedback on
+    them (message id → helpful)."""
+    async with db.reading() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise UnknownConversation(f"no conversation {conversation_id!r}")
+        rows = await session.execute(
+            select(Message, Feedback.helpful)
+            .outerjoin(Feedback, Feedback.message_id == Message.id)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.seq.desc())
+            .limit(limit)
+        )
+        pairs = list(reversed(rows.all()))
+    feedback = {message.id: helpful for message, helpful in pairs if helpful is not None}
+    return conversation, [message for message, _ in pairs], feedback
 
 
 async def get_message(db: Database, conversation_id: str, message_id: str) -> Message | None:

@@ -28,12 +28,9 @@ from app.storage import (
     do_add_message,
     do_record_feedback,
     do_store_replies,
-    get_conversation,
-    get_feedback,
     get_message,
-    get_message_by_client_id,
     get_messages,
-    get_replies,
+    get_turn_context,
 )
 from app.web.hub import Deliver, Hub
 from app.web.limits import RateLimiter
@@ -75,6 +72,7 @@ class _Context:
     feedback: dict[str, bool]
     page: PageInfo | None
     lang: str | None  # the page's language, else the browser's
+    replies: list[Message]  # the bot's replies to the message being answered, if any
 
     def turns(self) -> list[Any]:
         return past_turns(self.messages, self.feedback)
@@ -165,13 +163,12 @@ class Chat:
     async def _store(
         self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
     ) -> Stored:
-        conversation = await check_conversation(self.db, visitor_id, conversation_id)
-        assert new.client_id is not None
-        found = await get_message_by_client_id(self.db, conversation_id, new.client_id)
-        if found is not None:
-            return Stored(found, conversation, duplicate=True)
-        self.limiter.check(visitor_id, time.monotonic())
-        message, duplicate = await do_add_message(self.db, conversation_id, new, self.clock())
+        def within_rate() -> None:
+            self.limiter.check(visitor_id, time.monotonic())
+
+        message, conversation, duplicate = await do_add_message(
+            self.db, visitor_id, conversation_id, new, self.clock(), check=within_rate
+        )
         if not duplicate:
             await self.publish_message(conversation_id, message, exclude=origin)
         return Stored(message, conversation, duplicate)
@@ -188,10 +185,9 @@ class Chat:
         """
         conversation_id = stored.conversation.id
         async with self.lock(conversation_id):
-            replies = await get_replies(self.db, stored.message.id)
-            if replies:
-                return replies, False
             ctx = await self._context(conversation_id, stored.message.id, page, lang)
+            if ctx.replies:
+                return ctx.replies, False
             if ctx.conversation.status in WAITING:
                 return await self._notice(ctx, stored.message), True
             await self.typing(conversation_id, on=True)
@@ -202,15 +198,14 @@ class Chat:
                 await self.typing(conversation_id, on=False)
 
     async def _context(
-        self, conversation_id: str, exclude: str | None, page: PageInfo | None, lang: str | None
+        self, conversation_id: str, answering: str | None, page: PageInfo | None, lang: str | None
     ) -> _Context:
-        conversation = await get_conversation(self.db, conversation_id)
-        assert conversation is not None
-        messages = [m for m in await get_messages(self.db, conversation_id) if m.id != exclude]
+        conversation, messages, feedback = await get_turn_context(self.db, conversation_id)
+        replies = [m for m in messages if answering and m.reply_to == answering]
+        earlier = [m for m in messages if m.id != answering]
         if page is None and conversation.page_url:
             page = PageInfo(url=conversation.page_url)
-        feedback = await get_feedback(self.db, conversation_id)
-        return _Context(conversation, messages, feedback, page, page_lang(page, lang))
+        return _Context(conversation, earlier, feedback, page, page_lang(page, lang), replies)
 
     async def _outcome(self, ctx: _Context, message: Message) -> Outcome:
         bot, turns, page = self.runner.bot, ctx.turns(), bot_page(ctx.page)

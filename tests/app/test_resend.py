@@ -38,12 +38,17 @@ def test_a_resend_after_a_dropped_connection_is_stored_and_answered_once(
         welcome = again.hello(PAGE)
         again.message(QUESTION, client_id=client_id)  # the outbox resends it
         ack = again.expect("ack")
-        if not any(m["role"] == "bot" for m in welcome["messages"]):
+        if not any(m["role"] == "bot" for m in again.messages()):
             again.reply()  # it was still being answered: it arrives once, live
         again.quiet(1.0)
-    assert (ack["duplicate"], ack["seq"], ack["client_id"]) == (True, 1, client_id)
+    # The server had stored the first copy before this hello (the usual case) or stores the
+    # resend first and the late original becomes the duplicate; either way once.
+    stored_first = any(m["client_id"] == client_id for m in welcome["messages"])
+    if stored_first or saw_ack:
+        assert ack["duplicate"] is True
+    assert (ack["seq"], ack["client_id"]) == (1, client_id)
     got = [m for m in tab.messages() + again.messages()]
-    assert [m["role"] for m in got] == (["bot"] if saw_ack else ["visitor", "bot"])
+    assert [m["role"] for m in got] == (["visitor", "bot"] if stored_first else ["bot"])
     assert len({m["id"] for m in got}) == len(got)
     assert got[-1]["answer_id"] == "order-tracking"
     conversation_id = again.conversation_id or ""
@@ -77,7 +82,8 @@ def test_a_message_stored_but_never_answered_is_answered_on_resend(
         client_id = str(uuid.uuid4())
         new = NewMessage(role="visitor", text=QUESTION, client_id=client_id)
         now = dt.datetime.now(dt.UTC)
-        live_server.run(do_add_message(live_server.db, tab.conversation_id or "", new, now))
+        visitor_id, conversation_id = tab.visitor_id or "", tab.conversation_id or ""
+        live_server.run(do_add_message(live_server.db, visitor_id, conversation_id, new, now))
         tab.message(QUESTION, client_id=client_id)
         ack = tab.expect("ack")
         reply = tab.reply()

@@ -84,7 +84,7 @@ def test_messages_get_seqs_and_a_client_id_is_stored_once(database_url: str) -> 
         results = []
         for client_id in ("a", "b", "a", None, None):
             new = NewMessage(role="visitor", text="hei", client_id=client_id)
-            message, duplicate = await do_add_message(db, conversation.id, new, NOW)
+            message, _, duplicate = await do_add_message(db, visitor.id, conversation.id, new, NOW)
             results.append((message.seq, duplicate))
         stored = await get_messages(db, conversation.id)
         return results, [(m.seq, m.client_id) for m in stored]
@@ -100,13 +100,17 @@ def test_racing_copies_of_one_message_are_stored_once(database_url: str) -> None
         conversation = await do_create_conversation(db, visitor.id, NOW)
         copies = [
             do_add_message(
-                db, conversation.id, NewMessage("visitor", "hei", client_id=f"c{n % 4}"), NOW
+                db,
+                visitor.id,
+                conversation.id,
+                NewMessage("visitor", "hei", client_id=f"c{n % 4}"),
+                NOW,
             )
             for n in range(12)
         ]
         results = await asyncio.gather(*copies)
         stored = await get_messages(db, conversation.id)
-        return sorted(d for _, d in results), [m.seq for m in stored]
+        return sorted(d for _, _, d in results), [m.seq for m in stored]
 
     duplicates, seqs = with_database(database_url, work)
     assert duplicates.count(False) == 4
@@ -117,7 +121,8 @@ def test_a_turn_stores_replies_inquiry_and_status_together(database_url: str) ->
     async def work(db: Database) -> tuple[object, ...]:
         visitor = await do_create_visitor(db, NOW)
         conversation = await do_create_conversation(db, visitor.id, NOW)
-        asked, _ = await do_add_message(db, conversation.id, NewMessage("visitor", "hjelp"), NOW)
+        new = NewMessage("visitor", "hjelp")
+        asked, _, _ = await do_add_message(db, visitor.id, conversation.id, new, NOW)
         inquiry = NewInquiry("hjelp", "nb", "handoff", None, 1.0, 3.2, "/checkout")
         later = NOW + dt.timedelta(seconds=5)
         (reply,) = await do_store_replies(
@@ -224,3 +229,45 @@ def test_the_default_database_is_a_file_in_the_data_directory(tmp_path: Path) ->
 def test_other_database_urls_are_refused(configured: str) -> None:
     with pytest.raises(StorageUnavailable, match="CHAT_DATABASE_URL"):
         get_database_url(configured, Path("var"))
+
+
+def test_adding_checks_the_owner_and_a_failed_check_stores_nothing(database_url: str) -> None:
+    from app.errors import ApiError, Forbidden, RateLimited, UnknownConversation
+
+    def refuse() -> None:
+        raise RateLimited("too many", 5)
+
+    async def work(db: Database) -> list[str]:
+        visitor = await do_create_visitor(db, NOW)
+        other = await do_create_visitor(db, NOW)
+        conversation = await do_create_conversation(db, visitor.id, NOW)
+        stored = NewMessage("visitor", "hei", client_id="kept")
+        await do_add_message(db, visitor.id, conversation.id, stored, NOW)
+        outcomes = []
+        attempts = [
+            (other.id, conversation.id, NewMessage("visitor", "x", client_id="o"), None),
+            (visitor.id, "missing", NewMessage("visitor", "x", client_id="m"), None),
+            (visitor.id, conversation.id, NewMessage("visitor", "x", client_id="new"), refuse),
+        ]
+        for who, where, new, check in attempts:
+            try:
+                await do_add_message(db, who, where, new, NOW, check=check)
+            except ApiError as exc:
+                outcomes.append(type(exc).__name__)
+        _, _, duplicate = await do_add_message(
+            db, visitor.id, conversation.id, stored, NOW, check=refuse
+        )
+        outcomes.append(f"duplicate={duplicate}")
+        after = await get_conversation(db, conversation.id)
+        messages = await get_messages(db, conversation.id)
+        assert after is not None
+        outcomes.append(f"last_seq={after.last_seq} messages={len(messages)}")
+        return outcomes
+
+    assert with_database(database_url, work) == [
+        Forbidden.__name__,
+        UnknownConversation.__name__,
+        RateLimited.__name__,
+        "duplicate=True",
+        "last_seq=1 messages=1",
+    ]
