@@ -59,6 +59,7 @@ def make_server(app: FastAPI, *, log_level: str = "warning") -> uvicorn.Server:
         app,
         ws="websockets-sansio",
         ws_max_size=WS_MAX_BYTES,
+        ws_per_message_deflate=False,  # frames are small JSON: compressing costs CPU and memory
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         lifespan="on",

@@ -87,13 +87,16 @@ def baseline(data_dir: Path) -> tuple[list[str], dict[str, float]]:
     cases = [c for c in load_suite(SUITE).cases if c.expect not in ("abstain", "handoff")]
     bot.turn("Hei, hvor er pakken min?")  # warm up
     questions, timings = [], []
+    cpu = time.process_time()
     for case in cases:
         started = time.perf_counter()
         outcome = bot.turn(case.ask)
         timings.append((time.perf_counter() - started) * 1000)
         if outcome.decision == "answer":
             questions.append(case.ask)
-    return questions, summary(timings)
+    figures = summary(timings)
+    figures["cpu_ms_per_turn"] = round((time.process_time() - cpu) * 1000 / len(cases), 1)
+    return questions, figures
 
 
 # 2. The server.
@@ -114,6 +117,10 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -236,6 +243,8 @@ async def one_visitor(
 
 async def load(server: Server, questions: list[str], args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
+    cpu = server.cpu_seconds()
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     tasks = [
         one_visitor(server, questions, args, random.Random(rng.random()))
@@ -243,6 +252,7 @@ async def load(server: Server, questions: list[str], args: argparse.Namespace) -
     ]
     results = await asyncio.gather(*tasks)
     seconds = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
     latencies = [ms for r in results for ms in r.latencies]
     sent = args.visitors * min(args.messages, len(questions))
     return {
@@ -251,6 +261,9 @@ async def load(server: Server, questions: list[str], args: argparse.Namespace) -
         "think_s": [args.think_min, args.think_max],
         "seconds": round(seconds, 1),
         "messages_per_s": round(sent / seconds, 2),
+        "server_cpu_ms_per_message": round(cpu * 1000 / max(1, sent), 1),
+        "server_cpu_share": round(cpu / seconds, 2),
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "latency": summary(latencies),
         "client": client_checks(results),
         "results": results,
@@ -304,6 +317,8 @@ def describe(name: str, figures: dict[str, Any]) -> str:
         f"{name}: {figures['visitors']} visitors, {figures['messages_sent']} messages, "
         f"think {low}-{high} s, {figures['messages_per_s']} msg/s: "
         f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms; "
+        f"server CPU {figures['server_cpu_ms_per_message']} ms/message "
+        f"({figures['server_cpu_share']} cores), load {figures['load_average_1m']}; "
         f"lost {figures['lost']}, duplicated {figures['duplicated']}; "
         f"stored {figures['storage']}"
     )
@@ -313,7 +328,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     questions, bare = baseline(args.data_dir)
     print(
         f"baseline: bare Bot.turn on {bare['n']} questions: p50 {bare['p50_ms']} ms, "
-        f"p95 {bare['p95_ms']} ms; {len(questions)} answered questions used"
+        f"p95 {bare['p95_ms']} ms, CPU {bare['cpu_ms_per_turn']} ms/turn; "
+        f"{len(questions)} answered questions used"
     )
     report: dict[str, Any] = {
         "machine": machine_info(),
@@ -324,6 +340,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="samsvar-ws-") as tmp:
         server = start_server(args.data_dir, Path(tmp) / "chat.db", args.workers)
         try:
+            print(f"server: {server.url} (pid {server.process.pid})", flush=True)
             report["server_rss_start_mb"] = round(server.rss_mb(), 1)
             if args.idle:
                 report["idle"] = asyncio.run(idle_connections(server, args.idle))
@@ -367,7 +384,7 @@ def main() -> None:
     args = parser.parse_args()
     report = run(args)
     write_json(args.out, report)
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}", flush=True)
 
 
 if __name__ == "__main__":
