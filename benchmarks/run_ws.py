@@ -187,6 +187,8 @@ async def idle_connections(server: Server, count: int) -> dict[str, float]:
 @dataclass
 class VisitorResult:
     conversation_id: str = ""
+    conversations: list[str] = field(default_factory=list)
+    handoffs: int = 0
     sent: list[str] = field(default_factory=list)  # client ids
     latencies: list[float] = field(default_factory=list)
     acks: dict[str, int] = field(default_factory=dict)  # client id -> acks received
@@ -196,8 +198,8 @@ class VisitorResult:
     errors: list[str] = field(default_factory=list)
 
 
-async def _until(ws: ClientConnection, result: VisitorResult, client_id: str) -> None:
-    """Read frames until the ack of `client_id` and then the bot's reply."""
+async def _until(ws: ClientConnection, result: VisitorResult, client_id: str) -> dict[str, Any]:
+    """Read frames until the ack of `client_id` and then the bot's reply (returned)."""
     acked = False
     while True:
         frame = json.loads(await ws.recv())
@@ -211,7 +213,7 @@ async def _until(ws: ClientConnection, result: VisitorResult, client_id: str) ->
             message = frame["message"]
             result.replies.append(message["id"])
             if acked and message["decision"] != "proactive":
-                return
+                return dict(message)
 
 
 async def one_visitor(
@@ -225,17 +227,29 @@ async def one_visitor(
         while (frame := json.loads(await ws.recv()))["type"] != "welcome":
             pass
         result.conversation_id = frame["conversation_id"]
+        result.conversations.append(frame["conversation_id"])
+        visitor_id = frame["visitor_id"]
         for question in rng.sample(questions, min(args.messages, len(questions))):
+            if args.unique:  # every text new to the bot's query vector cache
+                question = f"{question} (#{rng.randrange(10**5, 10**6)})"
             client_id = str(uuid.uuid4())
             result.sent.append(client_id)
             started = time.perf_counter()
             await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": question}))
             try:
-                await asyncio.wait_for(_until(ws, result, client_id), REPLY_TIMEOUT)
+                reply = await asyncio.wait_for(_until(ws, result, client_id), REPLY_TIMEOUT)
             except TimeoutError:
                 result.missing += 1
                 continue
             result.latencies.append((time.perf_counter() - started) * 1000)
+            if reply["decision"] == "handoff":  # the bot now waits for a person: start anew
+                result.handoffs += 1
+                await ws.send(
+                    json.dumps({"type": "hello", "visitor_id": visitor_id, "page": {"url": page}})
+                )
+                while (frame := json.loads(await ws.recv()))["type"] != "welcome":
+                    pass
+                result.conversations.append(frame["conversation_id"])
             await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
         await asyncio.sleep(0.5)  # anything late (a duplicate would show here)
     return result
@@ -336,6 +350,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline_turn": bare,
         "questions": len(questions),
         "workers": args.workers,
+        "unique_texts": args.unique,
     }
     with tempfile.TemporaryDirectory(prefix="samsvar-ws-") as tmp:
         server = start_server(args.data_dir, Path(tmp) / "chat.db", args.workers)
@@ -349,11 +364,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             runs = [("think", args.think_min, args.think_max)]
             if args.also_closed_loop:
                 runs.append(("closed_loop", 0.0, 0.0))
-            for name, low, high in runs:
-                run_args = argparse.Namespace(**{**vars(args), "think_min": low, "think_max": high})
+            for number, (name, low, high) in enumerate(runs):
+                changes = {"think_min": low, "think_max": high, "seed": args.seed + number}
+                run_args = argparse.Namespace(**{**vars(args), **changes})
                 figures = asyncio.run(load(server, questions, run_args))
                 results = figures.pop("results")
-                conversations = {r.conversation_id for r in results if r.conversation_id}
+                conversations = {c for r in results for c in r.conversations}
+                figures["handoffs"] = sum(r.handoffs for r in results)
                 figures["storage"] = storage_checks(server.database, conversations)
                 figures["lost"] = figures["messages_sent"] - figures["latency"]["n"]
                 figures["duplicated"] = (
@@ -378,6 +395,11 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=1000, help="idle connections to measure")
     parser.add_argument("--workers", type=int, default=2, help="CHAT_TURN_WORKERS")
     parser.add_argument("--also-closed-loop", action="store_true")
+    parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="make every message text unique (an order number), so no query vector is cached",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks" / "ws.json")

@@ -9,7 +9,10 @@ autocommit and never block in WAL mode.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +84,16 @@ def _sqlite_events(engine: AsyncEngine) -> None:
 
 @dataclass(frozen=True)
 class Database:
-    """An open database: `reading()` and `writing()` give sessions; `close()` at the end."""
+    """An open database: `reading()` and `writing()` give sessions; `close()` at the end.
+
+    On SQLite, writing sessions of this process take turns on an asyncio lock: waiting there
+    costs nothing, while a writer waiting on SQLite's lock sits in a thread until the busy
+    timeout and then fails ("database is locked"), which many concurrent writers made happen.
+    """
 
     engine: AsyncEngine
     url: URL
+    write_lock: asyncio.Lock | None = field(default=None, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -93,9 +102,13 @@ class Database:
     def reading(self) -> AsyncSession:
         return AsyncSession(self.engine, expire_on_commit=False)
 
-    def writing(self) -> AsyncSession:
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
         writer = self.engine.execution_options(samsvar_writing=True)
-        return AsyncSession(writer, expire_on_commit=False)
+        async with contextlib.AsyncExitStack() as stack:
+            if self.write_lock is not None:
+                await stack.enter_async_context(self.write_lock)
+            yield await stack.enter_async_context(AsyncSession(writer, expire_on_commit=False))
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -111,4 +124,5 @@ def open_database(url: URL) -> Database:
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _sqlite_events(engine)
+        return Database(engine, url, asyncio.Lock())
     return Database(engine, url)
