@@ -1,94 +1,61 @@
 """Reading a short follow-up together with the visitor's previous question.
 
-The message is ranked twice, alone and as "previous question + this message". The combined
-reading is taken only when all of these hold (docs/decisions/0006-follow-ups.md has the
-measurements behind each one):
+The message is ranked twice: alone, and *with the previous question*. Reading it with the
+previous question means ranking it with a query vector that is the message's vector plus half
+the previous question's (normalised), while the lexical features still see only the message's
+own words. Gluing the two texts together instead lets the previous question's words win: the
+combination then mostly finds the previous answer again, even for "thanks" or "tell me a joke".
 
-1. the message is short (at most `MAX_WORDS` words);
-2. after an answer, the message looks like a follow-up: it starts with a continuation word
-   ("og", "and", "och", "entä", "hva med", "what about") or refers back ("det", "it", "sitä").
-   After a clarify or an abstain the bot asked for more, so any short message may continue;
-3. the combined reading reaches the answer threshold and is at least `MARGIN` more confident
-   than the message alone;
-4. its best answer is not the answer the visitor was just given: gluing a new message to the
-   previous question mostly finds the previous question again, and repeating an answer is not
+The reading with the previous question is taken only when all of these hold
+(docs/decisions/0006-follow-ups.md has the measurements behind each one):
+
+1. the message is short (at most `MAX_WORDS` words): a longer one says what it is about;
+2. the reading reaches the answer threshold and is at least `MARGIN` more confident than the
+   message alone;
+3. its best answer is not the answer the visitor was just given: repeating an answer is not
    reading a follow-up.
+
+A new question carries its own words, so its reading alone is already confident, and a message
+that is no question at all ("thanks", "tell me a joke") stays unconfident either way: neither
+is glued to the previous question.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.conversation import PastTurn
 from retrieval import Ranking
 
-MAX_WORDS = 6
+MAX_WORDS = 8
 MARGIN = 0.2
+PREVIOUS_WEIGHT = 0.5
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _words(*groups: str) -> frozenset[str]:
-    return frozenset(word for group in groups for word in group.split())
-
-
-_STARTS = _words(
-    "og men enn da så også òg hvis viss dersom",  # nb, nn, da
-    "and but also then so if",  # en
-    "och än då också om",  # sv
-    "entä ja mutta myös sitten jos",  # fi
-)
-_STARTS_TWO = frozenset(
-    {
-        ("hva", "med"),
-        ("kva", "med"),
-        ("hvad", "med"),
-        ("hvordan", "med"),
-        ("korleis", "med"),
-        ("what", "about"),
-        ("how", "about"),
-        ("vad", "sägs"),
-        ("hur", "är"),
-        ("hur", "blir"),
-        ("mitä", "jos"),
-    }
-)
-_BACK_REFERENCES = _words(
-    "det den dem de dei dette denne disse desse der dit",  # nb, nn, da
-    "detta denna dessa där",  # sv
-    "it its they them that this those these there",  # en
-    "se sen sitä siitä siihen ne niitä niistä sinne siellä tämä tätä",  # fi
-)
-
-
-def words_of(text: str) -> list[str]:
-    return [word.casefold() for word in _WORD.findall(text)]
-
-
-def _looks_like_follow_up(words: list[str]) -> bool:
-    if not words:
-        return False
-    if words[0] in _STARTS or tuple(words[:2]) in _STARTS_TWO:
-        return True
-    return any(word in _BACK_REFERENCES for word in words)
-
-
 def may_follow(text: str, previous: PastTurn | None) -> bool:
     """Whether `text` is worth reading together with the previous question."""
-    words = words_of(text)
-    if previous is None or not words or len(words) > MAX_WORDS:
-        return False
-    return previous.decision != "answer" or _looks_like_follow_up(words)
+    return previous is not None and 0 < len(_WORD.findall(text)) <= MAX_WORDS
 
 
-def combined_text(previous: PastTurn, text: str) -> str:
-    return f"{previous.text.strip()} {text}"
+def with_previous(
+    vector: npt.NDArray[np.float32], previous: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """The message's query vector leaning towards the previous question's, unit length."""
+    blended = vector + PREVIOUS_WEIGHT * previous
+    norm = float(np.linalg.norm(blended))
+    return (blended / norm).astype(np.float32) if norm > 0 else vector
 
 
 def prefer_combined(
     alone: Ranking, combined: Ranking, previous: PastTurn, answer_threshold: float
 ) -> bool:
-    """True when the combined reading is clearly better and finds something new."""
+    """True when the reading with the previous question is clearly better and finds
+    something new."""
     if not combined.candidates:
         return False
     best = combined.candidates[0].id

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import _history as history
-from bot._followup import combined_text, may_follow, prefer_combined
+from bot._followup import may_follow, prefer_combined, with_previous
 from bot._human import find_human_request
 from bot._labels import Labels
 from bot._proactive import Proactivity, to_proactive
@@ -229,10 +229,9 @@ class Bot:
         previous = history.previous_question(turns)
         if previous is None or not may_follow(question, previous):
             return _Context(question, detection, self._rank(question), started)
-        combined = combined_text(previous, question)
-        vectors = self.encoder.query_vectors([question, combined])
+        vectors = self.encoder.query_vectors([question, previous.text.strip()])
         alone = self.retriever.rank(question, vectors[0])
-        both = self.retriever.rank(combined, vectors[1])
+        both = self.retriever.rank(question, with_previous(vectors[0], vectors[1]))
         if prefer_combined(alone, both, previous, self.thresholds.answer):
             return _Context(question, detection, both, started, previous.text.strip())
         return _Context(question, detection, alone, started)

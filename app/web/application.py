@@ -27,12 +27,14 @@ from app.web.hub import LocalHub
 from app.web.limits import RateLimiter
 from app.web.origins import Origins
 from app.web.turns import BotRunner
+from app.web.visits import Visits
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+PAGE_REPORTS_PER_MESSAGE = 3  # page reports (navigation, timers) may come more often
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -56,12 +58,12 @@ def create_app(
         await do_upgrade(db)
         runner = BotRunner(ready.bot, settings.turn_workers)
         await runner.warm_up()
-        app.state.chat = Chat(
-            db,
-            runner,
-            LocalHub(),
-            RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds),
+        limit, window = settings.rate_limit_messages, settings.rate_limit_seconds
+        app.state.chat = Chat(db, runner, LocalHub(), RateLimiter(limit, window))
+        app.state.visits = Visits(
+            app.state.chat,
             idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
+            page_limiter=RateLimiter(limit * PAGE_REPORTS_PER_MESSAGE, window),
         )
         if on_ready is not None:
             on_ready()

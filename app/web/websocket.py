@@ -24,7 +24,17 @@ from app.web.chat import Chat, Stored
 from app.web.hub import Subscription
 from app.web.messages import message_json
 from app.web.origins import Origins
-from app.web.schemas import HelloFrame, MessageFrame, PingFrame, check_frame
+from app.web.schemas import (
+    ChoiceFrame,
+    FeedbackFrame,
+    HelloFrame,
+    HumanFrame,
+    MessageFrame,
+    PageFrame,
+    PingFrame,
+    check_frame,
+)
+from app.web.visits import Visits
 from app.web.widget_api import PREFIX, page_info
 
 __all__ = ["router"]
@@ -40,12 +50,13 @@ router = APIRouter()
 class Connection:
     """One visitor's WebSocket: the visitor, the conversation it watches, what it has sent."""
 
-    def __init__(self, websocket: WebSocket, chat: Chat) -> None:
-        self.websocket, self.chat = websocket, chat
+    def __init__(self, websocket: WebSocket, chat: Chat, visits: Visits) -> None:
+        self.websocket, self.chat, self.visits = websocket, chat, visits
         self.queue: asyncio.Queue[Frame | None] = asyncio.Queue()
         self.visitor: Visitor | None = None
         self.conversation_id: str | None = None
         self.page: PageInfo | None = None
+        self.lang: str | None = None  # the browser's language, from hello
         self.subscription: Subscription | None = None
         self.known_upto = 0  # the client had every message up to this seq (hello's last_seq)
         self.sent: set[int] = set()  # seqs sent since
@@ -115,18 +126,23 @@ class Connection:
             self.send({"type": "pong"})
         elif self.visitor is None or self.conversation_id is None:
             raise HelloRequired("send a `hello` frame first")
-        elif isinstance(frame, MessageFrame):
-            await self._message(frame)
-        else:  # choice, human, feedback, page: wired with the multi-turn bot
-            await self._other(frame)
+        elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame):
+            await self._visitor_message(frame)
+        elif isinstance(frame, FeedbackFrame):
+            await self.chat.do_feedback(
+                self.visitor.id, self.conversation_id, frame.message_id, frame.helpful
+            )
+        elif isinstance(frame, PageFrame):
+            await self._page(frame)
 
     async def _hello(self, frame: HelloFrame) -> None:
         page = page_info(frame.page)
-        visitor, conversation = await self.chat.do_hello(
+        visitor, conversation = await self.visits.do_hello(
             frame.visitor_id, frame.conversation_id, page
         )
         self.close()
-        self.visitor, self.conversation_id, self.page = visitor, conversation.id, page
+        self.visitor, self.conversation_id = visitor, conversation.id
+        self.page, self.lang = page, frame.lang
         self.ready, self.pending, self.sent = False, [], set()
         self.subscription = self.chat.hub.subscribe(conversation.id, self.deliver)
         resumed = conversation.id == frame.conversation_id
@@ -140,21 +156,44 @@ class Connection:
                 "conversation_id": conversation.id,
                 "status": conversation.status,
                 "messages": [message_json(m) for m in messages],
-                "timers": [],
+                "timers": self.visits.timers(page),
             }
         )
         self.ready = True
         pending, self.pending = self.pending, []
         for queued in pending:
             self.deliver(queued)
-
-    async def _message(self, frame: MessageFrame) -> None:
-        assert self.visitor is not None and self.conversation_id is not None
-        stored = await self.chat.do_send(
-            self.visitor.id, self.conversation_id, frame.client_id, frame.text, origin=self.deliver
+        self.chat.spawn(
+            self._quietly(self.visits.do_greet(visitor, conversation.id, page, lang=self.lang))
         )
+
+    async def _visitor_message(self, frame: MessageFrame | ChoiceFrame | HumanFrame) -> None:
+        assert self.visitor is not None and self.conversation_id is not None
+        who, where = self.visitor.id, self.conversation_id
+        if isinstance(frame, MessageFrame):
+            stored = await self.chat.do_send(
+                who, where, frame.client_id, frame.text, origin=self.deliver
+            )
+            page = page_info(frame.page) or self.page
+        elif isinstance(frame, ChoiceFrame):
+            stored = await self.chat.do_choose(
+                who, where, frame.client_id, frame.answer_id, origin=self.deliver
+            )
+            page = self.page
+        else:
+            stored = await self.chat.do_ask_human(
+                who, where, frame.client_id, lang=self.lang, origin=self.deliver
+            )
+            page = self.page
         self._ack(stored)
-        self.chat.spawn(self._reply(stored, page_info(frame.page) or self.page))
+        self.chat.spawn(self._reply(stored, page))
+
+    async def _page(self, frame: PageFrame) -> None:
+        assert self.visitor is not None and self.conversation_id is not None
+        self.page = page_info(frame.page)
+        assert self.page is not None
+        await self.visits.do_page(self.visitor, self.conversation_id, self.page, lang=self.lang)
+        self.send({"type": "timers", "timers": self.visits.timers(self.page)})
 
     def _ack(self, stored: Stored) -> None:
         self.sent.add(stored.message.seq)
@@ -169,29 +208,32 @@ class Connection:
         )
 
     async def _reply(self, stored: Stored, page: PageInfo | None) -> None:
-        try:
-            await self.chat.do_reply(stored, page)
-        except ApiError as exc:
-            self.error(exc, stored.message.client_id)
-        except Exception:  # the visitor's message is stored; a resend retries the reply
-            log.exception("a reply failed")
-            failure = ApiError("the server could not answer; try again", code="server_error")
-            self.error(failure, stored.message.client_id)
+        client_id = stored.message.client_id
+        await self._quietly(self.chat.do_reply(stored, page, lang=self.lang), client_id)
 
-    async def _other(self, frame: Any) -> None:
-        raise ApiError(f"`{frame.type}` frames are not available yet", code="unknown_frame")
+    async def _quietly(self, work: Any, client_id: str | None = None) -> None:
+        """Background work for this connection: a failure becomes an error frame."""
+        try:
+            await work
+        except ApiError as exc:
+            self.error(exc, client_id)
+        except Exception:  # the visitor's message is stored; a resend retries the reply
+            log.exception("background work for a WebSocket failed")
+            failure = ApiError("the server could not answer; try again", code="server_error")
+            self.error(failure, client_id)
 
 
 @router.websocket(f"{PREFIX}/ws")
 async def visitor_socket(websocket: WebSocket) -> None:
     chat: Chat = websocket.app.state.chat
+    visits: Visits = websocket.app.state.visits
     origins: Origins = websocket.app.state.origins
     if not origins.allows(websocket.headers.get("origin"), websocket.headers.get("host")):
         log.info("refused a WebSocket from origin %s", websocket.headers.get("origin"))
         await websocket.close(code=1008, reason=OriginNotAllowed.code)
         return
     await websocket.accept()
-    connection = Connection(websocket, chat)
+    connection = Connection(websocket, chat, visits)
     writer = asyncio.create_task(connection.writer())
     try:
         await _read(websocket, connection, writer)
