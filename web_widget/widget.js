@@ -24,42 +24,42 @@
       helped: "Hjalp dette?", yes: "Ja", no: "Nei", thanks: "Takk for tilbakemeldingen!",
       human: "Snakk med et menneske", fallback: "Svaret finnes ikke på ditt språk ennå, så du får det på et annet språk.",
       more: "Les mer", you: "Du", agent: "Kundebehandler", sending: "Sender …", failed: "Ikke sendt",
-      unread: "Uleste meldinger", dismiss: "Skjul", choices: "Forslag", toolong: "Meldingen er for lang (høyst 2000 tegn).",
+      unread: "Uleste meldinger", dismiss: "Skjul", bubble: "Ny melding", choices: "Forslag", toolong: "Meldingen er for lang (høyst 2000 tegn).",
       waiting: "En person tar over samtalen så snart som mulig." },
     nn: { open: "Opne chat", shut: "Lukk chat", close: "Lukk", title: "Kundeservice", log: "Meldingar",
       input: "Skriv ei melding", send: "Send", typing: "skriv", reconnecting: "Koplar til på nytt …",
       helped: "Hjelpte dette?", yes: "Ja", no: "Nei", thanks: "Takk for tilbakemeldinga!",
       human: "Snakk med eit menneske", fallback: "Svaret finst ikkje på språket ditt enno, så du får det på eit anna språk.",
       more: "Les meir", you: "Du", agent: "Kundebehandlar", sending: "Sender …", failed: "Ikkje sendt",
-      unread: "Ulesne meldingar", dismiss: "Skjul", choices: "Forslag", toolong: "Meldinga er for lang (høgst 2000 teikn).",
+      unread: "Ulesne meldingar", dismiss: "Skjul", bubble: "Ny melding", choices: "Forslag", toolong: "Meldinga er for lang (høgst 2000 teikn).",
       waiting: "Ein person tek over samtalen så snart som mogleg." },
     sv: { open: "Öppna chatten", shut: "Stäng chatten", close: "Stäng", title: "Kundservice", log: "Meddelanden",
       input: "Skriv ett meddelande", send: "Skicka", typing: "skriver", reconnecting: "Återansluter …",
       helped: "Hjälpte det här?", yes: "Ja", no: "Nej", thanks: "Tack för din återkoppling!",
       human: "Prata med en person", fallback: "Svaret finns inte på ditt språk än, så du får det på ett annat språk.",
       more: "Läs mer", you: "Du", agent: "Kundtjänst", sending: "Skickar …", failed: "Inte skickat",
-      unread: "Olästa meddelanden", dismiss: "Dölj", choices: "Förslag", toolong: "Meddelandet är för långt (högst 2000 tecken).",
+      unread: "Olästa meddelanden", dismiss: "Dölj", bubble: "Nytt meddelande", choices: "Förslag", toolong: "Meddelandet är för långt (högst 2000 tecken).",
       waiting: "En person tar över samtalet så snart som möjligt." },
     da: { open: "Åbn chat", shut: "Luk chat", close: "Luk", title: "Kundeservice", log: "Beskeder",
       input: "Skriv en besked", send: "Send", typing: "skriver", reconnecting: "Genopretter forbindelsen …",
       helped: "Hjalp det?", yes: "Ja", no: "Nej", thanks: "Tak for din feedback!",
       human: "Tal med et menneske", fallback: "Svaret findes ikke på dit sprog endnu, så du får det på et andet sprog.",
       more: "Læs mere", you: "Dig", agent: "Medarbejder", sending: "Sender …", failed: "Ikke sendt",
-      unread: "Ulæste beskeder", dismiss: "Skjul", choices: "Forslag", toolong: "Beskeden er for lang (højst 2000 tegn).",
+      unread: "Ulæste beskeder", dismiss: "Skjul", bubble: "Ny besked", choices: "Forslag", toolong: "Beskeden er for lang (højst 2000 tegn).",
       waiting: "En medarbejder overtager samtalen hurtigst muligt." },
     fi: { open: "Avaa chat", shut: "Sulje chat", close: "Sulje", title: "Asiakaspalvelu", log: "Viestit",
       input: "Kirjoita viesti", send: "Lähetä", typing: "kirjoittaa", reconnecting: "Yhdistetään uudelleen …",
       helped: "Auttoiko tämä?", yes: "Kyllä", no: "Ei", thanks: "Kiitos palautteesta!",
       human: "Puhu ihmisen kanssa", fallback: "Vastausta ei vielä ole kielelläsi, joten saat sen toisella kielellä.",
       more: "Lue lisää", you: "Sinä", agent: "Asiakaspalvelija", sending: "Lähetetään …", failed: "Ei lähetetty",
-      unread: "Lukemattomia viestejä", dismiss: "Piilota", choices: "Ehdotukset", toolong: "Viesti on liian pitkä (enintään 2000 merkkiä).",
+      unread: "Lukemattomia viestejä", dismiss: "Piilota", bubble: "Uusi viesti", choices: "Ehdotukset", toolong: "Viesti on liian pitkä (enintään 2000 merkkiä).",
       waiting: "Asiakaspalvelija jatkaa keskustelua mahdollisimman pian." },
     en: { open: "Open chat", shut: "Close chat", close: "Close", title: "Customer service", log: "Messages",
       input: "Write a message", send: "Send", typing: "is typing", reconnecting: "Reconnecting …",
       helped: "Did this help?", yes: "Yes", no: "No", thanks: "Thanks for your feedback!",
       human: "Talk to a person", fallback: "This answer is not available in your language yet, so it is shown in another language.",
       more: "Read more", you: "You", agent: "Agent", sending: "Sending …", failed: "Not sent",
-      unread: "Unread messages", dismiss: "Dismiss", choices: "Suggestions", toolong: "The message is too long (at most 2,000 characters).",
+      unread: "Unread messages", dismiss: "Dismiss", bubble: "New message", choices: "Suggestions", toolong: "The message is too long (at most 2,000 characters).",
       waiting: "A person will take over the conversation as soon as possible." },
   };
 
@@ -258,7 +258,8 @@
   }
 
   const CSS = `
-:host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#17202a;
+:host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px}
+.root{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#17202a;letter-spacing:normal;word-spacing:normal;text-transform:none;text-align:left;text-indent:0;text-shadow:none;font-style:normal;font-variant:normal;font-weight:400;visibility:visible;cursor:auto;direction:ltr;
 --accent:var(--samsvar-accent,#0b5a66);--on-accent:var(--samsvar-on-accent,#fff);--focus:var(--samsvar-focus,#1d4ed8)}
 :host([data-position=left]){right:auto;left:20px}
 *{box-sizing:border-box}[hidden]{display:none!important}
@@ -289,7 +290,7 @@ header :focus-visible{outline-color:#fff}
 .who{display:block;margin-bottom:2px;color:#4a5563;font-size:12.5px;font-weight:600}
 .note{margin:6px 0 0;color:#4a5563;font-size:13px;font-style:italic}
 .links{margin:6px 0 0;padding:0;list-style:none;font-size:13.5px}
-.links a{color:#0a4c8c;text-decoration:underline}
+.links li{overflow-wrap:normal}.links a{color:#0a4c8c;text-decoration:underline;overflow-wrap:anywhere}
 .acts{display:flex;flex-direction:column;gap:8px;margin-top:8px;white-space:normal}
 .row{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
 .stale .acts{display:none}
@@ -307,7 +308,7 @@ textarea::placeholder{color:#5b6470}
 .send{height:40px;padding:0 14px;border:0;border-radius:10px;background:var(--accent);color:var(--on-accent);font-weight:600}
 .bubble{position:relative;width:290px;margin:0 0 12px auto;padding:12px 38px 12px 14px;border-radius:14px;background:#fff;color:#17202a;box-shadow:0 6px 24px rgba(0,0,0,.22);cursor:pointer}
 :host([data-position=left]) .bubble{margin-left:0}
-.bubble p{margin:0}
+.bubble p{margin:0}.bubble .row{margin-top:8px}
 .bubble .close{position:absolute;top:4px;right:4px;width:30px;height:30px;font-size:20px;color:#4a5563}
 .bubble .close:hover{background:#eef2f4}
 @media (max-width:480px){:host([data-open]){inset:0}.panel{position:fixed;inset:0;width:auto;height:auto;margin:0;border-radius:0}}
@@ -406,10 +407,12 @@ textarea::placeholder{color:#5b6470}
         form,
       );
       this.bubbleText = h("p", {});
+      this.bubbleChoices = h("div", { class: "row", role: "group", "aria-label": t.choices });
       this.bubble = h(
         "div",
-        { class: "bubble", hidden: true, onclick: () => this.setOpen(true, true) },
+        { class: "bubble", role: "region", "aria-label": t.bubble, hidden: true, onclick: () => this.setOpen(true, true) },
         this.bubbleText,
+        this.bubbleChoices,
         h("button", { class: "close", type: "button", "aria-label": t.dismiss, onclick: (e) => (e.stopPropagation(), this.hideBubble()) }, "×"),
       );
       this.badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
@@ -417,7 +420,7 @@ textarea::placeholder{color:#5b6470}
       this.launcher.innerHTML = ICON;
       this.launcher.append(this.badge);
       this.announcer = h("div", { class: "vh", role: "status", "aria-live": "polite" });
-      root.append(h("style", {}, CSS), h("div", { lang: this.lang, onkeydown: (e) => this.onKey(e) }, this.bubble, this.panel, this.launcher, this.announcer));
+      root.append(h("style", {}, CSS), h("div", { class: "root", lang: this.lang, onkeydown: (e) => this.onKey(e) }, this.bubble, this.panel, this.launcher, this.announcer));
     }
 
     listen(on) {
@@ -471,10 +474,17 @@ textarea::placeholder{color:#5b6470}
       this.badge.hidden = !this.unread;
     }
 
+    /** A preview by the launcher: the start of the message and its quick replies (at most three). */
     showBubble(message) {
       const text = message.text || "";
       this.bubbleText.textContent = text.length > 160 ? `${text.slice(0, 157).trimEnd()} …` : text;
+      const choices = (message.choices || []).filter((c) => c && c.answer_id).slice(0, 3);
+      this.bubbleChoices.replaceChildren(...choices.map((c) => this.chip(c.label || c.answer_id, () => (this.setOpen(true, true), this.choose(c)), message.lang)));
       this.bubble.hidden = false;
+    }
+
+    chip(label, onclick, lang) {
+      return h("button", { class: "chip", type: "button", lang: normLang(lang) || null, onclick: (e) => (e.stopPropagation(), onclick()) }, label);
     }
 
     hideBubble() {
@@ -840,7 +850,7 @@ textarea::placeholder{color:#5b6470}
       const links = (m.links || []).map(safeUrl).filter(Boolean);
       if (links.length) {
         node.append(h("ul", { class: "links", lang: this.lang, "aria-label": this.t.more },
-          ...links.map((u) => h("li", {}, h("a", { href: u.href, target: "_blank", rel: "noopener noreferrer" }, `${this.t.more}:\u00a0${u.host}${u.pathname.replace(/\/$/, "")}`)))));
+          ...links.map((u) => h("li", {}, `${this.t.more}: `, h("a", { href: u.href, target: "_blank", rel: "noopener noreferrer" }, `${u.host}${u.pathname.replace(/\/$/, "")}`)))));
       }
       const acts = this.actions(m);
       if (acts.childNodes.length) node.append(acts);
@@ -852,7 +862,7 @@ textarea::placeholder{color:#5b6470}
       const choices = (m.choices || []).filter((c) => c && c.answer_id);
       if (choices.length) {
         acts.append(h("div", { class: "row", role: "group", "aria-label": this.t.choices },
-          ...choices.map((c) => h("button", { class: "chip", type: "button", lang: normLang(m.lang) || null, onclick: () => this.choose(c) }, c.label || c.answer_id))));
+          ...choices.map((c) => this.chip(c.label || c.answer_id, () => this.choose(c), m.lang))));
       }
       if (m.ask_feedback) {
         const given = (this.store.read().feedback || {})[m.id];
@@ -860,13 +870,13 @@ textarea::placeholder{color:#5b6470}
         if (given) box.append(h("p", { class: "ask" }, this.t.thanks));
         else {
           box.append(h("p", { class: "ask", "aria-hidden": "true" }, this.t.helped),
-            h("button", { class: "chip", type: "button", onclick: () => this.giveFeedback(m, true, box) }, this.t.yes),
-            h("button", { class: "chip", type: "button", onclick: () => this.giveFeedback(m, false, box) }, this.t.no));
+            this.chip(this.t.yes, () => this.giveFeedback(m, true, box)),
+            this.chip(this.t.no, () => this.giveFeedback(m, false, box)));
         }
         acts.append(box);
       }
       if (m.offer_human && this.status !== "waiting_human") {
-        acts.append(h("div", { class: "row" }, h("button", { class: "chip", type: "button", onclick: () => this.askHuman() }, this.t.human)));
+        acts.append(h("div", { class: "row" }, this.chip(this.t.human, () => this.askHuman())));
       }
       return acts;
     }
