@@ -284,3 +284,5 @@ def samsvar_serve(
                 process.wait(10)
         rest = process.stdout.read() if process.stdout else ""
         output.append(rest)
+        if process.stdout:
+            process.stdout.close()
