@@ -58,9 +58,16 @@ def _serve_the_shop_from_files(page: Page, base_url: str) -> None:
 def _visitor_once(
     widget: Widget, base_url: str, visitor_text: str, reply_text: str, timeout: float = 5
 ) -> list[dict[str, Any]]:
-    """Assert the visitor's message and its reply are each shown once and stored once."""
-    expect(widget.shown(visitor_text)).to_have_count(1)
+    """Assert the visitor's message and its reply are each shown once and stored once, once
+    everything has settled: the reply is shown and nothing is left to send."""
     expect(widget.shown(reply_text)).to_have_count(1, timeout=timeout * 1000)
+    widget.page.wait_for_function(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('samsvar:'))"
+        ".every(k => (JSON.parse(localStorage.getItem(k)).outbox || []).length === 0)"
+    )
+    expect(widget.shown(visitor_text)).to_have_count(1)
+    expect(widget.shown(visitor_text)).not_to_contain_text(widget.text("sending"))
+    expect(widget.shown(reply_text)).to_have_count(1)
     state = widget.stored()
     stored = stored_messages(base_url, state["visitor_id"], state["conversation_id"])
     assert [m["role"] for m in stored if m["text"] == visitor_text] == ["visitor"]

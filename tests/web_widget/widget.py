@@ -59,7 +59,7 @@ UI: dict[str, dict[str, str]] = {
         "typing": "is typing",
         "unread": "Unread messages",
         "bubble": "New message",
-        "fallback": "This answer is not available in your language yet",
+        "fallback": "This answer is not in your language yet",
     },
 }
 
