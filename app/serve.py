@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -103,4 +104,16 @@ def serve_forever(
 
     url = url_of(sock)
     app = create_app(settings, engine=engine, on_ready=lambda: announce(url))
-    make_server(app, log_level=settings.log_level).run(sockets=[sock])
+    server = make_server(app, log_level=settings.log_level)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then raises the signal again for the
+    # handler that was there before: that one ends the process with exit code 0.
+    previous = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stopped(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)

@@ -282,7 +282,5 @@ def samsvar_serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
-        rest = process.stdout.read() if process.stdout else ""
-        output.append(rest)
-        if process.stdout:
-            process.stdout.close()
+        output.append(process.stdout.read())
+        process.stdout.close()
