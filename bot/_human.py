@@ -35,37 +35,65 @@ def _words(*groups: str) -> frozenset[str]:
     return frozenset(word for group in groups for word in group.split())
 
 
-_STRONG_VERBS = _words(
-    "talk speak chat connect transfer put",  # en
-    "snakke snakka snakk prate prata prat tale tal koble kople kobl sett overfør stil",  # no, da
-    "tala snacka chatta koppla",  # sv
-    "puhua puhumaan jutella juttelemaan keskustella keskustelemaan yhdistä yhdistäkää",  # fi
+def _lexicon(by_lang: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Word -> the languages it belongs to."""
+    langs: dict[str, set[str]] = {}
+    for lang, words in by_lang.items():
+        for word in words.split():
+            langs.setdefault(word, set()).add(lang)
+    return {word: frozenset(found) for word, found in langs.items()}
+
+
+_STRONG_VERBS = _lexicon(
+    {
+        "en": "talk speak chat connect transfer put",
+        "nb": "snakke snakk prate prat tale koble kople sett overfør",
+        "nn": "snakke snakka snakk prate prata prat tala kople sett",
+        "da": "snakke snak tale tal stil",
+        "sv": "prata tala snacka chatta koppla",
+        "fi": "puhua puhumaan jutella juttelemaan keskustella keskustelemaan yhdistä yhdistäkää",
+    }
 )
-_WEAK_VERBS = _words("want need", "ha få trenger treng trænger ønsker ønskjer", "önskar behöver")
-_FINNISH_VERBS = _words(
-    "puhua puhumaan jutella juttelemaan keskustella keskustelemaan yhdistä yhdistäkää"
+_WEAK_VERBS = _lexicon(
+    {
+        "en": "want need",
+        "nb": "ha få trenger ønsker",
+        "nn": "ha få treng ønskjer",
+        "da": "have få brug ønsker",
+        "sv": "ha få behöver önskar",
+    }
 )
-_HUMAN_WORDS = _words(
-    "human humans person persons agent agents operator representative rep employee manager",
-    "supervisor advisor adviser",
-    "menneske mennesker mennesket personen personer medarbeider medarbeidar medarbejder",
-    "medarbejderen kundebehandler kundebehandlar kundebehandleren saksbehandler",
-    "saksbehandlar sakshandsamar rådgiver rådgjevar kundeservicemedarbeider",
-    "kundeservicemedarbejder operatør",
-    "människa människor människan medarbetare rådgivare handläggare kundtjänstmedarbetare",
+_HUMAN_WORDS = _lexicon(
+    {
+        "en": "human humans person persons people agent agents operator representative rep"
+        " employee manager supervisor advisor adviser",
+        "nb": "menneske mennesker mennesket person personen personer medarbeider kundebehandler"
+        " kundebehandleren saksbehandler rådgiver kundeservicemedarbeider operatør",
+        "nn": "menneske menneska mennesket person personen medarbeidar kundebehandlar"
+        " saksbehandlar sakshandsamar rådgjevar",
+        "da": "menneske mennesker mennesket person personen medarbejder medarbejderen rådgiver"
+        " kundeservicemedarbejder",
+        "sv": "människa människor människan person personal medarbetare rådgivare handläggare"
+        " kundtjänstmedarbetare",
+    }
 )
 _HUMAN_PREFIXES = ("ihmi", "henkilö", "asiakaspalvelij", "työntekijä", "virkailij", "edustaj")
-_ORG_WORDS = _words(
-    "customerservice support helpdesk someone somebody anyone anybody",
-    "kundeservice kundeservicen kundesenter kundesenteret kundestøtte kundesupport noen nokon",
-    "nogen kundtjänst kundtjänsten kundservice någon",
-    "joku jonkun jonkin asiakastuki asiakastukeen",
+_ORG_WORDS = _lexicon(
+    {
+        "en": "customerservice support helpdesk someone somebody anyone anybody",
+        "nb": "kundeservice kundeservicen kundesenter kundesenteret kundestøtte noen",
+        "nn": "kundeservice kundeservicen kundesenter nokon",
+        "da": "kundeservice kundeservicen kundesupport nogen",
+        "sv": "kundtjänst kundtjänsten kundservice support någon",
+        "fi": "joku jonkun jonkin asiakastuki asiakastukeen",
+    }
 )
 _ORG_PREFIXES = ("asiakaspalvel",)
+_FINNISH = frozenset({"fi"})
 _YOU = _words("you dere dykk jer er teidän teistä")  # "one of you" only
 _OF = _words("of av af")
 _FILLERS = _words(
-    "to with a an the real actual live proper some one of your me through directly please",
+    "to with a an the real actual live proper some one of your me through directly please for",
     "med til en et ei ein eit ekte virkelig verkeleg levende levande rigtig rigtigt av af",
     "deres dykkar jeres meg mig over videre om gjerne gerne bare berre kun direkte fysisk",
     "till ett riktig riktiga verklig era över vidare gärna bara direkt",
@@ -89,9 +117,15 @@ _QUESTION_WORDS = 2  # content words beyond the request that make the message a 
 
 @dataclass(frozen=True, slots=True)
 class HumanRequest:
-    """A request for a person; `has_question` when the message says what it is about."""
+    """A request for a person.
 
-    has_question: bool
+    `langs` are the languages its words belong to ("talk to a human": en), a strong hint on
+    messages too short for language detection. `question` is the rest of the message when it
+    says what it is about ("my card was declined, I want a person"), else None.
+    """
+
+    langs: frozenset[str]
+    question: str | None
 
 
 def _tokens(text: str) -> list[str]:
@@ -101,44 +135,68 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(lowered)
 
 
-def _is_human(word: str) -> bool:
-    return word in _HUMAN_WORDS or word.startswith(_HUMAN_PREFIXES)
+def _human_langs(word: str) -> frozenset[str] | None:
+    if word.startswith(_HUMAN_PREFIXES):
+        return _FINNISH
+    return _HUMAN_WORDS.get(word)
 
 
-def _is_org(words: list[str], at: int) -> bool:
+def _org_langs(words: list[str], at: int) -> frozenset[str] | None:
     word = words[at]
     if word in _YOU:
-        return at > 0 and words[at - 1] in _OF
+        return frozenset() if at > 0 and words[at - 1] in _OF else None
     if word.startswith(_HUMAN_PREFIXES):
-        return False
-    return word in _ORG_WORDS or word.startswith(_ORG_PREFIXES)
+        return None
+    if word.startswith(_ORG_PREFIXES):
+        return _FINNISH
+    return _ORG_WORDS.get(word)
 
 
-def _negated(words: list[str], at: int) -> bool:
+def _negated(words: list[str], at: int, langs: frozenset[str]) -> bool:
     before = set(words[max(0, at - _NEGATION_SPAN) : at])
-    negations = _FINNISH_NEGATIONS if words[at] in _FINNISH_VERBS else _NEGATIONS
+    negations = _FINNISH_NEGATIONS if langs == _FINNISH else _NEGATIONS
     return bool(before & negations)
 
 
-def _object_of(words: list[str], at: int) -> int | None:
-    """Where the person word after the verb at `at` is, skipping small words; else None."""
+def _object_of(words: list[str], at: int) -> tuple[int, frozenset[str]] | None:
+    """The person word after the verb at `at` (skipping small words) and its languages."""
     strong = words[at] in _STRONG_VERBS
     for index in range(at + 1, len(words)):
-        if _is_human(words[index]) or (strong and _is_org(words, index)):
-            return index
+        langs = _human_langs(words[index])
+        if langs is None and strong:
+            langs = _org_langs(words, index)
+        if langs is not None:
+            return index, langs
         if words[index] not in _FILLERS:
             return None
     return None
 
 
-def _span(words: list[str]) -> tuple[int, int] | None:
+def _langs(verb: frozenset[str], person: frozenset[str]) -> frozenset[str]:
+    return (verb & person) or verb | person
+
+
+def _span(words: list[str]) -> tuple[int, int, frozenset[str]] | None:
     for at, word in enumerate(words):
-        if word not in _STRONG_VERBS and word not in _WEAK_VERBS:
+        verb = _STRONG_VERBS.get(word) or _WEAK_VERBS.get(word)
+        if verb is None:
             continue
-        end = _object_of(words, at)
-        if end is not None and not _negated(words, at):
-            return at, end
+        found = _object_of(words, at)
+        if found is not None and not _negated(words, at, verb):
+            end, person = found
+            return at, end, _langs(verb, person)
     return None
+
+
+def _alone(words: list[str]) -> HumanRequest | None:
+    """A message that is only a person word and polite words: "menneske takk", "agent!"."""
+    langs = [_human_langs(word) for word in words]
+    found = [lang for lang in langs if lang is not None]
+    if not found or any(
+        lang is None and w not in _POLITE for w, lang in zip(words, langs, strict=True)
+    ):
+        return None
+    return HumanRequest(frozenset.intersection(*found) or frozenset.union(*found), None)
 
 
 def find_human_request(text: str) -> HumanRequest | None:
@@ -146,14 +204,9 @@ def find_human_request(text: str) -> HumanRequest | None:
     words = _tokens(text)
     span = _span(words)
     if span is None:
-        if (
-            words
-            and any(map(_is_human, words))
-            and all(_is_human(w) or w in _POLITE for w in words)
-        ):
-            return HumanRequest(has_question=False)
-        return None
-    start, end = span
+        return _alone(words) if words else None
+    start, end, langs = span
     rest = words[:start] + words[end + 1 :]
     content = [w for w in rest if w not in _FRAME and w not in _FILLERS]
-    return HumanRequest(has_question=len(content) >= _QUESTION_WORDS)
+    question = " ".join(rest) if len(content) >= _QUESTION_WORDS else None
+    return HumanRequest(langs, question)

@@ -102,8 +102,8 @@ SORRY = {
 
 #: A proactive offer from the answers' `pages` patterns.
 PAGE_OFFER = {
-    "nb": "Trenger du hjelp? Kanskje dette er det du lurer på:",
-    "nn": "Treng du hjelp? Kanskje dette er det du lurer på:",
+    "nb": "Trenger du hjelp? Kanskje er det noe av dette du lurer på:",
+    "nn": "Treng du hjelp? Kanskje er det noko av dette du lurer på:",
     "sv": "Behöver du hjälp? Kanske är det här vad du undrar över:",
     "da": "Har du brug for hjælp? Måske er det her, hvad du leder efter:",
     "fi": "Tarvitsetko apua? Ehkä etsit tätä:",

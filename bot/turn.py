@@ -16,6 +16,7 @@ from bot._followup import may_follow, prefer_combined, with_previous
 from bot._human import find_human_request
 from bot._labels import Labels
 from bot._proactive import Proactivity, to_proactive
+from bot._vectors import QueryVectors
 from bot.conversation import Page, PastTurn, VisitorContext
 from bot.errors import InvalidChoice, InvalidMessage
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
@@ -31,7 +32,7 @@ from bot.replies import (
     Reply,
 )
 from bot.texts import ABSTAIN, CLARIFY, ESCALATE, FALLBACK_NOTE, SORRY, THANKS
-from knowledge import Answer, AnswerBase
+from knowledge import LANGUAGES, Answer, AnswerBase
 from retrieval import Candidate, Encoder, Ranking, Retriever, Thresholds
 
 __all__ = ["MAX_MESSAGE_CHARS", "Bot", "check_message"]
@@ -87,6 +88,7 @@ class Bot:
         self.thresholds = thresholds or retriever.thresholds
         self._labels = Labels(base)
         self._proactive = Proactivity(base, self._labels)
+        self._vectors = QueryVectors(encoder)
 
     # --- the visitor writes -------------------------------------------------------------
 
@@ -108,20 +110,20 @@ class Bot:
         question = check_message(text)
         turns = tuple(turns)
         langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
+        page_lang = page_lang or _page_lang(page)
         detection = detect_language(
             question,
-            page_lang=page_lang or _page_lang(page),
+            page_lang=page_lang,
             history=langs,
             base_languages=self.base.languages,
             default=self.base.config.default_language,
         )
         request = find_human_request(question)
         if request is not None:
-            ranking = self._rank(question) if request.has_question else None
-            asked = question if request.has_question else history.last_unresolved_question(turns)
-            return self._escalation(
-                "asked_for_human", detection.lang, turns, asked, started, ranking=ranking
-            )
+            lang = self._request_lang(detection.lang, request.langs, [page_lang, *langs[::-1]])
+            ranking = self._rank(request.question) if request.question else None
+            asked = question if request.question else history.last_unresolved_question(turns)
+            return self._escalation("asked_for_human", lang, turns, asked, started, ranking=ranking)
         ctx = self._read(question, detection, turns, started)
         return self._unless_unresolved(self._decide(ctx), ctx, turns)
 
@@ -165,10 +167,12 @@ class Bot:
             return Acknowledge(
                 lang, 1.0, (), _ms(started), text=THANKS[lang], helpful=True, answer_id=about
             )
-        marked = _mark_unhelpful(turns, about)
-        if history.unresolved_run(marked) >= 2:
-            asked = history.last_unresolved_question(marked)
-            return self._escalation("unresolved", lang, marked, asked, started)
+        upto = _up_to_unhelpful(turns, about)
+        if history.unresolved_run(upto) >= 2:
+            asked = history.last_unresolved_question(upto)
+            return self._escalation(
+                "unresolved", lang, turns, asked, started, topic=about or history.last_topic(upto)
+            )
         return Acknowledge(
             lang,
             1.0,
@@ -220,8 +224,7 @@ class Bot:
     # --- reading and deciding -----------------------------------------------------------
 
     def _rank(self, question: str) -> Ranking:
-        vector = self.encoder.query_vectors([question])[0]
-        return self.retriever.rank(question, vector)
+        return self.retriever.rank(question, self._vectors.get([question])[0])
 
     def _read(
         self, question: str, detection: Detection, turns: tuple[PastTurn, ...], started: float
@@ -229,7 +232,7 @@ class Bot:
         previous = history.previous_question(turns)
         if previous is None or not may_follow(question, previous):
             return _Context(question, detection, self._rank(question), started)
-        vectors = self.encoder.query_vectors([question, previous.text.strip()])
+        vectors = self._vectors.get([question, previous.text.strip()])
         alone = self.retriever.rank(question, vectors[0])
         both = self.retriever.rank(question, with_previous(vectors[0], vectors[1]))
         if prefer_combined(alone, both, previous, self.thresholds.answer):
@@ -333,9 +336,11 @@ class Bot:
         ranking: Ranking | None = None,
         confidence: float = 1.0,
         read_with: str | None = None,
+        topic: str | None = None,
     ) -> Escalate:
-        topic = self._topic(turns, ranking)
-        handoff = topic.handoff if topic is not None else None
+        """The hand-off; `topic` (an answer id) when the caller knows it, else it is found."""
+        answer = self.base.get(topic) if topic else self._topic(turns, ranking)
+        handoff = answer.handoff if answer is not None else None
         return Escalate(
             lang,
             confidence,
@@ -347,7 +352,7 @@ class Bot:
             team=(handoff.team if handoff else None) or self.base.config.default_team,
             question=question,
             tried=history.answers_given(turns),
-            answer_id=topic.id if topic is not None else None,
+            answer_id=answer.id if answer is not None else None,
             collect=handoff.collect if handoff else (),
         )
 
@@ -372,6 +377,19 @@ class Bot:
     def _lang(self, lang: str | None) -> str:
         return normalise_language_tag(lang) or self.base.config.default_language
 
+    def _request_lang(
+        self, detected: str, hinted: frozenset[str], preferred: Sequence[str | None]
+    ) -> str:
+        """The detected language, unless the request's own words say otherwise ("talk to a
+        human" is English whatever a short text's statistics say); then the page's, the
+        conversation's or the base's language among those the words allow."""
+        if not hinted or detected in hinted:
+            return detected
+        for lang in (*preferred, self.base.config.default_language):
+            if lang in hinted:
+                return lang
+        return next(lang for lang in LANGUAGES if lang in hinted)
+
 
 def _page_lang(page: Page | None) -> str | None:
     if page is None:
@@ -379,7 +397,7 @@ def _page_lang(page: Page | None) -> str | None:
     return normalise_language_tag(page.lang) or page_language(page.url)
 
 
-def _mark_unhelpful(turns: tuple[PastTurn, ...], answer_id: str | None) -> tuple[PastTurn, ...]:
+def _up_to_unhelpful(turns: tuple[PastTurn, ...], answer_id: str | None) -> tuple[PastTurn, ...]:
     """The turns up to the answer the feedback is about, with that answer marked unhelpful."""
     for index in range(len(turns) - 1, -1, -1):
         turn = turns[index]

@@ -37,7 +37,8 @@ def samsvar_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[
 def run_samsvar(tmp_path_factory: pytest.TempPathFactory) -> RunSamsvar:
     """Run `samsvar ARGS…` with CHAT_DATA_DIR=data_dir, in an empty working directory.
 
-    `env` adds variables, `prefix` goes before the command (e.g. `unshare --net`).
+    `env` adds variables, `prefix` goes before the command (e.g. `unshare --net`), `stdin` is
+    the command's standard input.
     """
     command = str(SAMSVAR) if SAMSVAR.exists() else shutil.which("samsvar")
     assert command, "the samsvar command is not installed"
@@ -49,9 +50,11 @@ def run_samsvar(tmp_path_factory: pytest.TempPathFactory) -> RunSamsvar:
         env: Mapping[str, str] | None = None,
         prefix: tuple[str, ...] = (),
         timeout: float = 600,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*prefix, str(command), *args],
+            input=stdin,
             cwd=cwd,
             env=samsvar_env(data_dir, env),
             capture_output=True,
