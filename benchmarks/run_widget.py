@@ -9,6 +9,8 @@ page in the same run with `widget.js` blocked. Figures are medians and 95th perc
 the runs:
 
 * `load_event_ms`: navigation start to the end of the load event, with and without the widget.
+* `fetch_ms`: the request for `widget.js` (a new visitor has nothing cached), from the start of
+  the request to its last byte.
 * `ready_ms`: navigation start until `<samsvar-chat>` is defined and its launcher is built (a
   deferred script runs once the HTML is parsed and the page's stylesheet has loaded).
 * `connected_ms`: navigation start until the first WebSocket frame (`welcome`) arrives.
@@ -147,7 +149,10 @@ def _with_widget(browser: Any, url: str, question: str) -> dict[str, float]:
     page.goto(url + "/")
     load = _load_event(page)
     page.wait_for_function("window.__bench.ready && window.__bench.connected")
-    marks = page.evaluate("() => window.__bench")
+    marks = page.evaluate(
+        "() => ({...window.__bench, fetch: performance.getEntriesByName("
+        "location.origin + '/widget.js')[0].duration})"
+    )
     page.wait_for_timeout(300)
     measured = _metrics(cdp)
     chat = page.locator("samsvar-chat")
@@ -163,6 +168,7 @@ def _with_widget(browser: Any, url: str, question: str) -> dict[str, float]:
     context.close()
     return {
         "load_event_ms": load,
+        "fetch_ms": marks["fetch"],
         "ready_ms": marks["ready"],
         "connected_ms": marks["connected"],
         **measured,
