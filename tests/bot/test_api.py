@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
+import pytest
+
 import bot
-from bot import BotError, InvalidMessage
+from bot import BotError, EarlierConversation, InvalidMessage, PastTurn
 
 EXPECTED_ALL = [
     "DECISIONS",
@@ -46,3 +50,14 @@ def test_invalid_message_is_a_bot_error_with_a_code() -> None:
     assert isinstance(error, BotError)
     assert error.code == "empty_message"
     assert str(error) == "the message is empty"
+
+
+def test_conversation_values_refuse_what_app_cannot_mean() -> None:
+    with pytest.raises(ValueError, match="unknown decision 'answered'"):
+        PastTurn("Hvor er pakken?", "nb", "answered")
+    when = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
+    with pytest.raises(ValueError, match="unknown outcome 'closed'"):
+        EarlierConversation("c1", "closed", None, (), when)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        EarlierConversation("c1", "resolved", None, (), when.replace(tzinfo=None))
+    assert PastTurn("x", "nb", "clarify", offered=["a", "b"]).offered == ("a", "b")  # type: ignore[arg-type]
