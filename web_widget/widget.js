@@ -96,6 +96,10 @@ function serverBase(value) {
   return new URL(src, location.href).href.replace(/\/+$/, "");
 }
 
+function unhashed(url) {
+  return String(url).split("#")[0];
+}
+
 function safeUrl(value) {
   try {
     const url = new URL(value, location.href);
@@ -568,11 +572,15 @@ class SamsvarChat extends HTMLElement {
   }
 
   navigated() {
-    const strip = (url) => url.split("#")[0];
-    if (strip(location.href) === strip(this.href)) return;
+    if (unhashed(location.href) === unhashed(this.href)) return;
     this.newPage(this.href);
     this.schedule();
-    if (this.ready) this.sock.send({ type: "page", page: this.page() });
+    this.report();
+  }
+
+  /** Send the page, unless not yet welcomed: then the welcome sends it (see onWelcome). */
+  report() {
+    if (this.ready && this.sock.send({ type: "page", page: this.page() })) this.reported = location.href;
   }
 
   /** Report the page again when the server's timers (seconds on page) expire. */
@@ -601,6 +609,7 @@ class SamsvarChat extends HTMLElement {
   hello() {
     const state = this.store.read();
     const browser = normLang(navigator.language);
+    this.reported = location.href;
     this.sock.send({
       type: "hello",
       visitor_id: state.visitor_id || null,
@@ -643,6 +652,8 @@ class SamsvarChat extends HTMLElement {
     this.timers = Array.isArray(frame.timers) ? frame.timers : [];
     this.schedule();
     this.flush();
+    // A single-page navigation between hello and welcome has not been reported yet.
+    if (unhashed(this.reported) !== unhashed(location.href)) this.report();
   }
 
   onClose() {

@@ -16,7 +16,7 @@ from knowledge import AnswerBase, get_demo_dir, load_answer_base
 from tests.web_widget.widget import Widget, stored_messages
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, WebSocketRoute
 
     from tests.server import LiveServer
     from tests.web_widget.conftest import OpenPage, Shot
@@ -142,11 +142,64 @@ def test_landing_on_payment_failed_shows_the_offer_before_typing(
     shot(page, "chosen")
 
 
+def _wait_for_welcome(page: Page) -> None:
+    """Until the widget has its conversation from the server's `welcome`."""
+    page.wait_for_function(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('samsvar:'))"
+        ".some(k => JSON.parse(localStorage.getItem(k)).conversation_id)"
+    )
+
+
+class _HeldWelcome:
+    """Forwards the real connection, but holds the server's `welcome` until released."""
+
+    def __init__(self) -> None:
+        self.route: WebSocketRoute | None = None
+        self.held: list[str | bytes] = []
+        self.released = False
+
+    def __call__(self, route: WebSocketRoute) -> None:
+        self.route = route
+        server = route.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if not self.released:
+                self.held.append(message)
+            else:
+                route.send(message)
+
+        server.on_message(from_server)
+
+    def release(self) -> None:
+        assert self.route is not None
+        self.released = True
+        for message in self.held:
+            self.route.send(message)
+
+
+def test_a_navigation_before_the_welcome_is_reported_after_it(
+    open_page: OpenPage, site: LiveServer
+) -> None:
+    held = _HeldWelcome()
+    page = open_page(None)
+    page.route_web_socket("**/api/v1/widget/ws", held)
+    page.goto(site.url + "/")
+    widget = Widget(page)
+    for _ in range(200):  # until the server's welcome (for the hello from "/") is held back
+        if held.held:
+            break
+        page.wait_for_timeout(50)
+    assert held.held, "no welcome came"
+    page.evaluate("history.pushState({}, '', '/checkout/payment-failed')")
+    held.release()
+    expect(widget.launcher).to_have_accessible_name(re.compile(widget.text("unread") + ": 1$"))
+
+
 def test_a_single_page_navigation_reports_the_new_page(open_page: OpenPage, shot: Shot) -> None:
     page = open_page("/")
     widget = Widget(page)
     expect(widget.launcher).to_have_accessible_name("Åpne chat")
-    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('samsvar:'))")
+    _wait_for_welcome(page)
     page.evaluate("history.pushState({}, '', '/checkout/payment-failed')")
     expect(widget.launcher).to_have_accessible_name(re.compile(widget.text("unread") + ": 1$"))
     widget.open()
@@ -162,7 +215,7 @@ def test_time_on_page_timers_report_the_page_again(
     page.clock.install()
     page.goto(site.url + "/checkout")
     widget = Widget(page)
-    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('samsvar:'))")
+    _wait_for_welcome(page)
     page.clock.run_for(20_000)
     expect(widget.launcher).to_have_accessible_name("Åpne chat")  # not yet
     page.clock.run_for(11_000)
