@@ -241,11 +241,17 @@ URL_LINE = re.compile(r"running at (http://\S+/)")
 
 @contextlib.contextmanager
 def samsvar_serve(
-    samsvar: str, env: Mapping[str, str], cwd: Path, *args: str, timeout: float = 300
+    samsvar: str,
+    env: Mapping[str, str],
+    cwd: Path,
+    *args: str,
+    timeout: float = 300,
+    port: int = 0,
 ) -> Iterator[ServeProcess]:
-    """`samsvar serve --port 0 ARGS…` in a subprocess, until the URL is printed; SIGTERM on exit."""
+    """`samsvar serve --port PORT ARGS…` in a subprocess (port 0: any free one), until the URL
+    is printed; SIGTERM on exit (unless the test already stopped it)."""
     process = subprocess.Popen(
-        [samsvar, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        [samsvar, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=cwd,
         env=dict(env),
         stdout=subprocess.PIPE,
