@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 QUERY, PASSAGE = "query", "passage"
 REFIT_SHARE = 0.05
+HNSW_M = 4
+HNSW_CONSTRUCTION_EF = 16
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class AnswerIndex:
         self._state_dir = Path(state_dir)
         self.key = "samsvar-" + hashlib.sha1(str(base.path.resolve()).encode()).hexdigest()[:12]
         self.entries = entries_from_base(base)
+        self._written: tuple[str, dict[str, Vectors]] | None = None
 
     # -- manifest -------------------------------------------------------------------------
     def _manifest(self) -> Any:
@@ -180,6 +183,8 @@ class AnswerIndex:
     def _stored_vectors(self, name: str | None) -> dict[str, Vectors]:
         if name is None:
             return {}
+        if self._written is not None and self._written[0] == name:
+            return self._written[1]  # just written by this process: no need to read it back
         try:
             collection = self._open(name)
         except Exception:  # a manifest pointing at a vanished collection: rebuild
@@ -212,6 +217,7 @@ class AnswerIndex:
         try:
             self._embed(missing, stored)
             self._write(name, records, stored)
+            self._written = (name, stored)
         except Exception as exc:
             self._drop(name)
             raise IndexBuildFailed(
@@ -239,6 +245,10 @@ class AnswerIndex:
             embedding_function=None,
             metadata={
                 "hnsw:space": "cosine",
+                # Ranking never uses Chroma's approximate search (it scores every answer
+                # exactly), so a small graph is enough and keeps a re-index cheap.
+                "hnsw:M": HNSW_M,
+                "hnsw:construction_ef": HNSW_CONSTRUCTION_EF,
                 "model": self._encoder.model_name,
                 "model_version": self._encoder.model_version,
                 "base": str(self._base.path),
