@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -45,3 +45,14 @@ class Settings(BaseSettings):
         "Default: calibrated automatically for each answer base.",
     )
     log_level: str = Field("WARNING", description="Python logging level (DEBUG, INFO, WARNING).")
+    llm_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1). "
+        "Default: none; curated answers are returned word for word.",
+    )
+    llm_model: str | None = Field(
+        None, description="Model to ask the endpoint for; needed with CHAT_LLM_BASE_URL."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the endpoint, if it needs one."
+    )
