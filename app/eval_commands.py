@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from app.settings import Settings
-    from eval.scores import LlmEndpoint
+    from eval import LlmEndpoint
 
 __all__ = ["GATE_FAILED", "eval_app"]
 
@@ -75,7 +75,7 @@ def _progress(show: bool | None) -> Iterator[Any]:
 
 
 def _llm(settings: Settings, wanted: bool | None) -> LlmEndpoint | None:
-    from eval.scores import LlmEndpoint
+    from eval import LlmEndpoint
 
     if wanted is False:
         return None
@@ -95,9 +95,7 @@ def _check_output(path: Path | None, flag: str) -> None:
 
 
 def _load(suite_file: Path, baseline: Path | None) -> tuple[Any, Any]:
-    from eval import SuiteInvalid, load_suite
-    from eval.baseline import load_baseline
-    from eval.errors import BaselineInvalid
+    from eval import BaselineInvalid, SuiteInvalid, load_baseline, load_suite
 
     try:
         suite = load_suite(suite_file)
@@ -108,8 +106,7 @@ def _load(suite_file: Path, baseline: Path | None) -> tuple[Any, Any]:
 
 
 def _write(report: dict[str, Any], json_out: Path | None, html_out: Path | None) -> None:
-    from eval.actions import do_write_text
-    from eval.html_report import render_html
+    from eval import do_write_text, render_html
 
     try:
         if json_out is not None:
@@ -171,10 +168,14 @@ def eval_run(
 ) -> None:
     """Run an evaluation suite: PASS/FAIL per case, metrics, confusions and gaps, the gate."""
     from app.cli import _engine, _settings
-    from eval import RunFailed, SuiteInvalid, check_suite_against
-    from eval.evaluation import evaluate
-    from eval.runner import cpu_count
-    from eval.summary import summary_lines
+    from eval import (
+        RunFailed,
+        SuiteInvalid,
+        check_suite_against,
+        cpu_count,
+        evaluate,
+        summary_lines,
+    )
 
     suite, old = _load(suite_file, baseline)
     _check_output(json_out, "--json")
@@ -224,9 +225,7 @@ def eval_generate(
     ] = True,
 ) -> None:
     """Write a suite from the base itself: each question held out, plus off-topic probes."""
-    from eval.actions import do_write_text
-    from eval.errors import OutputExists
-    from eval.generate import generate_suite
+    from eval import OutputExists, do_write_text, generate_suite
     from knowledge import AnswerBaseInvalid, load_answer_base
 
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import os
 import threading
 import warnings
@@ -44,14 +45,26 @@ def prefetch() -> None:
         _prefetch.start()
 
 
-def _ragas_metrics() -> Any:
+def _quiet_ragas() -> None:
+    """Remove the console handler ragas puts on its `ragas.utils` logger (at DEBUG level): its
+    formatter writes an analytics id under ~/.local/share/ragas for every record it formats.
+    Records then go to our logging like any library's."""
+    logger = logging.getLogger("ragas.utils")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
+
+
+def _id_metrics() -> tuple[Any, Any]:
+    """ragas's IDBasedContextPrecision and IDBasedContextRecall, instantiated."""
     if _prefetch is not None:
         _prefetch.join()
-    with warnings.catch_warnings():  # the ID-based metrics only exist in the old API
+    _quiet_ragas()
+    with warnings.catch_warnings():  # they only exist in ragas's older metrics API
         warnings.simplefilter("ignore", DeprecationWarning)
-        import ragas.metrics
+        from ragas.metrics import IDBasedContextPrecision, IDBasedContextRecall
 
-        return ragas.metrics
+        return IDBasedContextPrecision(), IDBasedContextRecall()
 
 
 def shown_ids(outcome: Any) -> list[str]:
@@ -80,11 +93,8 @@ def _samples(points: Sequence[Point]) -> list[tuple[tuple[str, int], str, Any]]:
 
 def offline_scores(points: Sequence[Point]) -> Scores:
     """ragas IDBasedContextPrecision and IDBasedContextRecall of every point that has them."""
-    metrics = _ragas_metrics()
-    scorers = {
-        "context_precision": metrics.IDBasedContextPrecision(),
-        "context_recall": metrics.IDBasedContextRecall(),
-    }
+    precision, recall = _id_metrics()
+    scorers = {"context_precision": precision, "context_recall": recall}
     samples = _samples(points)
 
     async def score_all() -> list[float]:
@@ -141,6 +151,8 @@ def _llm_metrics(endpoint: LlmEndpoint, encoder: Encoder) -> tuple[Any, Any]:
     from openai import AsyncOpenAI
     from ragas.llms import llm_factory
     from ragas.metrics.collections import AnswerRelevancy, Faithfulness
+
+    _quiet_ragas()
 
     client = AsyncOpenAI(
         base_url=endpoint.base_url,
