@@ -66,7 +66,7 @@ def _engine(settings: Settings, answers: Path | None) -> Any:
 
 
 def _outcome_json(outcome: Any) -> dict[str, Any]:
-    from bot import Clarify, Reply
+    from bot import Acknowledge, Clarify, Escalate, Proactive, Reply
 
     data: dict[str, Any] = {
         "decision": outcome.decision,
@@ -76,6 +76,9 @@ def _outcome_json(outcome: Any) -> dict[str, Any]:
         "lang": outcome.lang,
         "ranked": [{"id": c.id, "score": c.score} for c in outcome.ranked],
         "ms": outcome.ms,
+        "offer_human": outcome.offer_human,
+        "ask_feedback": outcome.ask_feedback,
+        "read_with": outcome.read_with,
     }
     if isinstance(outcome, Reply):
         data |= {
@@ -84,8 +87,21 @@ def _outcome_json(outcome: Any) -> dict[str, Any]:
             "fallback": outcome.fallback,
             "links": list(outcome.links),
         }
-    if isinstance(outcome, Clarify):
+    if isinstance(outcome, Clarify | Proactive):
         data["choices"] = [{"id": c.answer_id, "label": c.label} for c in outcome.choices]
+    if isinstance(outcome, Escalate):
+        data |= {
+            "reason": outcome.reason,
+            "team": outcome.team,
+            "question": outcome.question,
+            "topic": outcome.answer_id,
+            "tried": list(outcome.tried),
+            "collect": list(outcome.collect),
+        }
+    if isinstance(outcome, Acknowledge):
+        data["helpful"] = outcome.helpful
+    if isinstance(outcome, Proactive):
+        data |= {"rule_id": outcome.rule_id, "case_number": outcome.case_number}
     return data
 
 
@@ -99,6 +115,10 @@ def _print_outcome(outcome: Any) -> None:
         lang += f" (no answer in {data['lang']}: replied in {data['reply_lang']})"
     typer.echo(f"language:   {lang}")
     typer.echo(f"time:       {data['ms']:.1f} ms")
+    if data["read_with"]:
+        typer.echo(f"read with:  {data['read_with']}")
+    if data["decision"] == "handoff":
+        typer.echo(f"hand-off:   {data['reason']}, team {data['team'] or '-'}")
     typer.echo("")
     if data.get("note"):
         typer.echo(f"({data['note']})")
@@ -110,10 +130,10 @@ def _print_outcome(outcome: Any) -> None:
 
 
 def _turn(engine: Any, question: str, page: str | None, page_lang: str | None) -> Any:
-    from bot import InvalidMessage, page_language
+    from bot import InvalidMessage, Page
 
     try:
-        return engine.bot.turn(question, page_lang=page_lang or page_language(page))
+        return engine.bot.turn(question, page_lang=page_lang, page=Page(url=page) if page else None)
     except InvalidMessage as exc:
         _fail(f"error: {exc} [{exc.code}]", 2)
 
@@ -199,26 +219,58 @@ def answers_import(
     typer.echo(f"wrote {len(written)} answer files to {out}")
 
 
+def _past_turn(text: str, outcome: Any) -> Any:
+    from bot import Clarify, PastTurn, Proactive, Reply
+
+    return PastTurn(
+        text=text,
+        lang=outcome.lang,
+        decision=outcome.decision,
+        answer_id=outcome.answer_id if isinstance(outcome, Reply) else None,
+        offered=tuple(c.answer_id for c in outcome.choices)
+        if isinstance(outcome, Clarify | Proactive)
+        else (),
+    )
+
+
+def _chat_turn(engine: Any, line: str, turns: list[Any], page: str | None) -> tuple[str, Any]:
+    """What the visitor said and the bot's outcome: a typed question, or the number of one of
+    the choices the bot just offered (then the visitor said the choice's label)."""
+    from bot import Clarify, Page
+
+    last = turns[-1][1] if turns else None
+    text = line.strip()
+    if isinstance(last, Clarify) and text.isdigit() and 1 <= int(text) <= len(last.choices):
+        choice = last.choices[int(text) - 1]
+        past = [_past_turn(said, outcome) for said, outcome in turns]
+        return choice.label, engine.bot.choose(choice.answer_id, lang=last.lang, turns=past)
+    past = [_past_turn(said, outcome) for said, outcome in turns]
+    return text, engine.bot.turn(line, turns=past, page=Page(url=page) if page else None)
+
+
 @app.command()
 def chat(
     answers: AnswersOpt = None,
     page: Annotated[str | None, typer.Option(help="URL of the page the visitor is on.")] = None,
 ) -> None:
-    """Chat with the bot in the terminal (an empty line or Ctrl-D ends)."""
-    from bot import InvalidMessage, page_language
+    """Chat with the bot in the terminal (an empty line or Ctrl-D ends).
+
+    Short follow-ups are read with the previous question; type a choice's number to pick it.
+    """
+    from bot import InvalidMessage
 
     engine = _engine(_settings(), answers)
     typer.echo(f"{engine.bot.base.config.name}: ask a question (empty line to quit)")
-    langs: list[str] = []
+    turns: list[tuple[str, Any]] = []
     for line in sys.stdin:
         if not line.strip():
             break
         try:
-            outcome = engine.bot.turn(line, page_lang=page_language(page), history_langs=langs)
+            said, outcome = _chat_turn(engine, line, turns, page)
         except InvalidMessage as exc:
             typer.echo(f"error: {exc}")
             continue
-        langs.append(outcome.lang)
+        turns.append((said, outcome))
         _print_outcome(outcome)
         typer.echo("")
 

@@ -3,12 +3,13 @@
 Tree::
 
     BotError
-    └── InvalidMessage        the visitor's message cannot be handled as it is (has a `code`)
+    ├── InvalidMessage        the visitor's message cannot be handled as it is (has a `code`)
+    └── InvalidChoice         a choice names an answer visitors cannot get (`unknown_answer`)
 """
 
 from __future__ import annotations
 
-__all__ = ["BotError", "InvalidMessage"]
+__all__ = ["BotError", "InvalidChoice", "InvalidMessage"]
 
 
 class BotError(Exception):
@@ -21,3 +22,13 @@ class InvalidMessage(BotError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class InvalidChoice(BotError):
+    """A quick reply naming an answer id the base does not have, or one not published."""
+
+    code = "unknown_answer"
+
+    def __init__(self, answer_id: str, detail: str) -> None:
+        super().__init__(f'no published answer "{answer_id}": {detail}')
+        self.answer_id = answer_id

@@ -1,12 +1,35 @@
-"""The values one turn returns. `bot` never acts on them; `app` does."""
+"""The values the bot returns. `bot` never acts on them; `app` does.
+
+Every outcome has `lang` (the visitor's language), `confidence`, `ranked` (the retrieval
+ranking, best first; empty when nothing was ranked), `ms` (time taken), `text` (what the bot
+says), `decision`, and two flags for the interface: `offer_human` (show a "talk to a person"
+button) and `ask_feedback` (show "did this help?").
+
+`confidence` is retrieval's confidence that the first ranked answer is right when the outcome
+came from ranking the visitor's message. It is 1.0 when the outcome did not depend on a guess:
+a choice the visitor clicked, a request for a person, feedback, a proactive offer.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrieval import Candidate
 
-__all__ = ["Abstain", "Choice", "Clarify", "Outcome", "Reply"]
+__all__ = [
+    "ESCALATE_REASONS",
+    "Abstain",
+    "Acknowledge",
+    "Choice",
+    "Clarify",
+    "Escalate",
+    "Outcome",
+    "Proactive",
+    "Reply",
+]
+
+#: Why a conversation is handed to a person (`Escalate.reason`).
+ESCALATE_REASONS = ("asked_for_human", "unresolved", "accepted_offer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +38,10 @@ class _Turn:
     confidence: float
     ranked: tuple[Candidate, ...]
     ms: float  # time the turn took
+    offer_human: bool = field(default=False, kw_only=True)
+    ask_feedback: bool = field(default=False, kw_only=True)
+    # A short follow-up is read together with the previous question: this is that question.
+    read_with: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +55,14 @@ class Reply(_Turn):
     links: tuple[str, ...]
     note: str | None = None  # shown with a fallback: the answer is not in the visitor's language
     decision: str = "answer"
+    ask_feedback: bool = field(default=True, kw_only=True)
+    chosen: bool = field(default=False, kw_only=True)  # the visitor clicked it as a choice
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """A quick reply: an answer offered by its label (a question in the visitor's language)."""
+
     answer_id: str
     label: str
 
@@ -43,6 +74,7 @@ class Clarify(_Turn):
     text: str
     choices: tuple[Choice, ...]
     decision: str = "clarify"
+    offer_human: bool = field(default=True, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +83,58 @@ class Abstain(_Turn):
 
     text: str
     decision: str = "abstain"
+    offer_human: bool = field(default=True, kw_only=True)
 
 
-Outcome = Reply | Clarify | Abstain
+@dataclass(frozen=True, slots=True)
+class Escalate(_Turn):
+    """Hand the conversation to a person. `app` passes this to the hand-off.
+
+    - `reason`: `asked_for_human`, `unresolved` (two unresolved turns in a row) or
+      `accepted_offer` (the visitor took an offer of a person).
+    - `question`: the visitor's question in their own words (the last unresolved one, not
+      "I want a person"); None when the visitor has asked nothing yet.
+    - `answer_id`: the topic, the answer whose `handoff` applies (the answer most recently
+      given, else the best ranked); None when there is none.
+    - `team`: the topic's `handoff.team`, else the base's `default_team`.
+    - `collect`: the fields the topic's `handoff.collect` asks for (the hand-off asks them).
+    - `tried`: the answers the visitor was given in this conversation, oldest first.
+    """
+
+    text: str
+    reason: str
+    team: str | None
+    question: str | None
+    tried: tuple[str, ...]
+    answer_id: str | None
+    collect: tuple[str, ...] = ()
+    decision: str = "handoff"
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge(_Turn):
+    """The bot's reply to "did this help?": thanks, or sorry and an offer of a person."""
+
+    text: str
+    helpful: bool
+    answer_id: str | None
+    decision: str = "feedback"
+
+
+@dataclass(frozen=True, slots=True)
+class Proactive(_Turn):
+    """An offer of help before the visitor asks, with answers to choose from.
+
+    `rule_id` is the operator rule's id, `pages:<answer id>` for an offer from the answers'
+    `pages` patterns, or `welcome-back`. `case_number` is set for a welcome back after a
+    hand-off.
+    """
+
+    text: str
+    choices: tuple[Choice, ...]
+    rule_id: str
+    case_number: str | None = None
+    decision: str = "proactive"
+
+
+Outcome = Reply | Clarify | Abstain | Escalate | Acknowledge | Proactive

@@ -1,17 +1,39 @@
-"""One turn: language, retrieval, and the decision to answer, clarify or abstain."""
+"""A conversation turn by turn: answer, clarify, abstain or hand off; choices, feedback, offers.
+
+`Bot` holds no conversation state. `app` passes the turns so far (`PastTurn`) and the page
+(`Page`) on every call, and stores what comes back.
+"""
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.errors import InvalidMessage
-from bot.language import Detection, detect_language
-from bot.replies import Abstain, Choice, Clarify, Outcome, Reply
-from bot.texts import ABSTAIN, CLARIFY, FALLBACK_NOTE
-from knowledge import AnswerBase
-from retrieval import Encoder, Ranking, Retriever, Thresholds
+from bot import _history as history
+from bot._followup import may_follow, prefer_combined, with_previous
+from bot._human import find_human_request
+from bot._labels import Labels
+from bot._proactive import Proactivity, to_proactive
+from bot._vectors import QueryVectors
+from bot.conversation import Page, PastTurn, VisitorContext
+from bot.errors import InvalidChoice, InvalidMessage
+from bot.language import Detection, detect_language, normalise_language_tag, page_language
+from bot.replies import (
+    ESCALATE_REASONS,
+    Abstain,
+    Acknowledge,
+    Choice,
+    Clarify,
+    Escalate,
+    Outcome,
+    Proactive,
+    Reply,
+)
+from bot.texts import ABSTAIN, CLARIFY, ESCALATE, FALLBACK_NOTE, SORRY, THANKS
+from knowledge import LANGUAGES, Answer, AnswerBase
+from retrieval import Candidate, Encoder, Ranking, Retriever, Thresholds
 
 __all__ = ["MAX_MESSAGE_CHARS", "Bot", "check_message"]
 
@@ -33,14 +55,20 @@ def check_message(text: str) -> str:
     return stripped
 
 
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
 @dataclass(frozen=True)
 class _Context:
+    question: str
     detection: Detection
     ranking: Ranking
     started: float
+    read_with: str | None = None
 
     def ms(self) -> float:
-        return round((time.perf_counter() - self.started) * 1000, 2)
+        return _ms(self.started)
 
 
 class Bot:
@@ -58,78 +86,324 @@ class Bot:
         self.retriever = retriever
         self.encoder = encoder
         self.thresholds = thresholds or retriever.thresholds
-        self._labels: dict[tuple[str, str], str] = {}
+        self._labels = Labels(base)
+        self._proactive = Proactivity(base, self._labels)
+        self._vectors = QueryVectors(encoder)
+
+    # --- the visitor writes -------------------------------------------------------------
 
     def turn(
         self,
         text: str,
         *,
         page_lang: str | None = None,
-        history_langs: Sequence[str] = (),
+        history_langs: Sequence[str] | None = None,
+        turns: Sequence[PastTurn] = (),
+        page: Page | None = None,
     ) -> Outcome:
-        """Decide what to say to one visitor message."""
+        """Decide what to say to one visitor message, given the conversation so far.
+
+        `history_langs` defaults to the languages of `turns`; `page_lang` to the language of
+        `page` (its `lang`, else what its URL shows).
+        """
         started = time.perf_counter()
         question = check_message(text)
+        turns = tuple(turns)
+        langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
+        page_lang = page_lang or _page_lang(page)
         detection = detect_language(
             question,
             page_lang=page_lang,
-            history=history_langs,
+            history=langs,
             base_languages=self.base.languages,
             default=self.base.config.default_language,
         )
-        vector = self.encoder.query_vectors([question])[0]
-        ctx = _Context(detection, self.retriever.rank(question, vector), started)
-        return self._decide(ctx)
+        request = find_human_request(question)
+        if request is not None:
+            lang = self._request_lang(detection.lang, request.langs, [page_lang, *langs[::-1]])
+            ranking = self._rank(request.question) if request.question else None
+            asked = question if request.question else history.last_unresolved_question(turns)
+            return self._escalation("asked_for_human", lang, turns, asked, started, ranking=ranking)
+        ctx = self._read(question, detection, turns, started)
+        return self._unless_unresolved(self._decide(ctx), ctx, turns)
+
+    def choose(
+        self,
+        answer_id: str,
+        *,
+        lang: str,
+        turns: Sequence[PastTurn] = (),
+        page: Page | None = None,
+    ) -> Reply:
+        """The visitor clicked a quick reply: give that answer (confidence 1.0).
+
+        Raises InvalidChoice (code `unknown_answer`) for an id the base does not have or an
+        answer that is not published.
+        """
+        started = time.perf_counter()
+        answer = self._published(answer_id)
+        return self._reply(answer, self._lang(lang), 1.0, (), started, chosen=True)
+
+    def feedback(
+        self,
+        helpful: bool,
+        *,
+        lang: str,
+        turns: Sequence[PastTurn] = (),
+        answer_id: str | None = None,
+    ) -> Acknowledge | Escalate:
+        """The visitor said whether the answer (`answer_id`, default the last one) helped.
+
+        Helpful: thanks. Not helpful: sorry and an offer of a person, or a hand-off when
+        that makes two unresolved turns in a row.
+        """
+        started = time.perf_counter()
+        lang = self._lang(lang)
+        turns = tuple(turns)
+        about = answer_id or next(
+            (t.answer_id for t in reversed(turns) if t.decision == "answer" and t.answer_id), None
+        )
+        if helpful:
+            return Acknowledge(
+                lang, 1.0, (), _ms(started), text=THANKS[lang], helpful=True, answer_id=about
+            )
+        upto = _up_to_unhelpful(turns, about)
+        if history.unresolved_run(upto) >= 2:
+            asked = history.last_unresolved_question(upto)
+            return self._escalation(
+                "unresolved", lang, turns, asked, started, topic=about or history.last_topic(upto)
+            )
+        return Acknowledge(
+            lang,
+            1.0,
+            (),
+            _ms(started),
+            text=SORRY[lang],
+            helpful=False,
+            answer_id=about,
+            offer_human=True,
+        )
+
+    def escalate(
+        self, *, lang: str, turns: Sequence[PastTurn] = (), reason: str = "asked_for_human"
+    ) -> Escalate:
+        """The visitor clicked "talk to a person" (`accepted_offer` when the bot offered it)."""
+        if reason not in ESCALATE_REASONS:
+            raise ValueError(f"unknown reason {reason!r}; use one of {', '.join(ESCALATE_REASONS)}")
+        started = time.perf_counter()
+        turns = tuple(turns)
+        asked = history.last_unresolved_question(turns)
+        return self._escalation(reason, self._lang(lang), turns, asked, started)
+
+    # --- before the visitor writes ------------------------------------------------------
+
+    def greet(
+        self,
+        page: Page,
+        visitor: VisitorContext,
+        *,
+        lang: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> Proactive | None:
+        """A proactive offer for this page and visitor, or None.
+
+        The language is `lang` when given (the conversation's), else the page's. `now`
+        (timezone-aware) keeps a "welcome back" to conversations of the last 30 days.
+        """
+        started = time.perf_counter()
+        lang = normalise_language_tag(lang) or _page_lang(page) or self.base.config.default_language
+        offer = self._proactive.offer(page, visitor, lang, now)
+        if offer is None:
+            return None
+        return to_proactive(offer, self._proactive.choices(offer, lang), lang, _ms(started))
+
+    def timers(self, page: Page) -> tuple[int, ...]:
+        """Seconds on this page at which an operator rule may fire, still ahead, ascending."""
+        return self._proactive.timers(page)
+
+    # --- reading and deciding -----------------------------------------------------------
+
+    def _rank(self, question: str) -> Ranking:
+        return self.retriever.rank(question, self._vectors.get([question])[0])
+
+    def _read(
+        self, question: str, detection: Detection, turns: tuple[PastTurn, ...], started: float
+    ) -> _Context:
+        previous = history.previous_question(turns)
+        if previous is None or not may_follow(question, previous):
+            return _Context(question, detection, self._rank(question), started)
+        vectors = self._vectors.get([question, previous.text.strip()])
+        alone = self.retriever.rank(question, vectors[0])
+        both = self.retriever.rank(question, with_previous(vectors[0], vectors[1]))
+        if prefer_combined(alone, both, previous, self.thresholds.answer):
+            return _Context(question, detection, both, started, previous.text.strip())
+        return _Context(question, detection, alone, started)
 
     def _decide(self, ctx: _Context) -> Outcome:
         ranking = ctx.ranking
+        lang = ctx.detection.lang
         if ranking.candidates and ranking.confidence >= self.thresholds.answer:
-            return self._reply(ctx)
-        choices = self._choices(ctx)
-        if len(choices) >= 2 and ranking.top3 >= self.thresholds.clarify:
-            lang = ctx.detection.lang
-            return Clarify(
-                lang, ranking.confidence, ranking.candidates, ctx.ms(), CLARIFY[lang], choices
+            answer = self.base.get(ranking.candidates[0].id)
+            assert answer is not None  # the index is built from this base
+            return self._reply(
+                answer, lang, ranking.confidence, ranking.candidates, ctx.started, ctx.read_with
             )
-        lang = ctx.detection.lang
-        return Abstain(lang, ranking.confidence, ranking.candidates, ctx.ms(), ABSTAIN[lang])
+        choices = self._choices(ranking, lang)
+        if len(choices) >= 2 and ranking.top3 >= self.thresholds.clarify:
+            return Clarify(
+                lang,
+                ranking.confidence,
+                ranking.candidates,
+                ctx.ms(),
+                CLARIFY[lang],
+                choices,
+                read_with=ctx.read_with,
+            )
+        return Abstain(
+            lang,
+            ranking.confidence,
+            ranking.candidates,
+            ctx.ms(),
+            ABSTAIN[lang],
+            read_with=ctx.read_with,
+        )
 
-    def _reply(self, ctx: _Context) -> Reply:
-        answer = self.base.get(ctx.ranking.candidates[0].id)
-        assert answer is not None  # the index is built from this base
-        lang = ctx.detection.lang
+    def _unless_unresolved(
+        self, outcome: Outcome, ctx: _Context, turns: tuple[PastTurn, ...]
+    ) -> Outcome:
+        """Two unresolved turns in a row hand the conversation to a person."""
+        run = history.unresolved_run(turns)
+        if (isinstance(outcome, Abstain) and run >= 1) or (
+            isinstance(outcome, Clarify) and run >= 2
+        ):
+            return self._escalation(
+                "unresolved",
+                ctx.detection.lang,
+                turns,
+                ctx.question,
+                ctx.started,
+                ranking=ctx.ranking,
+                confidence=ctx.ranking.confidence,
+                read_with=ctx.read_with,
+            )
+        return outcome
+
+    def _reply(
+        self,
+        answer: Answer,
+        lang: str,
+        confidence: float,
+        ranked: tuple[Candidate, ...],
+        started: float,
+        read_with: str | None = None,
+        *,
+        chosen: bool = False,
+    ) -> Reply:
         used, text, fallback = answer.text_for(lang, self.base.config.default_language)
         return Reply(
             lang,
-            ctx.ranking.confidence,
-            ctx.ranking.candidates,
-            ctx.ms(),
+            confidence,
+            ranked,
+            _ms(started),
             answer.id,
             text,
             used,
             fallback,
             answer.links,
             FALLBACK_NOTE[lang] if fallback else None,
+            read_with=read_with,
+            chosen=chosen,
         )
 
-    def _choices(self, ctx: _Context) -> tuple[Choice, ...]:
-        candidates = ctx.ranking.candidates
+    def _choices(self, ranking: Ranking, lang: str) -> tuple[Choice, ...]:
+        candidates = ranking.candidates
         if not candidates:
             return ()
         floor = candidates[0].score * CLARIFY_RELATIVE
         picked = [c for c in candidates[:CLARIFY_MAX] if c.score >= floor]
-        return tuple(Choice(c.id, self._label(c.id, ctx.detection.lang)) for c in picked)
+        return tuple(Choice(c.id, self._labels.get(c.id, lang)) for c in picked)
 
-    def _label(self, answer_id: str, lang: str) -> str:
-        """A choice's label: the answer's first question in the visitor's language, else its
-        title (titles are written for people, usually in one language)."""
-        key = (answer_id, lang)
-        if key not in self._labels:
-            answer = self.base.get(answer_id)
-            label = answer.title if answer is not None else answer_id
-            for question in answer.questions if answer is not None else ():
-                if detect_language(question, default=lang).lang == lang:
-                    label = question
-                    break
-            self._labels[key] = label
-        return self._labels[key]
+    # --- handing off --------------------------------------------------------------------
+
+    def _escalation(
+        self,
+        reason: str,
+        lang: str,
+        turns: Sequence[PastTurn],
+        question: str | None,
+        started: float,
+        *,
+        ranking: Ranking | None = None,
+        confidence: float = 1.0,
+        read_with: str | None = None,
+        topic: str | None = None,
+    ) -> Escalate:
+        """The hand-off; `topic` (an answer id) when the caller knows it, else it is found."""
+        answer = self.base.get(topic) if topic else self._topic(turns, ranking)
+        handoff = answer.handoff if answer is not None else None
+        return Escalate(
+            lang,
+            confidence,
+            ranking.candidates if ranking is not None else (),
+            _ms(started),
+            read_with=read_with,
+            text=ESCALATE[reason][lang],
+            reason=reason,
+            team=(handoff.team if handoff else None) or self.base.config.default_team,
+            question=question,
+            tried=history.answers_given(turns),
+            answer_id=answer.id if answer is not None else None,
+            collect=handoff.collect if handoff else (),
+        )
+
+    def _topic(self, turns: Sequence[PastTurn], ranking: Ranking | None) -> Answer | None:
+        """The answer most recently given, or the best ranked one where ranking is plausible."""
+        topic_id = None
+        if ranking is not None and ranking.candidates and ranking.top3 >= self.thresholds.clarify:
+            topic_id = ranking.candidates[0].id
+        topic_id = topic_id or history.last_topic(turns)
+        return self.base.get(topic_id) if topic_id else None
+
+    # --- small lookups ------------------------------------------------------------------
+
+    def _published(self, answer_id: str) -> Answer:
+        answer = self.base.get(answer_id)
+        if answer is None:
+            raise InvalidChoice(answer_id, "the answer base has no answer with this id")
+        if answer.status != "published":
+            raise InvalidChoice(answer_id, f"the answer is {answer.status}")
+        return answer
+
+    def _lang(self, lang: str | None) -> str:
+        return normalise_language_tag(lang) or self.base.config.default_language
+
+    def _request_lang(
+        self, detected: str, hinted: frozenset[str], preferred: Sequence[str | None]
+    ) -> str:
+        """The detected language, unless the request's own words say otherwise ("talk to a
+        human" is English whatever a short text's statistics say); then the page's, the
+        conversation's or the base's language among those the words allow."""
+        if not hinted or detected in hinted:
+            return detected
+        for lang in (*preferred, self.base.config.default_language):
+            if lang in hinted:
+                return lang
+        return next(lang for lang in LANGUAGES if lang in hinted)
+
+
+def _page_lang(page: Page | None) -> str | None:
+    if page is None:
+        return None
+    return normalise_language_tag(page.lang) or page_language(page.url)
+
+
+def _up_to_unhelpful(turns: tuple[PastTurn, ...], answer_id: str | None) -> tuple[PastTurn, ...]:
+    """The turns up to the answer the feedback is about, with that answer marked unhelpful."""
+    for index in range(len(turns) - 1, -1, -1):
+        turn = turns[index]
+        if turn.decision == "answer" and (answer_id is None or turn.answer_id == answer_id):
+            marked = PastTurn(
+                turn.text, turn.lang, turn.decision, turn.answer_id, turn.offered, False
+            )
+            return (*turns[:index], marked)
+    return turns

@@ -8,8 +8,17 @@ ARCHITECTURE.md, "The answer base format".
 from knowledge.csv_import import import_csv
 from knowledge.errors import AnswerBaseInvalid, CsvImportError, KnowledgeError
 from knowledge.loading import check_answer_base, get_demo_dir, load_answer_base
-from knowledge.pages import match_page
-from knowledge.schema import LANGUAGES, Answer, AnswerBase, BaseConfig, Field, Handoff, Problem
+from knowledge.pages import match_page, pattern_specificity
+from knowledge.schema import (
+    LANGUAGES,
+    Answer,
+    AnswerBase,
+    BaseConfig,
+    Field,
+    Handoff,
+    ProactiveRule,
+    Problem,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -21,10 +30,12 @@ __all__ = [
     "Field",
     "Handoff",
     "KnowledgeError",
+    "ProactiveRule",
     "Problem",
     "check_answer_base",
     "get_demo_dir",
     "import_csv",
     "load_answer_base",
     "match_page",
+    "pattern_specificity",
 ]

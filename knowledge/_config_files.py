@@ -10,9 +10,11 @@ from __future__ import annotations
 import pathlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import _checks as check
+from knowledge._proactive import ParsedRule, check_messages, parse_rules
 from knowledge._report import Report, quoted_list
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml, to_plain
 from knowledge.schema import BaseConfig, Field, Problem
@@ -41,20 +43,33 @@ def _read_mapping(path: pathlib.Path, report: Report) -> Map | None:
     return check.mapping(doc, node_line(doc) or 1, None, report)
 
 
-def parse_base_file(path: pathlib.Path) -> tuple[BaseConfig, list[Problem]]:
+@dataclass(frozen=True)
+class BaseFile:
+    """What `base.yaml` holds: the settings, its problems, and the valid proactive rules with
+    their lines (checked against the answers once those are read)."""
+
+    config: BaseConfig
+    problems: list[Problem]
+    rules: tuple[ParsedRule, ...] = field(default=())
+
+
+def parse_base_file(path: pathlib.Path) -> BaseFile:
     """The settings in `base.yaml` (defaults when there is none) and its problems."""
     report = Report(path)
     doc = _read_mapping(path, report)
     if doc is None:
-        return BaseConfig(), report.problems
+        return BaseFile(BaseConfig(), report.problems)
     check.unknown_keys(doc, BASE_KEYS, "", report)
     values = {}
     for key, parser in _BASE_PARSERS.items():
         if doc.get(key) is not None:
             values[key] = parser(doc[key], key_line(doc, key), report)
+    rules = tuple(values.pop("proactive", None) or ())
+    values["proactive"] = tuple(parsed.rule for parsed in rules)
     config = BaseConfig(**{key: value for key, value in values.items() if value is not None})
     _check_default_team(config, doc, report)
-    return config, report.problems
+    check_messages(rules, config.default_language, report)
+    return BaseFile(config, report.problems, rules)
 
 
 def _check_default_team(config: BaseConfig, doc: Map, report: Report) -> None:
@@ -101,17 +116,6 @@ def _plain_mapping(field: str) -> Parser:
     return parse
 
 
-def _proactive(value: Any, line: int | None, report: Report) -> tuple[dict[str, Any], ...] | None:
-    items = check.sequence(value, line, "proactive", report)
-    if items is None:
-        return None
-    rules = [
-        check.mapping(item, item_line(items, index), f"proactive[{index}]", report)
-        for index, item in enumerate(items)
-    ]
-    return tuple(to_plain(rule) for rule in rules if rule is not None)
-
-
 _BASE_PARSERS: dict[str, Parser] = {
     "name": lambda value, line, report: check.text(value, line, "name", report),
     "default_language": lambda value, line, report: check.language(
@@ -120,7 +124,7 @@ _BASE_PARSERS: dict[str, Parser] = {
     "default_team": lambda value, line, report: check.text(value, line, "default_team", report),
     "teams": _teams,
     "business_hours": _plain_mapping("business_hours"),
-    "proactive": _proactive,
+    "proactive": parse_rules,
     "urgency": _plain_mapping("urgency"),
 }
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
 from knowledge._config_files import parse_base_file, parse_fields_file
+from knowledge._proactive import check_suggestions
 from knowledge.errors import AnswerBaseInvalid
 from knowledge.schema import AnswerBase, Problem
 
@@ -58,7 +59,8 @@ def load_answer_base(
 
 
 def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Problem]]:
-    config, problems = parse_base_file(root / BASE_FILE)
+    base_file = parse_base_file(root / BASE_FILE)
+    config, problems = base_file.config, list(base_file.problems)
     fields, field_names, field_problems = parse_fields_file(
         root / FIELDS_FILE, config.default_language
     )
@@ -73,6 +75,8 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
     if not parsed:
         problems.append(_no_answers(root))
     answers = tuple(item.answer for item in parsed if item.answer is not None)
+    invalid = frozenset(item.id for item in parsed if item.answer is None and item.id)
+    problems += check_suggestions(base_file.rules, answers, root / BASE_FILE, invalid)
     return AnswerBase(root, config, answers, fields), problems
 
 

@@ -6,7 +6,7 @@ import functools
 import re
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["describe_pattern_problem", "match_page"]
+__all__ = ["describe_pattern_problem", "match_page", "pattern_specificity"]
 
 _ABSOLUTE = ("http://", "https://")
 
@@ -43,6 +43,17 @@ def match_page(pattern: str, url: str) -> bool:
     if target is None:
         return False
     return _compile(_trim(pattern)).fullmatch(_trim(target)) is not None
+
+
+def pattern_specificity(pattern: str) -> tuple[int, int, int]:
+    """How specific a pattern is, for choosing between patterns that match the same page.
+
+    Larger is more specific: a pattern without wildcards beats any with them; then the one
+    with more literal characters (``/orders/*/complaint`` beats ``/orders/*``); then the one
+    with fewer ``**``.
+    """
+    literal = len(re.sub(r"\*+", "", _trim(pattern)))
+    return (0 if "*" in pattern else 1, literal, -pattern.count("**"))
 
 
 def describe_pattern_problem(pattern: str) -> str | None:

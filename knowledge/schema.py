@@ -25,8 +25,12 @@ __all__ = [
     "BaseConfig",
     "Field",
     "Handoff",
+    "ProactiveRule",
     "Problem",
 ]
+
+#: Who an operator's proactive rule is for.
+VISITORS: tuple[str, ...] = ("new", "returning", "any")
 
 #: The languages an answer may be written in, in fallback order.
 LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "fi", "en")
@@ -134,12 +138,35 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class ProactiveRule:
+    """An operator's rule for offering help before the visitor asks (`base.yaml` `proactive:`).
+
+    The rule fires on a page matching one of `pages` (every page when empty), once the visitor
+    has been on it `after_seconds`, for `visitor` (`new`, `returning` or `any`). It says
+    `message` (per language) and suggests the answers `suggest` (published answer ids).
+    """
+
+    id: str
+    message: Mapping[str, str] = field(hash=False)
+    pages: tuple[str, ...] = ()
+    after_seconds: int = 0
+    visitor: str = "any"
+    suggest: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _frozen_mapping(self.message))
+        object.__setattr__(self, "pages", tuple(self.pages))
+        object.__setattr__(self, "suggest", tuple(self.suggest))
+
+
+@dataclass(frozen=True, slots=True)
 class BaseConfig:
     """Settings of one answer base, read from its `base.yaml`.
 
-    `teams` holds team ids. `business_hours`, `proactive` and `urgency` are kept
-    as plain data (dicts, lists, str, int, float, bool, None) for the packages
-    that interpret them; dates and times in them stay text, e.g. "2025-12-24".
+    `teams` holds team ids and `proactive` the operator's proactive rules, in file order.
+    `business_hours` and `urgency` are kept as plain data (dicts, lists, str, int, float,
+    bool, None) for the packages that interpret them; dates and times in them stay text,
+    e.g. "2025-12-24".
     """
 
     name: str = "Samsvar"
@@ -147,12 +174,12 @@ class BaseConfig:
     default_team: str | None = None
     teams: tuple[str, ...] = ()
     business_hours: Mapping[str, Any] | None = field(default=None, hash=False)
-    proactive: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    proactive: tuple[ProactiveRule, ...] = field(default=(), hash=False)
     urgency: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "teams", tuple(self.teams))
-        object.__setattr__(self, "proactive", tuple(map(_frozen_mapping, self.proactive)))
+        object.__setattr__(self, "proactive", tuple(self.proactive))
         for name in ("business_hours", "urgency"):
             value = getattr(self, name)
             if value is not None:

@@ -24,6 +24,8 @@ EXPECTED_ALL = [
     "check_answer_base",
     "load_answer_base",
     "match_page",
+    "pattern_specificity",
+    "ProactiveRule",
     "import_csv",
     "get_demo_dir",
     "KnowledgeError",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from knowledge import Problem, check_answer_base, load_answer_base
+from knowledge import ProactiveRule, Problem, check_answer_base, load_answer_base
 from tests.builders import make_answer_dict, make_fields_dict, write_answer_file, write_base
 
 
@@ -25,7 +25,14 @@ def test_base_settings_are_read(tmp_path: pathlib.Path) -> None:
         "default_team": "support",
         "teams": ["support", {"id": "payments", "name": "Betaling"}],
         "business_hours": {"timezone": "Europe/Oslo", "mon": "08:00-16:00"},
-        "proactive": [{"pages": ["/checkout/*"], "after_seconds": 30}],
+        "proactive": [
+            {
+                "id": "checkout",
+                "pages": ["/checkout/*"],
+                "after_seconds": 30,
+                "message": {"sv": "Hej"},
+            }
+        ],
         "urgency": {"high": ["fraud"]},
     }
     answer = make_answer_dict(answer={"sv": "Hej", "nb": "Hei"})
@@ -35,7 +42,9 @@ def test_base_settings_are_read(tmp_path: pathlib.Path) -> None:
     assert config.default_team == "support"
     assert config.teams == ("support", "payments")
     assert config.business_hours == {"timezone": "Europe/Oslo", "mon": "08:00-16:00"}
-    assert config.proactive == ({"pages": ["/checkout/*"], "after_seconds": 30},)
+    assert config.proactive == (
+        ProactiveRule("checkout", {"sv": "Hej"}, pages=("/checkout/*",), after_seconds=30),
+    )
     assert config.urgency == {"high": ["fraud"]}
 
 
