@@ -11,16 +11,19 @@ from knowledge import LANGUAGES
 DECISIONS = ("abstain", "handoff", "clarify")
 URGENCIES = ("low", "normal", "high", "urgent")
 EXPECT_KEYS = ("expect", "lang", "contains", "not_contains", "urgency")
-TURN_KEYS = ("ask", "page", *EXPECT_KEYS)
-CASE_KEYS = ("id", *TURN_KEYS, "held_out", "turns")
+ACTIONS = ("ask", "choose", "feedback")  # what the visitor does in a turn
+FEEDBACK = ("helpful", "not_helpful")
+TURN_KEYS = (*ACTIONS, "page", *EXPECT_KEYS)
+CASE_KEYS = ("id", "ask", "page", *EXPECT_KEYS, "held_out", "turns")
 CONVERSATION_KEYS = ("id", "page", "turns")
 
 
 @dataclass(frozen=True, slots=True)
 class Expect:
-    """What one turn must do. `decision` is an answer id, or abstain, clarify or handoff."""
+    """What one turn must do. `decision` is an answer id, or abstain, clarify or handoff; None
+    (only on a `choose` or `feedback` turn) when the turn sets no decision."""
 
-    decision: str
+    decision: str | None
     lang: str | None = None  # the language the reply must be in
     contains: tuple[str, ...] = ()  # phrases the reply must contain (case-insensitive)
     not_contains: tuple[str, ...] = ()  # phrases it must not contain
@@ -29,17 +32,24 @@ class Expect:
     @property
     def answer_id(self) -> str | None:
         """The expected answer id, or None when a decision (abstain, …) is expected."""
-        return None if self.decision in DECISIONS else self.decision
+        return None if self.decision is None or self.decision in DECISIONS else self.decision
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One visitor message of a case and what the bot must do with it."""
+    """One visitor action and what the bot must do with it.
+
+    `action` is `ask` (the visitor writes `ask`), `choose` (clicks the quick reply of answer
+    `target`) or `feedback` (answers "did this help?"; `target` is helpful or not_helpful).
+    For the two clicks, `ask` describes the click, e.g. "(chooses returns)".
+    """
 
     ask: str
     expect: Expect
     page: str | None = None
     line: int | None = None
+    action: str = "ask"
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ class Case:
         return self.turns[-1].ask
 
     @property
-    def expect(self) -> str:
+    def expect(self) -> str | None:
         return self.turns[-1].expect.decision
 
     @property
@@ -122,15 +132,19 @@ def _choice(raw: Any, key: str, allowed: tuple[str, ...], field: str, problems: 
     return value
 
 
-def _expect(raw: Any, field: str, line: int | None, problems: Problems) -> Expect | None:
-    decision = _text(raw, "expect", field, line, problems)
+def _expect(
+    raw: Any, field: str, line: int | None, problems: Problems, required: bool = True
+) -> Expect | None:
+    decision = None
+    if required or "expect" in raw:
+        decision = _text(raw, "expect", field, line, problems)
+        if decision is None:
+            return None
     lang = _choice(raw, "lang", LANGUAGES, field, problems)
     urgency = _choice(raw, "urgency", URGENCIES, field, problems)
     contains = _phrases(raw, "contains", field, problems)
     not_contains = _phrases(raw, "not_contains", field, problems)
-    if decision is None:
-        return None
-    return Expect(decision.strip(), lang, contains, not_contains, urgency)
+    return Expect(decision and decision.strip(), lang, contains, not_contains, urgency)
 
 
 def _page(raw: Any, field: str, problems: Problems, default: str | None = None) -> str | None:
@@ -155,12 +169,34 @@ def _turn(
         problems.add(line, field, "a turn must be a mapping with at least 'ask' and 'expect'")
         return None
     _unknown_keys(raw, allowed, field, problems)
-    ask = _text(raw, "ask", field, line, problems)
-    expect = _expect(raw, field, line, problems)
-    turn_page = _page(raw, field, problems, page)
-    if ask is None or expect is None:
+    action = _action(raw, field, line, problems)
+    if action is None:
         return None
-    return Turn(ask, expect, turn_page, line)
+    what = raw.get(action)
+    target = None if action == "ask" else what
+    ask = str(what) if action == "ask" else f"({action.replace('choose', 'chooses')} {what})"
+    expect = _expect(raw, field, line, problems, required=action == "ask")
+    turn_page = _page(raw, field, problems, page)
+    if expect is None:
+        return None
+    return Turn(ask, expect, turn_page, line, action, target)
+
+
+def _action(raw: Any, field: str, line: int | None, problems: Problems) -> str | None:
+    """Which of ask, choose or feedback the turn is (exactly one), its value checked."""
+    given = [key for key in ACTIONS if key in raw]
+    if len(given) > 1:
+        problems.add(
+            line_of(raw, given[1]), f"{field}.{given[1]}", "a turn is one of ask, choose, feedback"
+        )
+        return None
+    action = given[0] if given else "ask"
+    if action == "feedback" and raw.get("feedback") not in FEEDBACK:
+        problems.add(line_of(raw, "feedback"), f"{field}.feedback", "helpful or not_helpful")
+        return None
+    if _text(raw, action, field, line, problems) is None:
+        return None
+    return action
 
 
 def _conversation(

@@ -29,6 +29,9 @@ def got(outcome: Any) -> str:
 
 
 def decision_met(expect: Expect, outcome: Any) -> bool:
+    """True when the decision is the expected one (or the turn expects none)."""
+    if expect.decision is None:
+        return True
     if expect.decision in DECISIONS:
         return bool(outcome.decision == expect.decision)
     return given_answer(outcome) == expect.decision

@@ -160,7 +160,11 @@ def _groups(report: Mapping[str, Any], key: str, within: int) -> dict[str, list[
     groups: dict[str, list[float]] = {"correct": [], "wrong": [], "out_of_scope": []}
     for p in _points(report):
         value = p.get(key)
-        if value is None or p["expect"] in ("clarify", "handoff"):
+        if (
+            value is None
+            or p.get("action", "ask") != "ask"
+            or p["expect"] in (None, "clarify", "handoff")
+        ):
             continue
         if p["expect"] == "abstain":
             groups["out_of_scope"].append(value)

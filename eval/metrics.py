@@ -4,10 +4,12 @@ Every turn of every case is one *point* (a single-turn case is one point). Defin
 docs/eval.md):
 
 * `pass_rate`: cases (overall) or points (per language, per answer) meeting every expectation.
-* `accuracy`: points whose decision is the expected one (the answer id, abstain, …).
-* `hit_at_1`, `mrr`: over points expecting an answer id: is it ranked first, and the mean of
-  1 / its rank (0 when it is not among the ranked candidates).
-* `wrong_answer_rate`: points answered with an answer other than the expected one, of all points.
+* `accuracy`: points whose decision is the expected one (the answer id, abstain, …), of the
+  points that expect a decision (a `choose` or `feedback` turn may expect none).
+* `hit_at_1`, `mrr`: over the visitor's own messages (`ask` turns) expecting an answer id: is it
+  ranked first, and the mean of 1 / its rank (0 when it is not among the ranked candidates).
+* `wrong_answer_rate`: points answered with an answer other than the expected one, of the
+  points that expect a decision.
 * `abstain_precision`: of the points where the bot abstained, the share expecting abstain;
   `abstain_recall`: of the points expecting abstain, the share where it abstained.
 * `p50_ms`, `p95_ms`, `max_ms`: the time the bot took per turn.
@@ -57,6 +59,11 @@ class Point:
         return self.result.outcome
 
     @property
+    def asked(self) -> bool:
+        """The visitor wrote this turn (rather than clicking a choice or giving feedback)."""
+        return self.result.turn.action == "ask"
+
+    @property
     def lang(self) -> str:
         """The language a point counts under: the expected reply language, else the detected."""
         return self.expect.lang or str(self.outcome.lang)
@@ -89,7 +96,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def _ranking(points: Sequence[Point]) -> dict[str, float | None]:
-    in_scope = [p for p in points if p.expect.answer_id is not None]
+    in_scope = [p for p in points if p.expect.answer_id is not None and p.asked]
     ranks = [p.rank for p in in_scope]
     return {
         "hit_at_1": _share(sum(r == 1 for r in ranks), len(in_scope)),
@@ -119,19 +126,20 @@ def _latency(points: Sequence[Point]) -> dict[str, float | None]:
 
 
 def _slice(points: Sequence[Point], pass_rate: float | None = None) -> dict[str, Any]:
+    decided = [p for p in points if p.expect.decision is not None]
     wrong = sum(
         given_answer(p.outcome) is not None and given_answer(p.outcome) != p.expect.decision
-        for p in points
+        for p in decided
     )
     passed = sum(p.result.passed for p in points)
     values: dict[str, Any] = {
         "points": len(points),
         "passed": passed,
         "pass_rate": pass_rate if pass_rate is not None else _share(passed, len(points)),
-        "accuracy": _share(sum(decision_met(p.expect, p.outcome) for p in points), len(points)),
+        "accuracy": _share(sum(decision_met(p.expect, p.outcome) for p in decided), len(decided)),
         **_ranking(points),
-        "wrong_answer_rate": _share(wrong, len(points)),
-        **_abstain(points),
+        "wrong_answer_rate": _share(wrong, len(decided)),
+        **_abstain(decided),
         **_latency(points),
         "decisions": dict(sorted(Counter(str(p.outcome.decision) for p in points).items())),
     }
@@ -147,7 +155,7 @@ def _answers(points: Sequence[Point]) -> dict[str, dict[str, Any]]:
         if p.expect.answer_id is not None:
             by_answer[p.expect.answer_id].append(p)
         given = given_answer(p.outcome)
-        if given is not None and given != p.expect.decision:
+        if given is not None and p.expect.decision is not None and given != p.expect.decision:
             wrongly[given] += 1
     out = {}
     for answer_id in sorted(set(by_answer) | set(wrongly)):

@@ -40,6 +40,7 @@ def _turn_json(result: TurnResult, scores: Mapping[str, float]) -> dict[str, Any
         "top3": result.top3,
         "urgency": getattr(o, "urgency", None),
         "page": result.turn.page,
+        "action": result.turn.action,
         **{name: scores.get(name) for name in SCORE_NAMES},
     }
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot import Bot, Outcome, page_language
+from bot import Bot, Outcome, Page, PastTurn
 from eval._cases import Case, Turn
-from eval._checks import failures_of
-from retrieval import Encoder, Retriever
+from eval._checks import failures_of, given_answer
+from retrieval import Ranking, Retriever
 from retrieval.embeddings import Vectors
 
 __all__ = ["CaseResult", "Progress", "TurnResult", "held_out_groups", "run_suite"]
@@ -54,29 +54,40 @@ class CaseResult:
         return round(sum(turn.outcome.ms for turn in self.turns), 2)
 
 
-class _Recorder:
-    """An `Encoder` in front of the bot's that keeps the query vectors of the current turn, so
-    the run can read the ranking's top-3 confidence (which outcomes do not carry)."""
+class _Recording(Retriever):
+    """The same retriever, remembering the rankings it gives during a turn, so the run can
+    read the top-3 confidence (which outcomes do not carry)."""
 
-    def __init__(self, inner: Encoder) -> None:
-        self.inner = inner
-        self.seen: list[tuple[str, Vectors]] = []
+    def __init__(self, inner: Retriever) -> None:  # a view of `inner`, not a new fit
+        vars(self).update(vars(inner))
+        self.rankings: list[Ranking] = []
 
-    @property
-    def model_name(self) -> str:
-        return self.inner.model_name
+    def rank(self, text: str, vector: Vectors, k: int = 10) -> Ranking:
+        ranking = super().rank(text, vector, k)
+        self.rankings.append(ranking)
+        return ranking
 
-    @property
-    def model_version(self) -> str:
-        return self.inner.model_version
 
-    def query_vectors(self, texts: Sequence[str]) -> Vectors:
-        vectors = self.inner.query_vectors(texts)
-        self.seen.extend(zip(texts, vectors, strict=True))
-        return vectors
+def _past(turn: Turn, outcome: Outcome, label: str | None) -> PastTurn:
+    """The turn as `app` would store it for the next one."""
+    offered = tuple(choice.answer_id for choice in getattr(outcome, "choices", ()))
+    return PastTurn(
+        text=label or turn.ask,
+        lang=outcome.lang,
+        decision=outcome.decision,
+        answer_id=given_answer(outcome),
+        offered=offered,
+    )
 
-    def passage_vectors(self, texts: Sequence[str]) -> Vectors:
-        return self.inner.passage_vectors(texts)
+
+def _label(bot: Bot, past: Sequence[Outcome], answer_id: str) -> str:
+    """What the visitor clicked: the choice's label when it was offered, else the title."""
+    for outcome in reversed(past):
+        for choice in getattr(outcome, "choices", ()):
+            if choice.answer_id == answer_id:
+                return str(choice.label)
+    answer = bot.base.get(answer_id)
+    return answer.title if answer is not None else answer_id
 
 
 @dataclass
@@ -84,45 +95,62 @@ class Player:
     """Plays cases against one bot and against its held-out variants (built once each)."""
 
     bot: Bot
-    recorder: _Recorder = field(init=False)
-    _bots: dict[frozenset[str], Bot] = field(init=False, default_factory=dict)
+    _bots: dict[frozenset[str], tuple[Bot, _Recording]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.recorder = _Recorder(self.bot.encoder)
-
-    def _bot(self, held: frozenset[str]) -> Bot:
+    def _bot(self, held: frozenset[str]) -> tuple[Bot, _Recording]:
         """The bot, with the retriever as if `held` phrasings were never indexed.
 
         A shallow copy keeps everything else the bot was configured with."""
         if held not in self._bots:
             variant = copy.copy(self.bot)
-            variant.encoder = self.recorder
-            variant.retriever = self.bot.retriever.without_questions(held)
-            self._bots[held] = variant
+            recording = _Recording(self.bot.retriever.without_questions(held))
+            variant.retriever = recording
+            self._bots[held] = (variant, recording)
         return self._bots[held]
 
     def warm_up(self) -> None:
         """Load the models before anything is timed."""
         self.bot.turn(WARM_UP)
 
-    def _top3(self, retriever: Retriever, outcome: Outcome) -> float | None:
+    @staticmethod
+    def _top3(recording: _Recording, outcome: Outcome) -> float | None:
         ids = [c.id for c in outcome.ranked]
-        for text, vector in self.recorder.seen:
-            ranking = retriever.rank(text, vector)
-            if [c.id for c in ranking.candidates] == ids:
+        for ranking in reversed(recording.rankings):
+            if ids and [c.id for c in ranking.candidates] == ids:
                 return ranking.top3
         return None
 
+    def _step(self, bot: Bot, turn: Turn, past: list[PastTurn], said: list[Outcome]) -> Any:
+        lang = said[-1].lang if said else bot.base.config.default_language
+        if turn.action == "choose":
+            return bot.choose(str(turn.target), lang=lang, turns=past, page=_page(turn))
+        if turn.action == "feedback":
+            helpful = turn.target == "helpful"
+            for i in range(len(past) - 1, -1, -1):  # the answer the feedback is about
+                if past[i].decision == "answer":
+                    past[i] = replace(past[i], helpful=helpful)
+                    break
+            return bot.feedback(helpful, lang=lang, turns=past)
+        return bot.turn(turn.ask, turns=past, page=_page(turn))
+
     def play(self, case: Case, held: frozenset[str] = frozenset()) -> CaseResult:
-        bot = self._bot(held)
+        bot, recording = self._bot(held)
         results: list[TurnResult] = []
+        past: list[PastTurn] = []
+        said: list[Outcome] = []
         for turn in case.turns:
-            self.recorder.seen.clear()
-            langs = [r.outcome.lang for r in results]
-            outcome = bot.turn(turn.ask, page_lang=page_language(turn.page), history_langs=langs)
-            top3 = self._top3(bot.retriever, outcome)
+            recording.rankings.clear()
+            outcome = self._step(bot, turn, past, said)
+            top3 = self._top3(recording, outcome) if turn.action == "ask" else None
             results.append(TurnResult(turn, outcome, failures_of(turn.expect, outcome), top3))
+            label = _label(bot, said, str(turn.target)) if turn.action == "choose" else None
+            past.append(_past(turn, outcome, label))
+            said.append(outcome)
         return CaseResult(case, tuple(results))
+
+
+def _page(turn: Turn) -> Page | None:
+    return Page(url=turn.page) if turn.page else None
 
 
 def held_out_groups(cases: Sequence[Case], retriever: Retriever) -> list[frozenset[str]]:

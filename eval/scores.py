@@ -1,8 +1,9 @@
 """ragas scores of a run: ID-based context precision and recall offline, and faithfulness and
 response relevancy through an OpenAI-compatible endpoint when one is configured.
 
-The "retrieved contexts" of a turn are the answers the bot put in front of the visitor: the
-answer it gave, or the answers it offered as choices (none when it abstained or handed off).
+The "retrieved contexts" of a turn the visitor wrote are the answers the bot put in front of
+the visitor: the answer it gave, or the answers it offered as choices (none when it abstained
+or handed off).
 Context precision is measured on turns that showed something and expect an answer id or
 abstain; context recall on turns that expect an answer id. The LLM metrics are measured on
 turns answered with a curated answer, with that answer's text (in the reply's language) as the
@@ -80,6 +81,8 @@ def _samples(points: Sequence[Point]) -> list[tuple[tuple[str, int], str, Any]]:
 
     samples = []
     for p in points:
+        if not p.asked:  # a click shows what the visitor picked: nothing was retrieved
+            continue
         wanted, shown = p.expect.answer_id, shown_ids(p.outcome)
         reference = [wanted] if wanted is not None else []
         if shown and (wanted is not None or p.expect.decision == "abstain"):

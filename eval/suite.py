@@ -84,28 +84,34 @@ def load_suite(path: str | Path) -> Suite:
     )
 
 
-def _field(case: Case, index: int) -> str:
-    return f"case {case.id}.turns[{index}].expect" if case.multi_turn else f"case {case.id}.expect"
+def _field(case: Case, index: int, key: str) -> str:
+    return f"case {case.id}.turns[{index}].{key}" if case.multi_turn else f"case {case.id}.{key}"
+
+
+def _answer_problem(base: AnswerBase, answer_id: str) -> str | None:
+    answer = base.get(answer_id)
+    if answer is None:
+        hint = "an answer id of the base, or one of " + ", ".join(DECISIONS)
+        return f"unknown answer id {answer_id!r} ({hint})"
+    if answer.status != "published":
+        return f"answer {answer_id!r} is {answer.status}, not published: no visitor can get it"
+    return None
 
 
 def check_suite_against(suite: Suite, base: AnswerBase) -> None:
-    """Every expected answer id must be a published answer of the base; raises SuiteInvalid."""
+    """Every expected or chosen answer id must be a published answer of the base; raises
+    SuiteInvalid naming the case and field."""
     problems = Problems(suite.path)
-    hint = "an answer id of the base, or one of " + ", ".join(DECISIONS)
     for case in suite.cases:
         for index, turn in enumerate(case.turns):
-            wanted = turn.expect.answer_id
-            if wanted is None:
-                continue
-            answer = base.get(wanted)
             line = turn.line if case.multi_turn else case.line
-            if answer is None:
-                problems.add(line, _field(case, index), f"unknown answer id {wanted!r} ({hint})")
-            elif answer.status != "published":
-                problems.add(
-                    line,
-                    _field(case, index),
-                    f"answer {wanted!r} is {answer.status}, not published: no visitor can get it",
-                )
+            named = [("expect", turn.expect.answer_id)]
+            if turn.action == "choose":
+                named.insert(0, ("choose", turn.target))
+            for key, answer_id in named:
+                problem = _answer_problem(base, answer_id) if answer_id else None
+                if problem is not None:
+                    message = problem if key == "expect" else problem.split(" (")[0]
+                    problems.add(line, _field(case, index, key), message)
     if problems:
         raise SuiteInvalid(problems)

@@ -28,7 +28,8 @@ COLUMNS = (
 def _case_lines(case: Mapping[str, Any]) -> list[str]:
     mark = "PASS" if case["passed"] else "FAIL"
     got = case["answer_id"] or case["decision"]
-    head = f"{mark}  {case['id']}: expected {case['expect']}, got {got} ({case['confidence']:.2f})"
+    wanted = case["expect"] or "no decision"
+    head = f"{mark}  {case['id']}: expected {wanted}, got {got} ({case['confidence']:.2f})"
     plain = f"expected {case['expect']}, got {got}"
     extra = [f"      {f}" for f in case.get("failures", []) if f != plain]
     return [head, *extra]
