@@ -193,3 +193,50 @@ def test_help_shows_both_forms(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
     assert "generate" in done.stdout and "run" in done.stdout
     done = run_samsvar("eval", "generate", "--help", data_dir=tmp_path / "data")
     assert done.returncode == 0 and "--out" in done.stdout
+
+
+LLM_SUITE = """
+name: llm-metrics
+gate:
+  min_faithfulness: 0.9
+  min_response_relevancy: 0.5
+cases:
+  - id: tracking
+    ask: Hvor er pakken min? Jeg vil gjerne spore den.
+    expect: order-tracking
+  - id: off-topic
+    ask: Hvem vant fotball-VM i 2018?
+    expect: abstain
+"""
+
+
+@pytest.mark.slow
+def test_llm_metrics_through_the_configured_endpoint(
+    tmp_path: Path, demo_data_dir: Path, run_samsvar: RunSamsvar
+) -> None:
+    from tests.eval.llm_server import fake_llm
+
+    suite = write(tmp_path / "suite.yaml", LLM_SUITE)
+    out = tmp_path / "out.json"
+    with fake_llm() as llm:
+        env = {"CHAT_LLM_BASE_URL": llm.url, "CHAT_LLM_MODEL": "local", "CHAT_LLM_API_KEY": "k1"}
+        done = run_samsvar("eval", str(suite), "--json", str(out), data_dir=demo_data_dir, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        report = json.loads(out.read_text(encoding="utf-8"))
+        # The curated reply is the context word for word: every sentence is supported.
+        tracking = report["cases"][0]
+        assert tracking["faithfulness"] == 1.0
+        assert 0.5 < tracking["response_relevancy"] <= 1.0
+        assert report["cases"][1]["faithfulness"] is None  # an abstention is not scored
+        assert report["ragas"]["llm"] == report["ragas"]["llm"] | {"model": "local", "error": None}
+        assert "k1" not in out.read_text(encoding="utf-8")
+        assert {r["auth"] for r in llm.requests} == {"Bearer k1"}
+
+        llm.fail_with = 500
+        done = run_samsvar("eval", str(suite), data_dir=demo_data_dir, env=env)
+    assert done.returncode == GATE_FAILED, done.stdout + done.stderr
+    assert "LLM metrics failed on 1 of 1 turns" in done.stdout
+    assert (
+        "  FAIL min_faithfulness: not measured: the LLM endpoint failed on every turn"
+        in done.stdout
+    )

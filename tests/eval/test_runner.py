@@ -250,3 +250,43 @@ def test_top3_confidence_is_read_for_each_turn(demo_engine: Engine) -> None:
         result.case.ask, demo_engine.bot.encoder.query_vectors([result.case.ask])[0]
     )
     assert result.turns[0].top3 == ranking.top3
+
+
+CONVERSATIONS = get_demo_dir().parent / "suites" / "conversations.yaml"
+
+
+def test_conversations_carry_each_turn_into_the_next(demo_engine: Engine) -> None:
+    suite = load_suite(CONVERSATIONS)
+    results = {r.case.id: r for r in run_suite(suite, demo_engine.bot)}
+    follow_up = results["nb-follow-up"].turns[1].outcome
+    assert (follow_up.answer_id, follow_up.read_with) == (
+        "cancel-order",
+        "Kan jeg endre bestillingen?",
+    )
+    clicked = results["nb-clarify-then-choose"].turns
+    assert clicked[1].outcome.chosen and clicked[1].outcome.answer_id == "returns"
+    assert clicked[2].outcome.decision == "feedback" and clicked[2].outcome.helpful
+    handed = results["nb-unhelpful-twice-hands-off"].turns[-1].outcome
+    assert (handed.decision, handed.reason) == ("handoff", "unresolved")
+    assert handed.tried == ("order-tracking", "missing-package")
+    assert all(r.passed for r in results.values()), [
+        (r.case.id, [t.failures for t in r.turns]) for r in results.values() if not r.passed
+    ]
+
+
+def test_a_chosen_answer_must_exist(tmp_path: Path, demo_engine: Engine) -> None:
+    suite = write_suite(
+        tmp_path,
+        """
+        cases:
+          - id: click
+            turns:
+              - {ask: Har jeg lov til å returnere en mikser?, expect: clarify}
+              - {choose: retuns, expect: returns}
+        """,
+    )
+    with pytest.raises(SuiteInvalid) as caught:
+        check_suite_against(suite, demo_engine.bot.base)
+    assert caught.value.problems == [
+        f"{suite.path}:5: case click.turns[1].choose: unknown answer id 'retuns'"
+    ]
