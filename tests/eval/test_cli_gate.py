@@ -63,9 +63,11 @@ def test_a_suite_that_meets_its_gate_exits_0(
     tmp_path: Path, demo_data_dir: Path, run_samsvar: RunSamsvar
 ) -> None:
     suite = write(tmp_path / "passing.yaml", PASSING)
-    done = run_samsvar("eval", str(suite), data_dir=demo_data_dir)
+    done = run_samsvar("eval", str(suite), "--progress", data_dir=demo_data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "passes-on-purpose: 4/4 passed" in done.stdout
+    assert "eval: 100%" in done.stderr and "4/4" in done.stderr  # forced, though not a terminal
+    assert "eval:" not in done.stdout
     assert "gate: passed" in done.stdout
     assert "  ok   min_accuracy: accuracy 1 >= 0.75" in done.stdout
 
@@ -135,6 +137,7 @@ def test_a_suite_that_misses_its_gate_exits_3_with_the_reasons_and_all_reports(
     done = run_samsvar("eval", str(suite), "--no-gate", data_dir=demo_data_dir)
     assert done.returncode == 0, done.stderr
     assert "gate: FAILED" in done.stdout
+    assert "eval:" not in done.stderr  # no progress bar when stderr is not a terminal
 
 
 @pytest.mark.parametrize(
