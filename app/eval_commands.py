@@ -182,6 +182,14 @@ def eval_run(
     _check_output(html_out, "--html")
     settings = _settings()
     endpoint = _llm(settings, llm_metrics)
+    jobs = jobs or cpu_count()
+    if jobs > 1 and settings.llm_base_url:
+        typer.echo(
+            f"note: --jobs {jobs} ignored: with CHAT_LLM_BASE_URL set the suite runs in one "
+            "process, because worker processes would not carry the bot's LLM",
+            err=True,
+        )
+        jobs = 1
     engine = _engine(settings, answers or suite.answers)
     try:
         check_suite_against(suite, engine.bot.base)
@@ -192,7 +200,7 @@ def eval_run(
             result = evaluate(
                 suite,
                 engine.bot,
-                jobs=jobs or cpu_count(),
+                jobs=jobs,
                 on_progress=on_progress,
                 llm=endpoint,
                 baseline=old,

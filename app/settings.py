@@ -47,12 +47,16 @@ class Settings(BaseSettings):
     log_level: str = Field("WARNING", description="Python logging level (DEBUG, INFO, WARNING).")
     llm_base_url: str | None = Field(
         None,
-        description="Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1). "
-        "Default: none; curated answers are returned word for word.",
+        description="Base URL of an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1, "
+        "or http://127.0.0.1:11434/v1 for Ollama). Unset: no LLM; curated answers word for word.",
     )
     llm_model: str | None = Field(
-        None, description="Model to ask the endpoint for; needed with CHAT_LLM_BASE_URL."
+        None,
+        description="The model the endpoint serves (e.g. gpt-4o-mini, llama3.1:8b). "
+        "Required with CHAT_LLM_BASE_URL.",
     )
     llm_api_key: SecretStr | None = Field(
-        None, description="API key for the endpoint, if it needs one."
+        None,
+        description="API key for the endpoint, sent as a bearer token. "
+        "Unset for local servers that need none.",
     )

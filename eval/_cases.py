@@ -138,12 +138,12 @@ def _expect(
     decision = None
     if required or "expect" in raw:
         decision = _text(raw, "expect", field, line, problems)
-        if decision is None:
-            return None
     lang = _choice(raw, "lang", LANGUAGES, field, problems)
     urgency = _choice(raw, "urgency", URGENCIES, field, problems)
     contains = _phrases(raw, "contains", field, problems)
     not_contains = _phrases(raw, "not_contains", field, problems)
+    if decision is None and (required or "expect" in raw):
+        return None
     return Expect(decision and decision.strip(), lang, contains, not_contains, urgency)
 
 

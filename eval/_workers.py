@@ -21,7 +21,7 @@ from eval.runner import CaseResult, Player, Progress, cpu_count
 from knowledge import load_answer_base
 from retrieval import E5Embeddings, Retriever, Thresholds
 
-CHUNK = 8
+MIN_CHUNK = 8
 _player: Player | None = None
 _problem: str | None = None
 
@@ -46,12 +46,18 @@ def _play(items: Sequence[tuple[int, Case, frozenset[str]]]) -> list[tuple[int, 
 
 
 def _chunks(
-    cases: Sequence[Case], held: Sequence[frozenset[str]]
+    cases: Sequence[Case], held: Sequence[frozenset[str]], jobs: int
 ) -> list[list[tuple[int, Case, frozenset[str]]]]:
-    """Chunks of cases that share their held-out group, so each worker builds few variants."""
+    """Chunks of cases of one held-out group each, so that a worker rebuilds few variants of
+    the index, and about eight chunks per worker, so that the load evens out."""
+    size = max(MIN_CHUNK, -(-len(cases) // (jobs * 8)))
     order = sorted(range(len(cases)), key=lambda i: (sorted(held[i]), i))
-    items = [(i, cases[i], held[i]) for i in order]
-    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+    chunks: list[list[tuple[int, Case, frozenset[str]]]] = []
+    for i in order:
+        if not chunks or len(chunks[-1]) >= size or chunks[-1][-1][2] != held[i]:
+            chunks.append([])
+        chunks[-1].append((i, cases[i], held[i]))
+    return chunks
 
 
 def _collect(
@@ -86,7 +92,7 @@ def run_in_processes(
             jobs, mp_context=context, initializer=_start, initargs=args
         ) as pool:
             try:
-                _collect(pool, _chunks(cases, held), results, len(cases), on_progress)
+                _collect(pool, _chunks(cases, held, jobs), results, len(cases), on_progress)
             except BaseException:  # a failed chunk or Ctrl-C: do not wait for the rest
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
