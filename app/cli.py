@@ -38,7 +38,10 @@ def _settings() -> Settings:
         settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"CHAT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+            f"CHAT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            if e["loc"]
+            else str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
         )
         _fail(f"error: invalid setting: {problems}", 2)
     logging.basicConfig(
@@ -79,6 +82,7 @@ def _outcome_json(outcome: Any) -> dict[str, Any]:
         "offer_human": outcome.offer_human,
         "ask_feedback": outcome.ask_feedback,
         "read_with": outcome.read_with,
+        "rewritten": outcome.rewritten,
     }
     if isinstance(outcome, Reply):
         data |= {
@@ -86,6 +90,11 @@ def _outcome_json(outcome: Any) -> dict[str, Any]:
             "reply_lang": outcome.reply_lang,
             "fallback": outcome.fallback,
             "links": list(outcome.links),
+            "by_llm": outcome.by_llm,
+            "citations": list(outcome.citations),
+            "machine_translated": outcome.machine_translated,
+            "source_lang": outcome.source_lang,
+            "llm_fallback": outcome.llm_fallback,
         }
     if isinstance(outcome, Clarify | Proactive):
         data["choices"] = [{"id": c.answer_id, "label": c.label} for c in outcome.choices]
@@ -117,6 +126,12 @@ def _print_outcome(outcome: Any) -> None:
     typer.echo(f"time:       {data['ms']:.1f} ms")
     if data["read_with"]:
         typer.echo(f"read with:  {data['read_with']}")
+    if data["rewritten"]:
+        typer.echo(f"rewritten:  {data['rewritten']}")
+    if data.get("by_llm"):
+        typer.echo(f"llm:        written from {', '.join(data['citations'])}")
+    elif data.get("llm_fallback"):
+        typer.echo(f"llm:        not used ({data['llm_fallback']}): the curated answer")
     if data["decision"] == "handoff":
         typer.echo(f"hand-off:   {data['reason']}, team {data['team'] or '-'}")
     typer.echo("")

@@ -83,8 +83,6 @@ def _llm(settings: Settings, wanted: bool | None) -> LlmEndpoint | None:
         if wanted:
             _fail("error: --llm-metrics needs an endpoint: set CHAT_LLM_BASE_URL", 2)
         return None
-    if not settings.llm_model:
-        _fail("error: invalid setting: CHAT_LLM_MODEL must be set with CHAT_LLM_BASE_URL", 2)
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     return LlmEndpoint(settings.llm_base_url, str(settings.llm_model), key)
 

@@ -7,8 +7,9 @@ Every field is documented in docs/configuration.md (a test keeps the two in step
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
         "Default: calibrated automatically for each answer base.",
     )
     log_level: str = Field("WARNING", description="Python logging level (DEBUG, INFO, WARNING).")
+    # --- optional LLM help (docs/llm.md); with no base URL nothing LLM-related is loaded ---
     llm_base_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1, "
@@ -60,3 +62,75 @@ class Settings(BaseSettings):
         description="API key for the endpoint, sent as a bearer token. "
         "Unset for local servers that need none.",
     )
+    llm_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="Seconds one LLM call may take, retries included; a streamed reply gets "
+        "them until its first token and between tokens.",
+    )
+    llm_retries: int = Field(
+        1, ge=0, le=5, description="Retries of a failed LLM call (time-out, 429, 5xx)."
+    )
+    llm_retry_backoff: float = Field(
+        0.25,
+        ge=0,
+        le=10,
+        description="Seconds before the first retry; doubled for each further one, with jitter.",
+    )
+    llm_breaker_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed or slow LLM calls in a row that open the circuit breaker.",
+    )
+    llm_breaker_reset: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds the open breaker refuses calls before it lets one trial call out.",
+    )
+    llm_slow_call: float = Field(
+        10.0,
+        gt=0,
+        description="A successful LLM call slower than this counts as a failure for the breaker.",
+    )
+    llm_context_tokens: int = Field(
+        8192,
+        ge=1024,
+        description="The model's context size in tokens; prompts are fitted into it.",
+    )
+    llm_max_reply_tokens: int = Field(
+        400, ge=50, le=8192, description="Tokens the model may write in one reply."
+    )
+    llm_temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
+    llm_tokenizer: Literal["cl100k_base", "o200k_base"] | None = Field(
+        None,
+        description="Tokenizer for counting tokens. Default: the model's own when tiktoken "
+        "knows it, else o200k_base.",
+    )
+    llm_redact: bool = Field(
+        True,
+        description="Replace personal data in everything sent to the LLM by placeholders, and "
+        "put it back in what comes back.",
+    )
+    llm_replies: Literal["grounded", "translate", "curated"] = Field(
+        "grounded",
+        description="grounded: the LLM writes replies from the curated answers; translate: "
+        "curated text, translated by the LLM only where a language is missing; curated: "
+        "curated text only (the LLM still rewrites follow-ups and summarises hand-offs).",
+    )
+    llm_stream: bool = Field(
+        True, description="Stream LLM-written replies to the visitor in checked parts."
+    )
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _llm_needs_a_model(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("CHAT_LLM_MODEL must be set when CHAT_LLM_BASE_URL is set")
+        return self

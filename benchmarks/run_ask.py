@@ -8,7 +8,11 @@ Chroma in a temporary data directory through the same code as `samsvar answers i
 * the time to re-index after one answer changed;
 * warm `Bot.turn` latency on 300 CLINC test questions, split into the query's encoding and
   everything else, beside a plain baseline (encoding + one cosine argmax) in the same run;
-* the peak resident memory of the process.
+* the peak resident memory of the indexing process, and of a fresh serving process that opens
+  the finished index (what `samsvar serve` or a warm `samsvar ask` holds) and answers the queries.
+
+The latency and serving memory are measured in that fresh child process, so the indexing run's
+memory does not count against them.
 
 Usage: python -m benchmarks.run_ask [--answers 1000] [--queries 300] [--out FILE.json]
 """
@@ -19,9 +23,12 @@ import argparse
 import json
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -56,35 +63,20 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--answers", type=int, default=1000)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+def _peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
+
+def _serve(data_dir: Path, base_dir: Path, queries: list[str]) -> dict[str, Any]:
+    """In a fresh process: open the indexed base, answer `queries`, report latency and RSS."""
     from app.engine import open_engine
     from app.settings import Settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="samsvar-bench-"))
-    base_dir = tmp / "answers"
-    queries = _write_base(base_dir, args.answers)[: args.queries]
-    settings = Settings(data_dir=tmp / "var", answers_dir=base_dir)
-
+    settings = Settings(data_dir=data_dir, answers_dir=base_dir)
     started = time.perf_counter()
     engine = open_engine(settings)
-    index_s = time.perf_counter() - started
-    print(f"indexed {args.answers} answers in {index_s:.1f} s ({engine.sync.embedded} embedded)")
-
-    changed = base_dir / "answer-0000.yaml"
-    doc = yaml.safe_load(changed.read_text())
-    doc["questions"][0] += " please"
-    changed.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    started = time.perf_counter()
-    engine = open_engine(settings)
-    reindex_s = time.perf_counter() - started
-    print(f"re-indexed after one change in {reindex_s:.2f} s ({engine.sync.embedded} embedded)")
-
+    open_s = time.perf_counter() - started
+    assert engine.sync.embedded == 0, "the serving process should reuse the index"
     bot = engine.bot
     bot.turn("warm up")  # loads the language models
     encode_ms, total_ms, baseline_ms = [], [], []
@@ -101,19 +93,69 @@ def main() -> None:
         baseline_ms.append((t2 - t0) * 1000)
         total_ms.append((t3 - t2) * 1000)
     beyond = [t - e for t, e in zip(total_ms, encode_ms, strict=True)]
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result = {
-        "machine": machine_info(),
-        "answers": args.answers,
-        "questions": sum(len(e.questions) for e in engine.index.entries),
-        "index_seconds": round(index_s, 1),
-        "reindex_one_change_seconds": round(reindex_s, 2),
+    return {
+        "open_seconds": round(open_s, 2),
         "encode_ms": _percentiles(encode_ms),
         "turn_ms": _percentiles(total_ms),
         "turn_beyond_encoding_ms": _percentiles(beyond),
         "baseline_cosine_ms": _percentiles(baseline_ms),
-        "peak_rss_mb": round(rss_mb),
+        "serving_peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _index(settings: Any, base_dir: Path, answers: int) -> dict[str, Any]:
+    from app.engine import open_engine
+
+    started = time.perf_counter()
+    engine = open_engine(settings)
+    index_s = time.perf_counter() - started
+    print(f"indexed {answers} answers in {index_s:.1f} s ({engine.sync.embedded} embedded)")
+    changed = base_dir / "answer-0000.yaml"
+    doc = yaml.safe_load(changed.read_text())
+    doc["questions"][0] += " please"
+    changed.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    started = time.perf_counter()
+    engine = open_engine(settings)
+    reindex_s = time.perf_counter() - started
+    print(f"re-indexed after one change in {reindex_s:.2f} s ({engine.sync.embedded} embedded)")
+    return {
+        "questions": sum(len(e.questions) for e in engine.index.entries),
+        "index_seconds": round(index_s, 1),
+        "reindex_one_change_seconds": round(reindex_s, 2),
+        "indexing_peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--answers", type=int, default=1000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--serve", nargs=2, type=Path, metavar=("DATA_DIR", "BASE_DIR"), help=argparse.SUPPRESS
+    )  # the child process
+    args = parser.parse_args()
+    if args.serve:
+        queries = json.loads(sys.stdin.read())
+        print(json.dumps(_serve(args.serve[0], args.serve[1], queries)))
+        return
+
+    from app.settings import Settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="samsvar-bench-"))
+    base_dir = tmp / "answers"
+    queries = _write_base(base_dir, args.answers)[: args.queries]
+    settings = Settings(data_dir=tmp / "var", answers_dir=base_dir)
+    indexing = _index(settings, base_dir, args.answers)
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run_ask", "--serve", str(tmp / "var"), str(base_dir)],
+        input=json.dumps(queries),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    serving = json.loads(child.stdout.strip().splitlines()[-1])
+    result = {"machine": machine_info(), "answers": args.answers, **indexing, **serving}
     print(json.dumps(result, indent=2))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -164,7 +164,7 @@ class SamsvarSystem:
 
     name: str = "samsvar"
     uses_mirror: bool = True
-    mirror_out_of_scope: bool = False  # its probes stand for off-topic questions
+    mirror_out_of_scope: bool = True  # the same tuning data as the baseline
     thresholds: dict[str, float | None] = field(default_factory=dict)
     clarify: dict[str, float] = field(default_factory=dict)
     _retrieval: Any = field(default=None, repr=False)

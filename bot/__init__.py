@@ -1,10 +1,24 @@
-"""A conversation with the bot: language, retrieval, and the decision what to say.
+"""A conversation with the bot: language, retrieval, the decision what to say, optional LLM help.
 
 `Bot.turn` answers one visitor message given the turns so far; `Bot.choose`, `Bot.feedback`
 and `Bot.escalate` handle the visitor's clicks; `Bot.greet` and `Bot.timers` decide on
 proactive offers. Every call returns a value (`Outcome`); `bot` stores and sends nothing.
+
+The LLM parts (`Assistant`, `LLMClient`, `TokenCounter`) import langchain-openai and tiktoken
+only when they are built, so importing `bot` loads neither.
 """
 
+from bot.assist import REPLY_MODES, Assistant
+from bot.assisted import (
+    URGENCIES,
+    Assisted,
+    AssistStats,
+    Delta,
+    HandoffNote,
+    Retract,
+    StreamEvent,
+    TurnLike,
+)
 from bot.conversation import (
     DECISIONS,
     OUTCOMES,
@@ -13,8 +27,19 @@ from bot.conversation import (
     PastTurn,
     VisitorContext,
 )
-from bot.errors import BotError, InvalidChoice, InvalidMessage
+from bot.errors import (
+    AssistError,
+    BotError,
+    InvalidChoice,
+    InvalidMessage,
+    LLMUnavailable,
+    UngroundedReply,
+)
+from bot.grounding import Grounds, ReplyGate, check_reply, check_translation
+from bot.injection import detect_injection
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
+from bot.llm import CircuitBreaker, FallbackCounter, LLMClient, LLMConfig, Message
+from bot.privacy import Finding, Redactor, find_personal_data
 from bot.replies import (
     ESCALATE_REASONS,
     Abstain,
@@ -26,6 +51,7 @@ from bot.replies import (
     Proactive,
     Reply,
 )
+from bot.tokens import Budget, TokenCounter, fit_prompt, get_token_counter
 from bot.turn import MAX_MESSAGE_CHARS, Bot, check_message
 
 __all__ = [
@@ -33,25 +59,55 @@ __all__ = [
     "ESCALATE_REASONS",
     "MAX_MESSAGE_CHARS",
     "OUTCOMES",
+    "REPLY_MODES",
+    "URGENCIES",
     "Abstain",
     "Acknowledge",
+    "AssistError",
+    "AssistStats",
+    "Assistant",
+    "Assisted",
     "Bot",
     "BotError",
+    "Budget",
     "Choice",
+    "CircuitBreaker",
     "Clarify",
+    "Delta",
     "Detection",
     "EarlierConversation",
     "Escalate",
+    "FallbackCounter",
+    "Finding",
+    "Grounds",
+    "HandoffNote",
     "InvalidChoice",
     "InvalidMessage",
+    "LLMClient",
+    "LLMConfig",
+    "LLMUnavailable",
+    "Message",
     "Outcome",
     "Page",
     "PastTurn",
     "Proactive",
+    "Redactor",
     "Reply",
+    "ReplyGate",
+    "Retract",
+    "StreamEvent",
+    "TokenCounter",
+    "TurnLike",
+    "UngroundedReply",
     "VisitorContext",
     "check_message",
+    "check_reply",
+    "check_translation",
+    "detect_injection",
     "detect_language",
+    "find_personal_data",
+    "fit_prompt",
+    "get_token_counter",
     "normalise_language_tag",
     "page_language",
 ]

@@ -39,6 +39,10 @@ class PastTurn:
     helpful: bool | None = None
 
     def __post_init__(self) -> None:
+        if self.decision not in DECISIONS:
+            raise ValueError(
+                f"unknown decision {self.decision!r}; use one of {', '.join(DECISIONS)}"
+            )
         object.__setattr__(self, "offered", tuple(self.offered))
 
 
@@ -72,6 +76,10 @@ class EarlierConversation:
     updated_at: datetime.datetime
 
     def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}; use one of {', '.join(OUTCOMES)}")
+        if self.updated_at.tzinfo is None:
+            raise ValueError("updated_at must be timezone-aware")
         object.__setattr__(self, "answer_ids", tuple(self.answer_ids))
 
 

@@ -42,11 +42,20 @@ class _Turn:
     ask_feedback: bool = field(default=False, kw_only=True)
     # A short follow-up is read together with the previous question: this is that question.
     read_with: str | None = field(default=None, kw_only=True)
+    # A follow-up the LLM rewrote into a standalone question for retrieval: the rewrite.
+    rewritten: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
 class Reply(_Turn):
-    """A curated answer, word for word; `fallback` when not in the visitor's language."""
+    """A curated answer, word for word; `fallback` when not in the visitor's language.
+
+    With an LLM configured (`Bot(assistant=…)`): `by_llm` when the LLM wrote the text from
+    the answers it `citations` (checked against them), `machine_translated` when a cited
+    answer is not in the visitor's language (`source_lang` is the one it came from), and
+    `llm_fallback` names why the curated text was used instead (`retracted`: streamed parts
+    were withdrawn first).
+    """
 
     answer_id: str
     text: str
@@ -57,6 +66,12 @@ class Reply(_Turn):
     decision: str = "answer"
     ask_feedback: bool = field(default=True, kw_only=True)
     chosen: bool = field(default=False, kw_only=True)  # the visitor clicked it as a choice
+    by_llm: bool = field(default=False, kw_only=True)
+    citations: tuple[str, ...] = field(default=(), kw_only=True)
+    machine_translated: bool = field(default=False, kw_only=True)
+    source_lang: str | None = field(default=None, kw_only=True)
+    llm_fallback: str | None = field(default=None, kw_only=True)
+    retracted: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

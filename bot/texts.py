@@ -11,6 +11,7 @@ __all__ = [
     "CLARIFY",
     "ESCALATE",
     "FALLBACK_NOTE",
+    "MACHINE_TRANSLATED_NOTE",
     "PAGE_OFFER",
     "SORRY",
     "THANKS",
@@ -149,4 +150,14 @@ WELCOME_BACK_PLAIN = {
     "koskee, niin yritetään uudelleen.",
     "en": "Welcome back! Last time we didn't quite solve what you asked about. Tell me what it's "
     "about and we'll try again.",
+}
+
+# Shown with an answer the LLM wrote or translated from another language than the visitor's.
+MACHINE_TRANSLATED_NOTE = {
+    "nb": "Dette svaret er maskinoversatt.",
+    "nn": "Dette svaret er maskinomsett.",
+    "sv": "Det här svaret är maskinöversatt.",
+    "da": "Dette svar er maskinoversat.",
+    "fi": "Tämä vastaus on konekäännetty.",
+    "en": "This answer was machine-translated.",
 }

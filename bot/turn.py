@@ -6,17 +6,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import _history as history
+from bot._assisting import assisted_reply, grounding_ids
 from bot._followup import may_follow, prefer_combined, with_previous
+from bot._handoff_note import fallback_summary
 from bot._human import find_human_request
 from bot._labels import Labels
 from bot._proactive import Proactivity, to_proactive
 from bot._vectors import QueryVectors
+from bot.assist import Assistant
+from bot.assisted import HandoffNote, OnEvent
 from bot.conversation import Page, PastTurn, VisitorContext
 from bot.errors import InvalidChoice, InvalidMessage
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
@@ -66,13 +71,21 @@ class _Context:
     ranking: Ranking
     started: float
     read_with: str | None = None
+    rewritten: str | None = None
+    turns: tuple[PastTurn, ...] = ()
+    on_event: OnEvent | None = None
 
     def ms(self) -> float:
         return _ms(self.started)
 
 
 class Bot:
-    """Answers from one answer base; build it once, call `turn` per message."""
+    """Answers from one answer base; build it once, call `turn` per message.
+
+    With an `assistant` (an LLM endpoint is configured), answers are written by the LLM from
+    the top curated answers and checked, follow-ups that retrieval cannot place are rewritten,
+    and missing languages are translated; every failure gives the curated text instead.
+    """
 
     def __init__(
         self,
@@ -81,11 +94,13 @@ class Bot:
         encoder: Encoder,
         *,
         thresholds: Thresholds | None = None,
+        assistant: Assistant | None = None,
     ) -> None:
         self.base = base
         self.retriever = retriever
         self.encoder = encoder
         self.thresholds = thresholds or retriever.thresholds
+        self.assistant = assistant
         self._labels = Labels(base)
         self._proactive = Proactivity(base, self._labels)
         self._vectors = QueryVectors(encoder)
@@ -100,11 +115,14 @@ class Bot:
         history_langs: Sequence[str] | None = None,
         turns: Sequence[PastTurn] = (),
         page: Page | None = None,
+        on_event: OnEvent | None = None,
     ) -> Outcome:
         """Decide what to say to one visitor message, given the conversation so far.
 
         `history_langs` defaults to the languages of `turns`; `page_lang` to the language of
-        `page` (its `lang`, else what its URL shows).
+        `page` (its `lang`, else what its URL shows). `on_event` receives the checked parts
+        of an LLM-written reply as they stream (`Delta`, and `Retract` if a later part
+        fails); the returned `Reply` holds the final text either way.
         """
         started = time.perf_counter()
         question = check_message(text)
@@ -125,6 +143,7 @@ class Bot:
             asked = question if request.question else history.last_unresolved_question(turns)
             return self._escalation("asked_for_human", lang, turns, asked, started, ranking=ranking)
         ctx = self._read(question, detection, turns, started)
+        ctx = self._rewrite(dataclasses.replace(ctx, turns=turns, on_event=on_event))
         return self._unless_unresolved(self._decide(ctx), ctx, turns)
 
     def choose(
@@ -142,7 +161,11 @@ class Bot:
         """
         started = time.perf_counter()
         answer = self._published(answer_id)
-        return self._reply(answer, self._lang(lang), 1.0, (), started, chosen=True)
+        lang = self._lang(lang)
+        if self.assistant is not None and lang not in answer.answer:
+            assisted = self.assistant.translate(answer.id, lang)
+            return assisted_reply(self.base, assisted, lang, 1.0, (), _ms(started), chosen=True)
+        return self._reply(answer, lang, 1.0, (), started, chosen=True)
 
     def feedback(
         self,
@@ -239,12 +262,35 @@ class Bot:
             return _Context(question, detection, both, started, previous.text.strip())
         return _Context(question, detection, alone, started)
 
+    def _rewrite(self, ctx: _Context) -> _Context:
+        """An unconfident message after earlier turns: rank the LLM's standalone rewrite too,
+        and keep it when it reaches the answer threshold."""
+        if (
+            self.assistant is None
+            or not ctx.turns
+            or ctx.ranking.confidence >= self.thresholds.answer
+        ):
+            return ctx
+        lang = ctx.detection.lang
+        text = self.assistant.rewrite(ctx.question, lang=lang, history=ctx.turns)
+        if text is None or text.casefold() == ctx.question.casefold():
+            return ctx
+        ranking = self._rank(text)
+        if (
+            ranking.confidence < self.thresholds.answer
+            or ranking.confidence <= ctx.ranking.confidence
+        ):
+            return ctx
+        return dataclasses.replace(ctx, ranking=ranking, rewritten=text, read_with=None)
+
     def _decide(self, ctx: _Context) -> Outcome:
         ranking = ctx.ranking
         lang = ctx.detection.lang
         if ranking.candidates and ranking.confidence >= self.thresholds.answer:
             answer = self.base.get(ranking.candidates[0].id)
             assert answer is not None  # the index is built from this base
+            if self.assistant is not None:
+                return self._assisted(ctx)
             return self._reply(
                 answer, lang, ranking.confidence, ranking.candidates, ctx.started, ctx.read_with
             )
@@ -258,6 +304,7 @@ class Bot:
                 CLARIFY[lang],
                 choices,
                 read_with=ctx.read_with,
+                rewritten=ctx.rewritten,
             )
         return Abstain(
             lang,
@@ -266,6 +313,7 @@ class Bot:
             ctx.ms(),
             ABSTAIN[lang],
             read_with=ctx.read_with,
+            rewritten=ctx.rewritten,
         )
 
     def _unless_unresolved(
@@ -287,6 +335,26 @@ class Bot:
                 read_with=ctx.read_with,
             )
         return outcome
+
+    def _assisted(self, ctx: _Context) -> Reply:
+        assert self.assistant is not None
+        assisted = self.assistant.reply(
+            ctx.question,
+            lang=ctx.detection.lang,
+            answer_ids=grounding_ids(ctx.ranking),
+            history=ctx.turns,
+            on_event=ctx.on_event,
+        )
+        return assisted_reply(
+            self.base,
+            assisted,
+            ctx.detection.lang,
+            ctx.ranking.confidence,
+            ctx.ranking.candidates,
+            ctx.ms(),
+            read_with=ctx.read_with,
+            rewritten=ctx.rewritten,
+        )
 
     def _reply(
         self,
@@ -324,6 +392,19 @@ class Bot:
         return tuple(Choice(c.id, self._labels.get(c.id, lang)) for c in picked)
 
     # --- handing off --------------------------------------------------------------------
+
+    def handoff_note(
+        self, escalate: Escalate, *, turns: Sequence[PastTurn] = (), rule_urgency: str = "normal"
+    ) -> HandoffNote:
+        """A note for the agent who takes over: a summary and an urgency never below
+        `rule_urgency` (the LLM may suggest a higher one). Without an LLM, or when it fails,
+        the summary is the visitor's question and the answers tried."""
+        question = escalate.question or ""
+        if self.assistant is not None:
+            return self.assistant.summarise(question, history=turns, rule_urgency=rule_urgency)
+        lang = self.base.config.default_language
+        summary = fallback_summary(lang, question, list(escalate.tried))
+        return HandoffNote(summary, lang, rule_urgency, rule_urgency, None, False)
 
     def _escalation(
         self,

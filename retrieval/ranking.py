@@ -34,7 +34,11 @@ MAX_DROPPED_QUESTIONS = 1500
 MIN_ANSWERS_TO_DROP = 10
 DROPPED_SHARE = 0.3  # left-out answers' questions, as a share of the in-scope held-out ones
 HARD_NEGATIVES = 20
-STATE_VERSION = 2
+SHORTLIST = 60  # candidate rows kept per held-out query while fitting
+SHORTLIST_BY = ("question_max", "centroid", "text_max", "lexical", "ridge")
+SHORTLIST_FEATURES = tuple(FEATURE_NAMES.index(name) for name in SHORTLIST_BY)
+MIN_LABELLED = 20  # of each kind, for the labelled queries to choose the thresholds
+STATE_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +74,37 @@ class _Models:
 
 @dataclass
 class _HeldOut:
+    """Held-out queries: each one's shortlist of candidate rows and the right row (-1: none).
+
+    Only a shortlist of each query's candidates is kept (see `_shortlist`), so fitting a base
+    of thousands of answers holds a few megabytes of features instead of hundreds.
+    """
+
     features: list[FloatArray] = field(default_factory=list)
-    truth: list[int] = field(default_factory=list)  # answer index, -1 = out of scope
+    truth: list[int] = field(default_factory=list)  # row in the shortlist, -1 = out of scope
 
     def add(self, features: FloatArray, truth: int) -> None:
-        self.features.append(features)
-        self.truth.append(truth)
+        rows, local = _shortlist(features, truth)
+        self.features.append(rows)
+        self.truth.append(local)
+
+
+def _shortlist(features: FloatArray, truth: int) -> tuple[FloatArray, int]:
+    """The rows any model could rank first: the best few by each main feature, and the truth.
+
+    The scorer is a monotone combination of these features, so its first candidates always lie
+    among the leaders of at least one of them.
+    """
+    if features.shape[0] <= SHORTLIST:
+        return features, truth
+    per_feature = SHORTLIST // len(SHORTLIST_FEATURES)
+    picked = {int(i) for c in SHORTLIST_FEATURES for i in np.argsort(-features[:, c])[:per_feature]}
+    picked.update(int(i) for i in np.argsort(-features[:, 0])[: HARD_NEGATIVES + 1])
+    if truth >= 0:
+        picked.add(truth)
+    rows = np.asarray(sorted(picked), dtype=np.int64)
+    local = int(np.searchsorted(rows, truth)) if truth >= 0 else -1
+    return np.ascontiguousarray(features[rows]), local
 
 
 def _space(
@@ -182,11 +211,20 @@ class Retriever:
         space = _space(entries, q_vectors, t_vectors, centres=centres)
         known = [(text, vec, truth) for (text, truth), vec in zip(extra, vectors, strict=True)]
         held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known, centres)
-        for text, vec, truth in known:
-            held.add(space.features(text, vec), truth)
+        traffic = _HeldOut()  # the labelled queries alone: a sample of real traffic
+        for n, (text, vec, truth) in enumerate(known):
+            features = space.features(text, vec)
+            held.add(features, truth)
+            if n >= len(probes):
+                traffic.add(features, truth)
         models = _fit_models(held)
         retriever = cls(entries, space, models, Thresholds(1.01, 1.01))
-        retriever.thresholds = choose_thresholds(retriever._outcomes(held))
+        if _is_traffic_sample(traffic):
+            retriever.thresholds = choose_thresholds(
+                retriever._outcomes(traffic), source="calibrated"
+            )
+        else:
+            retriever.thresholds = choose_thresholds(retriever._outcomes(held))
         return retriever
 
     def state(self) -> dict[str, Any]:
@@ -288,8 +326,7 @@ class Retriever:
         held = _HeldOut()
         index = {answer_id: i for i, answer_id in enumerate(self._ids)}
         for text, vec, exp in zip(texts, vectors, expected, strict=True):
-            held.features.append(self._space.features(text, vec))
-            held.truth.append(-1 if exp is None else index[exp])
+            held.add(self._space.features(text, vec), -1 if exp is None else index[exp])
         return choose_thresholds(self._outcomes(held), source="calibrated")
 
     def _rank_features(self, features: FloatArray, k: int) -> Ranking:
@@ -306,14 +343,13 @@ class Retriever:
     def _outcomes(self, held: _HeldOut) -> Outcomes:
         conf, conf3, in_scope, right1, right3 = [], [], [], [], []
         for features, truth in zip(held.features, held.truth, strict=True):
-            ranking = self._rank_features(features, 3)
-            ids = [c.id for c in ranking.candidates]
-            answer = self._ids[truth] if truth >= 0 else None
-            conf.append(ranking.confidence)
-            conf3.append(ranking.top3)
+            order, row = ranked_row(self._models.scorer(features), features)
+            rows = row[np.newaxis, :]
+            conf.append(float(self._models.top1(rows)[0]))
+            conf3.append(float(self._models.top3(rows)[0]))
             in_scope.append(truth >= 0)
-            right1.append(bool(ids) and ids[0] == answer)
-            right3.append(answer in ids)
+            right1.append(truth >= 0 and order.size > 0 and int(order[0]) == truth)
+            right3.append(truth >= 0 and truth in order[:3])
         return Outcomes(
             np.asarray(conf, dtype=np.float32),
             np.asarray(conf3, dtype=np.float32),
@@ -334,6 +370,13 @@ def _unit_centroids(answers: int, owners: npt.NDArray[np.int64], vectors: FloatA
         np.float32
     )
     return unit
+
+
+def _is_traffic_sample(labelled: _HeldOut) -> bool:
+    """Enough labelled queries of both kinds to choose the thresholds on them alone."""
+    out_of_scope = sum(truth < 0 for truth in labelled.truth)
+    in_scope = len(labelled.truth) - out_of_scope
+    return in_scope >= MIN_LABELLED and out_of_scope >= MIN_LABELLED
 
 
 def _language_centres(vectors: Vectors, langs: Sequence[str]) -> Vectors:

@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.llm_server import FakeLLM
 
 if TYPE_CHECKING:
     from app.engine import Engine
@@ -37,7 +39,8 @@ def samsvar_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[
 def run_samsvar(tmp_path_factory: pytest.TempPathFactory) -> RunSamsvar:
     """Run `samsvar ARGS…` with CHAT_DATA_DIR=data_dir, in an empty working directory.
 
-    `env` adds variables, `prefix` goes before the command (e.g. `unshare --net`).
+    `env` adds variables, `prefix` goes before the command (e.g. `unshare --net`), `stdin` is
+    the command's standard input.
     """
     command = str(SAMSVAR) if SAMSVAR.exists() else shutil.which("samsvar")
     assert command, "the samsvar command is not installed"
@@ -49,9 +52,11 @@ def run_samsvar(tmp_path_factory: pytest.TempPathFactory) -> RunSamsvar:
         env: Mapping[str, str] | None = None,
         prefix: tuple[str, ...] = (),
         timeout: float = 600,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*prefix, str(command), *args],
+            input=stdin,
             cwd=cwd,
             env=samsvar_env(data_dir, env),
             capture_output=True,
@@ -92,3 +97,18 @@ def demo_engine(demo_data_dir: Path) -> Engine:
     engine = open_engine(settings, get_demo_dir())
     assert engine.sync.embedded == 0, "the session index should have been reused"
     return engine
+
+
+@pytest.fixture(scope="session")
+def llm_server_session() -> Iterator[FakeLLM]:
+    """One OpenAI-compatible test server on loopback for the whole session."""
+    server = FakeLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_server(llm_server_session: FakeLLM) -> FakeLLM:
+    """The session's test LLM server, with no script, no latency and no recorded requests."""
+    llm_server_session.reset()
+    return llm_server_session

@@ -9,7 +9,9 @@ careful, literal model would, so the scores it leads to can be worked out by han
 * a question for a response (`AnswerRelevanceOutput`): its first sentence with a question mark,
   committal.
 
-Every request is recorded. `fail_with` makes it answer every request with that HTTP status.
+Any other prompt (the bot's own, when it has the LLM too) gets HTTP 400, and the bot falls back
+to its curated answer. Every request is recorded. `fail_with` makes it answer every request
+with that HTTP status.
 """
 
 from __future__ import annotations
@@ -56,11 +58,13 @@ class FakeLLM:
         self.fail_with: int | None = None
         self.url = ""
 
-    def reply(self, body: dict[str, Any]) -> dict[str, Any]:
+    def reply(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The completion for a ragas prompt; None for any other prompt."""
         system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
-        schema = re.search(r'"title":\s*"(\w+Output)"', system)
-        data = INPUT.search(user)
-        assert schema and data, "not a ragas structured prompt"
+        schema = re.search(r'"title":\s*"(\w+Output)"', str(system))
+        data = INPUT.search(str(user))
+        if not (schema and data):
+            return None
         content = json.dumps(_answer(schema.group(1), json.loads(data.group(1))))
         return {
             "id": f"chatcmpl-{len(self.requests)}",
@@ -90,7 +94,9 @@ def _handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
             elif self.path != "/v1/chat/completions":
                 status, payload = 404, {"error": {"message": "no such route"}}
             else:
-                status, payload = 200, llm.reply(body)
+                answer = llm.reply(body)
+                status = 200 if answer is not None else 400
+                payload = answer or {"error": {"message": "this server only answers ragas"}}
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

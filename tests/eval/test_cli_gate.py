@@ -183,7 +183,7 @@ def test_llm_metrics_need_a_model_with_the_endpoint(
     env = {"CHAT_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
     done = run_samsvar("eval", str(suite), data_dir=tmp_path / "data", env=env)
     assert done.returncode == 2
-    assert "CHAT_LLM_MODEL must be set with CHAT_LLM_BASE_URL" in done.stderr
+    assert "CHAT_LLM_MODEL must be set when CHAT_LLM_BASE_URL is set" in done.stderr
     done = run_samsvar("eval", str(suite), "--llm-metrics", data_dir=tmp_path / "data")
     assert done.returncode == 2
     assert "--llm-metrics needs an endpoint: set CHAT_LLM_BASE_URL" in done.stderr
@@ -222,7 +222,12 @@ def test_llm_metrics_through_the_configured_endpoint(
     suite = write(tmp_path / "suite.yaml", LLM_SUITE)
     out = tmp_path / "out.json"
     with fake_llm() as llm:
-        env = {"CHAT_LLM_BASE_URL": llm.url, "CHAT_LLM_MODEL": "local", "CHAT_LLM_API_KEY": "k1"}
+        env = {
+            "CHAT_LLM_BASE_URL": llm.url,
+            "CHAT_LLM_MODEL": "local",
+            "CHAT_LLM_API_KEY": "k1",
+            "CHAT_LLM_REPLIES": "curated",  # the bot's own replies stay the curated text
+        }
         done = run_samsvar("eval", str(suite), "--json", str(out), data_dir=demo_data_dir, env=env)
         assert done.returncode == 0, done.stdout + done.stderr
         report = json.loads(out.read_text(encoding="utf-8"))
