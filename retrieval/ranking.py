@@ -13,6 +13,7 @@ and chooses the thresholds from those held-out outcomes (see `retrieval.calibrat
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -274,13 +275,12 @@ class Retriever:
         keep = np.array([q not in drop for e in self.entries for q in e.questions], dtype=bool)
         if keep.all():
             return self
+        # The question vectors held are language-centred already: build without centring them
+        # again, then restore the centres that each query is centred with.
         space = _space(
-            self.entries,
-            self._space.question_vectors,
-            self._space.text_vectors,
-            keep=keep,
-            centres=self._space.centres,
+            self.entries, self._space.question_vectors, self._space.text_vectors, keep=keep
         )
+        space = dataclasses.replace(space, centres=self._space.centres)
         entries = [
             Entry(e.id, tuple(q for q in e.questions if q not in drop), e.texts)
             for e in self.entries
@@ -290,20 +290,20 @@ class Retriever:
     def similarities(self) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
         """How alike the answers are: (ids, question similarity, text similarity).
 
-        Each matrix holds the cosine between two answers' centroids (of their questions, and of
-        their answer texts) after removing the mean off-topic direction, without which e5 puts
-        almost every pair of short texts near 0.9. The diagonal is 1; an answer without texts
+        Each matrix holds the cosine between two answers' centroids: of their questions in the
+        language-centred space the ranking uses, and of their answer texts after removing the
+        mean off-topic direction. Without centring, e5 puts almost every pair of short texts
+        near 0.9. The diagonal is 1; an answer without texts
         gets 0 text similarity to every other.
         """
         space = self._space
         offset = (
             space.centres.mean(axis=0)
             if space.centres.size
-            else np.zeros(space.question_vectors.shape[1], dtype=np.float32)
+            else np.zeros(space.text_vectors.shape[-1], dtype=np.float32)
         )
-        questions = _unit_centroids(
-            space.answers, space.question_owner, space.question_vectors - offset
-        )
+        # Question vectors are held language-centred already; texts are raw passages.
+        questions = _unit_centroids(space.answers, space.question_owner, space.question_vectors)
         texts = _unit_centroids(space.answers, space.text_owner, space.text_vectors - offset)
         q_sims: FloatArray = (questions @ questions.T).astype(np.float32)
         t_sims: FloatArray = (texts @ texts.T).astype(np.float32)
