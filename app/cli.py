@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 answers_app = typer.Typer(help="Check, import and index answer bases.", no_args_is_help=True)
 app.add_typer(answers_app, name="answers")
+db_app = typer.Typer(help="The conversation database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
 
 AnswersOpt = Annotated[
@@ -288,6 +290,62 @@ def chat(
         turns.append((said, outcome))
         _print_outcome(outcome)
         typer.echo("")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (CHAT_HOST).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (CHAT_PORT; 0: any free port).")
+    ] = None,
+    answers: AnswersOpt = None,
+) -> None:
+    """Serve the visitor API, the WebSocket, the widget and the demo shop."""
+    from app.errors import StorageUnavailable
+    from app.serve import bind, serve_forever, upgrade_database
+
+    settings = _settings()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        _fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}")
+    engine = _engine(settings, answers)
+    try:
+        upgrade_database(settings)
+    except StorageUnavailable as exc:
+        _fail(f"error: {exc}")
+
+    def announce(url: str) -> None:
+        typer.echo(f"Samsvar is running at {url}  (the demo shop; Ctrl-C stops it)")
+        typer.echo(f"  widget script: {url}widget.js   visitor API: {url}api/v1/widget/")
+
+    serve_forever(settings, engine, sock, announce)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema (serve does this on start too)."""
+    from app.errors import StorageUnavailable
+    from app.serve import upgrade_database
+
+    try:
+        before, after = upgrade_database(_settings())
+    except StorageUnavailable as exc:
+        _fail(f"error: {exc}")
+    if before == after:
+        typer.echo(f"database is up to date (revision {after})")
+    else:
+        typer.echo(f"database migrated from {before or 'empty'} to revision {after}")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document of the HTTP API (docs/openapi.json is this output)."""
+    from app.serve import openapi_json
+
+    typer.echo(openapi_json(), nl=False)
 
 
 def main() -> None:

@@ -7,10 +7,10 @@ Every field is documented in docs/configuration.md (a test keeps the two in step
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -46,6 +46,44 @@ class Settings(BaseSettings):
         "Default: calibrated automatically for each answer base.",
     )
     log_level: str = Field("WARNING", description="Python logging level (DEBUG, INFO, WARNING).")
+
+    # The server (`samsvar serve`): storage, HTTP and the visitor WebSocket.
+    database_url: SecretStr | None = Field(
+        None,
+        description="Database URL (SQLAlchemy), e.g. postgresql://user:pw@host/samsvar. "
+        "Default: the SQLite file samsvar.db in the data directory.",
+    )
+    host: str = Field("127.0.0.1", description="Address `samsvar serve` listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port `samsvar serve` listens on.")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Web origins (scheme://host[:port], comma-separated, or *) of the sites that "
+        "embed the widget; checked for CORS and the WebSocket's Origin. "
+        "The server's own origin is always allowed.",
+    )
+    rate_limit_messages: int = Field(
+        20, ge=1, description="Messages one visitor may send within CHAT_RATE_LIMIT_SECONDS."
+    )
+    rate_limit_seconds: float = Field(
+        60.0, gt=0, description="The window of the per-visitor message rate limit, in seconds."
+    )
+    conversation_idle_hours: float = Field(
+        24.0,
+        gt=0,
+        description="A conversation with the bot that has been idle this long is not resumed: "
+        "the widget's next visit starts a new one (the old one becomes history).",
+    )
+    turn_workers: int = Field(
+        2, ge=1, le=64, description="Threads that run bot turns off the server's event loop."
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
     # --- optional LLM help (docs/llm.md); with no base URL nothing LLM-related is loaded ---
     llm_base_url: str | None = Field(
         None,

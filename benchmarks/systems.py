@@ -156,15 +156,17 @@ class BaselineSystem:
 class SamsvarSystem:
     """Samsvar's retriever, fitted as the product fits it (held-out questions + shipped probes).
 
-    Where a benchmark has labelled calibration queries they join the fit (models and
-    thresholds). A base whose answers have no questions (SweFAQ) has nothing to hold out, so
-    the models are fitted on the dev mirror's in-scope questions and carried over to the test
-    base: the models score generic features, not particular answers.
+    Where a benchmark has labelled calibration queries they join the fit, and, holding both
+    in-scope and out-of-scope queries, they choose the thresholds (as the benchmark specifies:
+    thresholds from the validation split). A base whose answers have no questions (SweFAQ) has
+    nothing to hold out, so the models are fitted on the dev mirror's questions (in scope and
+    out of scope, the same data the baseline tunes on) and carried over to the test base: the
+    models score generic features, not particular answers.
     """
 
     name: str = "samsvar"
     uses_mirror: bool = True
-    mirror_out_of_scope: bool = True  # the same tuning data as the baseline
+    mirror_out_of_scope: bool = True  # the same tuning data as the baseline gets
     thresholds: dict[str, float | None] = field(default_factory=dict)
     clarify: dict[str, float] = field(default_factory=dict)
     _retrieval: Any = field(default=None, repr=False)

@@ -78,6 +78,33 @@ _MARKERS: dict[str, frozenset[str]] = {
             "hvornår",
         ]
     ),
+    # English words that no Nordic language uses (not "i", "for", "so", "have" or "to"), so a
+    # short English question is not pulled to the base's default language by the priors.
+    "en": frozenset(
+        [
+            "the",
+            "my",
+            "your",
+            "you",
+            "what",
+            "how",
+            "does",
+            "can",
+            "it",
+            "please",
+            "with",
+            "where",
+            "why",
+            "when",
+            "which",
+            "an",
+            "and",
+            "of",
+            "are",
+            "want",
+            "would",
+        ]
+    ),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -146,6 +173,9 @@ def _markers(words: list[str]) -> dict[str, float]:
         for lang, only in _MARKERS.items():
             if word in only:
                 boost[lang] *= MARKER_BOOST
+    # Nordic messages quote English titles and product names ("The North Face"), so English
+    # words count once: enough to outweigh the default-language prior, not lingua.
+    boost["en"] = min(boost["en"], MARKER_BOOST)
     return boost
 
 

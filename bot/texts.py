@@ -155,9 +155,9 @@ WELCOME_BACK_PLAIN = {
 # Shown with an answer the LLM wrote or translated from another language than the visitor's.
 MACHINE_TRANSLATED_NOTE = {
     "nb": "Dette svaret er maskinoversatt.",
-    "nn": "Dette svaret er maskinomsett.",
+    "nn": "Dette svaret er omsett av ein maskin.",
     "sv": "Det här svaret är maskinöversatt.",
-    "da": "Dette svar er maskinoversat.",
+    "da": "Dette svar er oversat af en maskine.",
     "fi": "Tämä vastaus on konekäännetty.",
     "en": "This answer was machine-translated.",
 }

@@ -44,7 +44,12 @@ __all__ = ["MAX_MESSAGE_CHARS", "Bot", "check_message"]
 
 MAX_MESSAGE_CHARS = 2000
 CLARIFY_MAX = 3
-CLARIFY_RELATIVE = 0.35  # a choice must score at least this share of the best one
+CLARIFY_RELATIVE = 0.45  # a choice must score at least this share of the best one
+# The scorer's own probability that the best answer is the right one. Below it, a confident-
+# looking ranking only means that the other answers fit even worse ("Jeg har et spørsmål om en
+# vare" ranks wrong-item far ahead at 0.42), so the bot does not answer. A threshold set by the
+# operator (CHAT_ANSWER_THRESHOLD) is taken as it is.
+MIN_ANSWER_SCORE = 0.5
 
 
 def check_message(text: str) -> str:
@@ -286,7 +291,14 @@ class Bot:
     def _decide(self, ctx: _Context) -> Outcome:
         ranking = ctx.ranking
         lang = ctx.detection.lang
-        if ranking.candidates and ranking.confidence >= self.thresholds.answer:
+        if (
+            ranking.candidates
+            and ranking.confidence >= self.thresholds.answer
+            and (
+                ranking.candidates[0].score >= MIN_ANSWER_SCORE
+                or self.thresholds.source == "settings"
+            )
+        ):
             answer = self.base.get(ranking.candidates[0].id)
             assert answer is not None  # the index is built from this base
             if self.assistant is not None:

@@ -197,9 +197,12 @@ class Retriever:
 
         `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases, for
         bases whose answers have too few questions to hold any out; in-scope ones also serve as
-        out-of-scope examples in the fold that leaves their answer out. With `probe_langs` (the
-        language of each probe) the probes also give each language's mean vector, and features
-        are computed a second time with those offsets removed (cross-lingual matching).
+        out-of-scope examples in the fold that leaves their answer out. When `labelled` holds at
+        least `MIN_LABELLED` queries of each kind (in scope and out of scope), it is a sample of
+        real traffic, and the thresholds are chosen on it alone rather than on held-out
+        phrasings (which are easier than real questions). With `probe_langs` (the language of
+        each probe) the probes also give each language's mean vector, which is removed from the
+        question and query vectors before they are compared (cross-lingual matching).
         """
         all_questions = [q for e in entries for q in e.questions]
         q_vectors = encoder.query_vectors(all_questions)

@@ -31,7 +31,7 @@ def e5() -> E5Embeddings:
 
 @pytest.fixture(scope="session")
 def encoder(e5: E5Embeddings) -> CachedE5:
-    """The real model behind a session cache: every fresh index re-reads the 252 probes."""
+    """The real model behind a session cache: every fresh index re-reads the shipped probes."""
     return CachedE5(e5)
 
 

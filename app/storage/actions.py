@@ -1,0 +1,337 @@
+"""Every change to the stored conversations: each `do_*` is one transaction, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import ApiError, Forbidden, StorageUnavailable, UnknownConversation
+from app.storage import _migrations
+from app.storage.database import Database
+from app.storage.records import NewInquiry, NewMessage, PageInfo, new_id, new_message_id
+from app.storage.tables import Conversation, Feedback, Inquiry, Message, PageView, Visitor
+
+__all__ = [
+    "NEW_VISIT_AFTER",
+    "do_add_message",
+    "do_create_conversation",
+    "do_create_visitor",
+    "do_record_feedback",
+    "do_record_page_view",
+    "do_store_replies",
+    "do_touch_visitor",
+    "do_upgrade",
+]
+
+NEW_VISIT_AFTER = dt.timedelta(minutes=30)  # the usual web-analytics visit boundary
+
+
+async def do_upgrade(db: Database) -> tuple[str | None, str]:
+    """Migrate the database to the newest revision; returns (revision before, revision now).
+
+    Raises StorageUnavailable when it cannot be reached or migrated.
+    """
+    try:
+        async with db.writing() as session:
+            connection = await session.connection()
+            before = await connection.run_sync(_migrations.get_current_revision)
+            await connection.run_sync(_migrations.upgrade_to_head)
+            now = await connection.run_sync(_migrations.get_current_revision)
+            await session.commit()
+    except (OperationalError, DBAPIError, OSError) as exc:
+        where = db.url.render_as_string(hide_password=True)
+        raise StorageUnavailable(f"cannot open or migrate the database at {where}: {exc}") from exc
+    assert now is not None
+    return before, now
+
+
+async def do_create_visitor(db: Database, now: dt.datetime) -> Visitor:
+    visitor = Visitor(id=new_id(), created_at=now, last_seen_at=now, visits=1, attributes={})
+    async with db.writing() as session, session.begin():
+        session.add(visitor)
+    return visitor
+
+
+async def do_touch_visitor(db: Database, visitor: Visitor, now: dt.datetime) -> Visitor:
+    """Note that the visitor is here; a gap of 30 minutes or more starts a new visit."""
+    visits = visitor.visits + (1 if now - visitor.last_seen_at >= NEW_VISIT_AFTER else 0)
+    async with db.writing() as session, session.begin():
+        await session.execute(
+            update(Visitor).where(Visitor.id == visitor.id).values(last_seen_at=now, visits=visits)
+        )
+    visitor.last_seen_at, visitor.visits = now, visits
+    return visitor
+
+
+async def do_create_conversation(
+    db: Database,
+    visitor_id: str,
+    now: dt.datetime,
+    *,
+    page_url: str | None = None,
+    language: str | None = None,
+) -> Conversation:
+    conversation = Conversation(
+        id=new_id(),
+        visitor_id=visitor_id,
+        status="bot",
+        language=language,
+        page_url=page_url,
+        last_seq=0,
+        human_notice_sent=False,
+        started_at=now,
+        updated_at=now,
+    )
+    async with db.writing() as session, session.begin():
+        session.add(conversation)
+    return conversation
+
+
+async def _take_seqs(
+    session: AsyncSession, conversation_id: str, count: int, changes: dict[str, object]
+) -> int:
+    """Take the conversation's next `count` seqs and apply `changes` to it, in one statement
+    (which locks its row until the transaction ends); returns the last seq taken."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + count, **changes)
+        .returning(Conversation.last_seq)
+    )
+    return int(result.scalar_one())
+
+
+def _row(new: NewMessage, conversation_id: str, seq: int, now: dt.datetime) -> Message:
+    return Message(
+        id=new_message_id(),
+        conversation_id=conversation_id,
+        seq=seq,
+        role=new.role,
+        kind=new.kind,
+        text=new.text,
+        lang=new.lang,
+        client_id=new.client_id,
+        reply_to=new.reply_to,
+        decision=new.decision,
+        answer_id=new.answer_id,
+        choices=list(new.choices),
+        links=list(new.links),
+        flags=dict(new.flags),
+        created_at=now,
+    )
+
+
+async def _owned(session: AsyncSession, visitor_id: str, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise UnknownConversation(f"no conversation {conversation_id!r}")
+    if conversation.visitor_id != visitor_id:
+        raise Forbidden("this conversation belongs to another visitor")
+    return conversation
+
+
+async def _by_client_id(
+    session: AsyncSession, conversation_id: str, client_id: str
+) -> Message | None:
+    return await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_id == client_id
+        )
+    )
+
+
+async def do_add_message(
+    db: Database,
+    visitor_id: str,
+    conversation_id: str,
+    new: NewMessage,
+    now: dt.datetime,
+    *,
+    check: Callable[[], None] | None = None,
+) -> tuple[Message, Conversation, bool]:
+    """Store one visitor message with the next seq; returns (message, conversation, duplicate).
+
+    One transaction: `check()` runs first (e.g. the rate limit) and may raise ApiError to store
+    nothing, unless the message is already stored; the conversation must be the visitor's
+    (else UnknownConversation or Forbidden); a message whose `client_id` the conversation
+    already has is not stored again: the stored one comes back with duplicate=True (also when
+    two copies race, through the unique constraint).
+    """
+    try:
+        async with db.writing() as session, session.begin():
+            if check is not None:
+                try:
+                    check()
+                except ApiError:
+                    found = await _stored_copy(session, visitor_id, conversation_id, new)
+                    if found is None:
+                        raise
+                    return (*found, True)
+            conversation = await session.scalar(
+                update(Conversation)
+                .where(Conversation.id == conversation_id, Conversation.visitor_id == visitor_id)
+                .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+                .returning(Conversation)
+            )
+            if conversation is None:
+                await _owned(session, visitor_id, conversation_id)  # raises: unknown or not theirs
+            assert conversation is not None
+            message = _row(new, conversation_id, conversation.last_seq, now)
+            session.add(message)
+        return message, conversation, False
+    except IntegrityError:
+        if new.client_id is None:
+            raise
+        async with db.reading() as session:
+            found = await _stored_copy(session, visitor_id, conversation_id, new)
+        assert found is not None
+        return (*found, True)
+
+
+async def _stored_copy(
+    session: AsyncSession, visitor_id: str, conversation_id: str, new: NewMessage
+) -> tuple[Message, Conversation] | None:
+    if new.client_id is None:
+        return None
+    found = await _by_client_id(session, conversation_id, new.client_id)
+    if found is None:
+        return None
+    return found, await _owned(session, visitor_id, conversation_id)
+
+
+async def do_store_replies(
+    db: Database,
+    conversation_id: str,
+    replies: Sequence[NewMessage],
+    now: dt.datetime,
+    *,
+    inquiry: NewInquiry | None = None,
+    inquiry_message_id: str | None = None,
+    status: str | None = None,
+    language: str | None = None,
+    human_notice_sent: bool | None = None,
+) -> list[Message]:
+    """Store the bot's replies to one turn, its inquiry and the conversation's new status.
+
+    `language` (the detected one) is set on the conversation and on the visitor's message
+    `inquiry_message_id`.
+    """
+    changes: dict[str, object] = {"updated_at": now}
+    for name, value in (
+        ("status", status),
+        ("language", language),
+        ("human_notice_sent", human_notice_sent),
+    ):
+        if value is not None:
+            changes[name] = value
+    async with db.writing() as session, session.begin():
+        last = await _take_seqs(session, conversation_id, len(replies), changes)
+        first = last - len(replies) + 1
+        stored = [_row(r, conversation_id, first + n, now) for n, r in enumerate(replies)]
+        session.add_all(stored)
+        if inquiry is not None:
+            session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
+        if inquiry_message_id is not None and language is not None:
+            await session.execute(
+                update(Message).where(Message.id == inquiry_message_id).values(lang=language)
+            )
+    return stored
+
+
+def _inquiry_row(
+    inquiry: NewInquiry, conversation_id: str, message_id: str | None, now: dt.datetime
+) -> Inquiry:
+    return Inquiry(
+        conversation_id=conversation_id,
+        message_id=message_id,
+        text=inquiry.text,
+        language=inquiry.language,
+        decision=inquiry.decision,
+        answer_id=inquiry.answer_id,
+        confidence=inquiry.confidence,
+        page_url=inquiry.page_url,
+        channel=inquiry.channel,
+        ms=inquiry.ms,
+        created_at=now,
+    )
+
+
+async def do_record_page_view(
+    db: Database,
+    visitor_id: str,
+    conversation_id: str | None,
+    page: PageInfo,
+    now: dt.datetime,
+) -> PageView:
+    """Record that the visitor is on `page`.
+
+    A report of the page the visitor was last on, with at least as many seconds on it, is the
+    same view reported again (a timer): it updates that view. Anything else is a new view.
+    """
+    async with db.writing() as session, session.begin():
+        last = await session.scalar(
+            select(PageView)
+            .where(PageView.visitor_id == visitor_id)
+            .order_by(PageView.id.desc())
+            .limit(1)
+        )
+        same = (
+            last is not None
+            and last.url == page.url
+            and last.conversation_id == conversation_id
+            and page.seconds_on_page > 0
+            and page.seconds_on_page >= last.seconds_on_page
+        )
+        if same and last is not None:
+            last.seconds_on_page = page.seconds_on_page
+            last.updated_at = now
+            view = last
+        else:
+            view = PageView(
+                visitor_id=visitor_id,
+                conversation_id=conversation_id,
+                url=page.url,
+                title=page.title,
+                referrer=page.referrer,
+                lang=page.lang,
+                seconds_on_page=page.seconds_on_page,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(view)
+        if conversation_id is not None:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(page_url=page.url)
+            )
+    return view
+
+
+async def do_record_feedback(
+    db: Database,
+    conversation_id: str,
+    message: Message,
+    helpful: bool,
+    now: dt.datetime,
+) -> bool:
+    """Record the visitor's feedback on a bot answer; False when it was given before."""
+    row = Feedback(
+        conversation_id=conversation_id,
+        message_id=message.id,
+        answer_id=message.answer_id,
+        helpful=helpful,
+        created_at=now,
+    )
+    try:
+        async with db.writing() as session, session.begin():
+            if await session.scalar(select(Feedback).where(Feedback.message_id == message.id)):
+                return False
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

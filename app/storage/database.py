@@ -1,0 +1,128 @@
+"""Opening the database: the URL, the engine, SQLite's settings, and sessions.
+
+SQLite (the default, one file under the data directory, through aiosqlite) and PostgreSQL
+(through asyncpg) run the same code. On SQLite every writing transaction starts with
+`BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing half-way when a
+reading transaction wants to become a writing one; reading sessions run each SELECT in
+autocommit and never block in WAL mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from app.errors import StorageUnavailable
+
+__all__ = ["Database", "get_database_url", "open_database"]
+
+SQLITE_BUSY_MS = 15_000
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_ALIASES = {"postgres": "postgresql"}
+
+
+def get_database_url(configured: str | SecretStr | None, data_dir: Path) -> URL:
+    """The async URL to use: the configured one with its async driver, else SQLite in data_dir.
+
+    `postgresql://…` and `postgres://…` get asyncpg, `sqlite:///…` gets aiosqlite.
+    Raises StorageUnavailable for a URL that is not one of these.
+    """
+    if isinstance(configured, SecretStr):
+        configured = configured.get_secret_value()
+    if not configured:
+        return make_url(f"sqlite+aiosqlite:///{(data_dir / 'samsvar.db').resolve()}")
+    try:
+        url = make_url(configured)
+    except ArgumentError as exc:
+        raise StorageUnavailable(f"CHAT_DATABASE_URL is not a database URL: {exc}") from exc
+    backend = _ALIASES.get(url.get_backend_name(), url.get_backend_name())
+    if backend not in _DRIVERS:
+        raise StorageUnavailable(
+            f"CHAT_DATABASE_URL: unsupported database {backend!r}; use sqlite or postgresql"
+        )
+    if url.drivername in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        return url
+    if "+" in url.drivername:
+        raise StorageUnavailable(
+            f"CHAT_DATABASE_URL: driver {url.drivername!r} is not async; "
+            f"use {_DRIVERS[backend]}:// or {backend}://"
+        )
+    return url.set(drivername=_DRIVERS[backend])
+
+
+def _sqlite_events(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={SQLITE_BUSY_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("samsvar_writing", False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reading sessions run each SELECT on its own (autocommit): with aiosqlite every
+        # statement is a round trip to its thread, and a reader needs no snapshot across two.
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open database: `reading()` and `writing()` give sessions; `close()` at the end.
+
+    On SQLite, writing sessions of this process take turns on an asyncio lock: waiting there
+    costs nothing, while a writer waiting on SQLite's lock sits in a thread until the busy
+    timeout and then fails ("database is locked"), which many concurrent writers made happen.
+    """
+
+    engine: AsyncEngine
+    url: URL
+    write_lock: asyncio.Lock | None = field(default=None, compare=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def reading(self) -> AsyncSession:
+        return AsyncSession(self.engine, expire_on_commit=False)
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        writer = self.engine.execution_options(samsvar_writing=True)
+        async with contextlib.AsyncExitStack() as stack:
+            if self.write_lock is not None:
+                await stack.enter_async_context(self.write_lock)
+            yield await stack.enter_async_context(AsyncSession(writer, expire_on_commit=False))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(url: URL) -> Database:
+    """An engine for `url` (nothing is connected yet; migrate with `do_upgrade`)."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {"pool_pre_ping": url.get_backend_name() == "postgresql"}
+    if url.get_backend_name() == "postgresql":
+        options |= {"pool_size": 10, "max_overflow": 20}
+    engine = create_async_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        _sqlite_events(engine)
+        return Database(engine, url, asyncio.Lock())
+    return Database(engine, url)

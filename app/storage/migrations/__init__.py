@@ -1,0 +1,1 @@
+"""Alembic migrations of Samsvar's tables (run programmatically; see `app.storage.actions`)."""

@@ -1,0 +1,150 @@
+"""The ASGI application: the visitor API, the WebSocket, the demo site, and their errors."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.engine import Engine, open_engine
+from app.errors import ApiError, RateLimited
+from app.settings import Settings
+from app.storage import do_upgrade, get_database_url, open_database
+from app.web import site, websocket, widget_api
+from app.web.bodies import BodyLimit
+from app.web.chat import Chat
+from app.web.hub import LocalHub
+from app.web.limits import RateLimiter
+from app.web.origins import Origins
+from app.web.turns import BotRunner
+from app.web.visits import Visits
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+PAGE_REPORTS_PER_MESSAGE = 3  # page reports (navigation, timers) may come more often
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    on_ready: Callable[[], None] | None = None,
+    widget_dir: Path | None = None,
+) -> FastAPI:
+    """The app. On start it opens the engine (unless given one), opens and migrates the
+    database, and calls `on_ready`; on stop it lets running turns finish.
+
+    `widget_dir` holds widget.js and demo/ (default: the installed `web_widget` package).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ready = engine if engine is not None else await asyncio.to_thread(open_engine, settings)
+        db = open_database(get_database_url(settings.database_url, settings.data_dir))
+        await do_upgrade(db)
+        runner = BotRunner(ready.bot, settings.turn_workers)
+        await runner.warm_up()
+        limit, window = settings.rate_limit_messages, settings.rate_limit_seconds
+        app.state.chat = Chat(db, runner, LocalHub(), RateLimiter(limit, window))
+        app.state.visits = Visits(
+            app.state.chat,
+            idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
+            page_limiter=RateLimiter(limit * PAGE_REPORTS_PER_MESSAGE, window),
+        )
+        if on_ready is not None:
+            on_ready()
+        try:
+            yield
+        finally:
+            await app.state.chat.drain()
+            await asyncio.to_thread(runner.close)
+            await db.close()
+
+    app = FastAPI(
+        title="Samsvar visitor API",
+        version="1",
+        summary="The HTTP half of the visitor API; the WebSocket is described in docs/api.md.",
+        lifespan=lifespan,
+        docs_url=None,  # the interactive pages load scripts from a CDN: none of that here
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    origins = Origins(settings.allowed_origins)
+    app.state.origins = origins
+    app.state.widget_dir = widget_dir or site.get_widget_dir()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins.cors_list(),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", widget_api.VISITOR_HEADER],
+        max_age=600,
+    )
+    app.add_middleware(BodyLimit, limit=64 * 1024)
+    _install_error_handlers(app)
+    app.include_router(widget_api.router)
+    app.include_router(websocket.router)
+    app.include_router(site.router)
+    return app
+
+
+def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return _error(exc.status, exc.body(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        return _error(
+            422, {"ok": False, "error": describe_request_error(exc), "code": "bad_request"}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith(API_PREFIX):
+            return site.not_found_page(request.url.path)
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        detail = exc.detail if isinstance(exc.detail, str) else "error"
+        message = f"{detail}: {request.method} {request.url.path}"
+        return _error(exc.status_code, {"ok": False, "error": message, "code": code})
+
+    @app.exception_handler(Exception)
+    async def server_error(_request: Request, exc: Exception) -> Response:
+        log.error("a request failed", exc_info=exc)
+        body = {
+            "ok": False,
+            "error": "the server could not do this; try again",
+            "code": "server_error",
+        }
+        return _error(500, body)
+
+
+def describe_request_error(exc: RequestValidationError) -> str:
+    """'body field `text`: Field required', 'the body is not valid JSON: …'."""
+    errors = list(exc.errors())
+    first = errors[0]
+    location = [str(part) for part in first.get("loc", ())]
+    if first.get("type") == "json_invalid":
+        return f"the body is not valid JSON: {first.get('ctx', {}).get('error', first['msg'])}"
+    where = location[0] if location else "request"
+    field = ".".join(location[1:]) or "(the whole value)"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"{where} field `{field}`: {first['msg']}{more}"

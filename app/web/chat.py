@@ -1,0 +1,342 @@
+"""What a visitor can do in a conversation, shared by the HTTP routes and the WebSocket.
+
+Every visitor message (typed, a quick reply, "talk to a person") is stored before the bot sees
+it. Replies are made under a lock per conversation, so turns of one conversation never overlap,
+and they are idempotent: a message that already has replies (a resend) gets those, never a
+second set. Replies, typing and status changes reach every connection watching the
+conversation through the hub. Proactive offers are in `app.web.visits`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import weakref
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import InvalidText, UnknownAnswer, UnknownMessage
+from app.storage import (
+    Conversation,
+    Database,
+    Message,
+    NewMessage,
+    PageInfo,
+    check_conversation,
+    do_add_message,
+    do_record_feedback,
+    do_store_replies,
+    get_message,
+    get_messages,
+    get_turn_context,
+)
+from app.web.hub import Deliver, Hub
+from app.web.limits import RateLimiter
+from app.web.messages import message_json
+from app.web.texts import HUMAN_REQUEST, HUMAN_WILL_ANSWER
+from app.web.turns import (
+    WAITING,
+    BotRunner,
+    bot_page,
+    inquiry_of,
+    message_of,
+    page_lang,
+    past_turns,
+)
+from bot import Escalate, InvalidChoice, InvalidMessage, Outcome, check_message
+
+__all__ = ["Chat", "Stored", "utcnow"]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A visitor message as stored (or found stored: `duplicate`)."""
+
+    message: Message
+    conversation: Conversation
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a reply is made from, read under the conversation's lock."""
+
+    conversation: Conversation
+    messages: list[Message]  # the conversation so far, without the message being answered
+    feedback: dict[str, bool]
+    page: PageInfo | None
+    lang: str | None  # the page's language, else the browser's
+    replies: list[Message]  # the bot's replies to the message being answered, if any
+
+    def turns(self) -> list[Any]:
+        return past_turns(self.messages, self.feedback)
+
+    def visitor_lang(self, default: str) -> str:
+        """The language to answer a click in: the visitor's, the page's, else `default`."""
+        written = [m.lang for m in self.messages if m.role == "visitor" and m.lang]
+        return (written[-1] if written else None) or self.lang or default
+
+
+class Chat:
+    """The conversation operations; one per server process."""
+
+    def __init__(
+        self,
+        db: Database,
+        runner: BotRunner,
+        hub: Hub,
+        limiter: RateLimiter,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.db, self.runner, self.hub, self.limiter = db, runner, hub, limiter
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # Storing what the visitor did.
+
+    async def do_send(
+        self,
+        visitor_id: str,
+        conversation_id: str,
+        client_id: str,
+        text: str,
+        *,
+        origin: Deliver | None = None,
+    ) -> Stored:
+        """Check and store a typed message (or find it stored); raises ApiError."""
+        try:
+            text = check_message(text)
+        except InvalidMessage as exc:
+            raise InvalidText(str(exc), exc.code) from exc
+        new = NewMessage(role="visitor", text=text, client_id=client_id)
+        return await self._store(visitor_id, conversation_id, new, origin)
+
+    async def do_choose(
+        self,
+        visitor_id: str,
+        conversation_id: str,
+        client_id: str,
+        answer_id: str,
+        *,
+        origin: Deliver | None = None,
+    ) -> Stored:
+        """Store a quick-reply click, labelled as it was offered; raises UnknownAnswer."""
+        answer = self.runner.bot.base.get(answer_id)
+        if answer is None or answer.status != "published":
+            raise UnknownAnswer(f"the answer base has no published answer {answer_id!r}")
+        label = answer.title
+        for message in reversed(await get_messages(self.db, conversation_id)):
+            offered = {c["answer_id"]: c["label"] for c in message.choices or ()}
+            if answer_id in offered:
+                label = offered[answer_id]
+                break
+        new = NewMessage(
+            role="visitor", text=label, kind="choice", client_id=client_id, answer_id=answer_id
+        )
+        return await self._store(visitor_id, conversation_id, new, origin)
+
+    async def do_ask_human(
+        self,
+        visitor_id: str,
+        conversation_id: str,
+        client_id: str,
+        *,
+        lang: str | None = None,
+        origin: Deliver | None = None,
+    ) -> Stored:
+        """Store the visitor's click on "talk to a person"."""
+        conversation = await check_conversation(self.db, visitor_id, conversation_id)
+        lang = conversation.language or page_lang(None, lang) or "en"
+        new = NewMessage(
+            role="visitor", text=HUMAN_REQUEST[lang], lang=lang, kind="human", client_id=client_id
+        )
+        return await self._store(visitor_id, conversation_id, new, origin)
+
+    async def _store(
+        self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
+    ) -> Stored:
+        def within_rate() -> None:
+            self.limiter.check(visitor_id, time.monotonic())
+
+        message, conversation, duplicate = await do_add_message(
+            self.db, visitor_id, conversation_id, new, self.clock(), check=within_rate
+        )
+        if not duplicate:
+            await self.publish_message(conversation_id, message, exclude=origin)
+        return Stored(message, conversation, duplicate)
+
+    # Replying.
+
+    async def do_reply(
+        self, stored: Stored, page: PageInfo | None, *, lang: str | None = None
+    ) -> tuple[list[Message], bool]:
+        """The replies to a stored visitor message: (replies, whether they are new).
+
+        A message that has replies gets them back (a resend). Otherwise the bot answers it,
+        or, while the conversation waits for a person, a short notice is stored once.
+        """
+        conversation_id = stored.conversation.id
+        async with self.lock(conversation_id):
+            ctx = await self._context(conversation_id, stored.message.id, page, lang)
+            if ctx.replies:
+                return ctx.replies, False
+            if ctx.conversation.status in WAITING:
+                return await self._notice(ctx, stored.message), True
+            await self.typing(conversation_id, on=True)
+            try:
+                outcome = await self._outcome(ctx, stored.message)
+                return await self._answer(ctx, stored.message, outcome), True
+            finally:
+                await self.typing(conversation_id, on=False)
+
+    async def _context(
+        self, conversation_id: str, answering: str | None, page: PageInfo | None, lang: str | None
+    ) -> _Context:
+        conversation, messages, feedback = await get_turn_context(self.db, conversation_id)
+        replies = [m for m in messages if answering and m.reply_to == answering]
+        earlier = [m for m in messages if m.id != answering]
+        if page is None and conversation.page_url:
+            page = PageInfo(url=conversation.page_url)
+        return _Context(conversation, earlier, feedback, page, page_lang(page, lang), replies)
+
+    async def _outcome(self, ctx: _Context, message: Message) -> Outcome:
+        bot, turns, page = self.runner.bot, ctx.turns(), bot_page(ctx.page)
+        default = bot.base.config.default_language
+        if message.kind == "choice" and message.answer_id:
+            try:
+                return await self.runner.call(
+                    bot.choose,
+                    message.answer_id,
+                    lang=ctx.visitor_lang(default),
+                    turns=turns,
+                    page=page,
+                )
+            except InvalidChoice as exc:
+                raise UnknownAnswer(str(exc)) from exc
+        if message.kind == "human":
+            offered = any((m.flags or {}).get("offer_human") for m in ctx.messages[-1:])
+            reason = "accepted_offer" if offered else "asked_for_human"
+            lang = message.lang or ctx.visitor_lang(default)
+            return await self.runner.call(bot.escalate, lang=lang, turns=turns, reason=reason)
+        return await self.runner.call(
+            bot.turn, message.text, page_lang=ctx.lang, turns=turns, page=page
+        )
+
+    async def _answer(self, ctx: _Context, message: Message, outcome: Outcome) -> list[Message]:
+        handed_off = isinstance(outcome, Escalate)
+        replies = await do_store_replies(
+            self.db,
+            ctx.conversation.id,
+            [message_of(outcome, message.id)],
+            self.clock(),
+            inquiry=inquiry_of(outcome, message.text, ctx.page),
+            inquiry_message_id=message.id,
+            language=outcome.lang,
+            status="waiting_human" if handed_off else None,
+        )
+        message.lang = outcome.lang  # stored on the visitor's message too
+        for reply in replies:
+            await self.publish_message(ctx.conversation.id, reply)
+        if handed_off:
+            await self.hub.publish(
+                ctx.conversation.id, {"type": "status", "status": "waiting_human"}
+            )
+        return replies
+
+    async def _notice(self, ctx: _Context, message: Message) -> list[Message]:
+        """While a person is on the way: say so once, then stay silent."""
+        if ctx.conversation.human_notice_sent:
+            return []
+        lang = ctx.conversation.language or ctx.lang or self.runner.bot.base.config.default_language
+        notice = NewMessage(
+            role="bot",
+            text=HUMAN_WILL_ANSWER.get(lang, HUMAN_WILL_ANSWER["en"]),
+            lang=lang,
+            reply_to=message.id,
+            decision="handoff",
+            flags={"notice": True},
+        )
+        replies = await do_store_replies(
+            self.db, ctx.conversation.id, [notice], self.clock(), human_notice_sent=True
+        )
+        for reply in replies:
+            await self.publish_message(ctx.conversation.id, reply)
+        return replies
+
+    # Feedback.
+
+    async def do_feedback(
+        self, visitor_id: str, conversation_id: str, message_id: str, helpful: bool
+    ) -> list[Message]:
+        """Record "did this help?" on a bot answer (the first click counts) and reply."""
+        await check_conversation(self.db, visitor_id, conversation_id)
+        answer = await get_message(self.db, conversation_id, message_id)
+        if answer is None or answer.role != "bot" or answer.decision != "answer":
+            raise UnknownMessage(f"{message_id!r} is not a bot answer in this conversation")
+        async with self.lock(conversation_id):
+            if not await do_record_feedback(
+                self.db, conversation_id, answer, helpful, self.clock()
+            ):
+                return []
+            ctx = await self._context(conversation_id, None, None, None)
+            if ctx.conversation.status in WAITING:
+                return []
+            outcome = await self.runner.call(
+                self.runner.bot.feedback,
+                helpful,
+                lang=ctx.visitor_lang(answer.lang or "nb"),
+                turns=ctx.turns(),
+                answer_id=answer.answer_id,
+            )
+            escalated = isinstance(outcome, Escalate)
+            replies = await do_store_replies(
+                self.db,
+                conversation_id,
+                [message_of(outcome, None)],
+                self.clock(),
+                status="waiting_human" if escalated else None,
+            )
+        for reply in replies:
+            await self.publish_message(conversation_id, reply)
+        if escalated:
+            await self.hub.publish(conversation_id, {"type": "status", "status": "waiting_human"})
+        return replies
+
+    # Fan-out and background work.
+
+    async def publish_message(
+        self, conversation_id: str, message: Message, *, exclude: Deliver | None = None
+    ) -> None:
+        frame = {"type": "message", "message": message_json(message)}
+        await self.hub.publish(conversation_id, frame, exclude=exclude)
+
+    async def typing(self, conversation_id: str, *, on: bool) -> None:
+        await self.hub.publish(conversation_id, {"type": "typing", "on": on})
+
+    def lock(self, conversation_id: str) -> asyncio.Lock:
+        """The lock under which a conversation's replies and offers are made."""
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `work` in the background; it finishes even when its connection closes."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait for background work to finish (on shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)

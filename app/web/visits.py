@@ -1,0 +1,163 @@
+"""Visitors arriving and moving between pages: hello, conversations, page views, and the
+proactive offers the bot makes before the visitor types anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from app.storage import (
+    Conversation,
+    Message,
+    PageInfo,
+    Visitor,
+    check_conversation,
+    do_create_conversation,
+    do_create_visitor,
+    do_record_page_view,
+    do_store_replies,
+    do_touch_visitor,
+    get_conversation,
+    get_earlier_conversations,
+    get_feedback,
+    get_messages,
+    get_visitor,
+)
+from app.web.chat import Chat
+from app.web.limits import RateLimiter
+from app.web.turns import (
+    WAITING,
+    bot_page,
+    earlier_conversation,
+    message_of,
+    visitor_context,
+)
+from bot import EarlierConversation, Page
+
+__all__ = ["Visits"]
+
+
+class Visits:
+    """Arrivals and page views; offers go through `chat` (its locks, its hub)."""
+
+    def __init__(self, chat: Chat, *, idle_after: dt.timedelta, page_limiter: RateLimiter):
+        self.chat, self.db = chat, chat.db
+        self.idle_after = idle_after
+        self.page_limiter = page_limiter
+
+    async def do_visitor(self, visitor_id: str | None) -> Visitor:
+        """The visitor with this id (seen now), or a new visitor; raises UnknownVisitor."""
+        if visitor_id is None:
+            return await do_create_visitor(self.db, self.chat.clock())
+        visitor = await get_visitor(self.db, visitor_id)
+        return await do_touch_visitor(self.db, visitor, self.chat.clock())
+
+    async def do_hello(
+        self, visitor_id: str | None, conversation_id: str | None, page: PageInfo | None
+    ) -> tuple[Visitor, Conversation]:
+        """A WebSocket's `hello`: the visitor (new when None) and the conversation to go on
+        with. The ids are checked before anything is created."""
+        if visitor_id is None and conversation_id is not None:
+            await check_conversation(self.db, "", conversation_id)  # unknown, or not theirs
+        visitor = await self.do_visitor(visitor_id)
+        return visitor, await self.do_open(visitor, conversation_id, page)
+
+    async def do_open(
+        self, visitor: Visitor, conversation_id: str | None, page: PageInfo | None
+    ) -> Conversation:
+        """The conversation to go on with: the one given (if it is the visitor's and has not
+        idled out with the bot), else a new one. Records the page view."""
+        conversation = None
+        if conversation_id is not None:
+            conversation = await check_conversation(self.db, visitor.id, conversation_id)
+            idle = self.chat.clock() - conversation.updated_at >= self.idle_after
+            if idle and conversation.status == "bot":
+                conversation = None
+        if conversation is None:
+            conversation = await do_create_conversation(
+                self.db, visitor.id, self.chat.clock(), page_url=page.url if page else None
+            )
+        if page is not None:
+            await do_record_page_view(self.db, visitor.id, conversation.id, page, self.chat.clock())
+        return conversation
+
+    async def do_page(
+        self,
+        visitor: Visitor,
+        conversation_id: str | None,
+        page: PageInfo,
+        *,
+        lang: str | None = None,
+    ) -> tuple[str | None, Message | None]:
+        """The visitor is on `page` (navigation or a timer): record it and make any offer.
+
+        Without a conversation, one is started only when an offer is made. Returns the
+        conversation id (or None) and the offer. Raises RateLimited for a flood of reports.
+        """
+        self.page_limiter.check(visitor.id, time.monotonic())
+        conversation = None
+        if conversation_id is not None:
+            conversation = await check_conversation(self.db, visitor.id, conversation_id)
+        if conversation is None:
+            await do_record_page_view(self.db, visitor.id, None, page, self.chat.clock())
+            if not await self._would_offer(visitor, page, lang):
+                return None, None
+            conversation = await do_create_conversation(
+                self.db, visitor.id, self.chat.clock(), page_url=page.url
+            )
+        else:
+            await do_record_page_view(self.db, visitor.id, conversation.id, page, self.chat.clock())
+        return conversation.id, await self.do_greet(visitor, conversation.id, page, lang=lang)
+
+    async def do_greet(
+        self, visitor: Visitor, conversation_id: str, page: PageInfo | None, *, lang: str | None
+    ) -> Message | None:
+        """Ask the bot for a proactive offer on this page; store and send it if there is one."""
+        if page is None:
+            return None
+        chat = self.chat
+        async with chat.lock(conversation_id):
+            conversation = await get_conversation(self.db, conversation_id)
+            if conversation is None or conversation.status in WAITING:
+                return None
+            messages = await get_messages(self.db, conversation_id)
+            earlier = await self._earlier(visitor, conversation_id)
+            context = visitor_context(visitor, earlier, messages)
+            offer = await chat.runner.call(
+                chat.runner.bot.greet,
+                bot_page(page) or Page(),
+                context,
+                lang=conversation.language or lang,
+                now=chat.clock(),
+            )
+            if offer is None:
+                return None
+            (stored,) = await do_store_replies(
+                self.db, conversation_id, [message_of(offer, None)], chat.clock()
+            )
+        await chat.publish_message(conversation_id, stored)
+        return stored
+
+    async def _would_offer(self, visitor: Visitor, page: PageInfo, lang: str | None) -> bool:
+        earlier = await self._earlier(visitor, "")
+        context = visitor_context(visitor, earlier, [])
+        bot = self.chat.runner.bot
+        offer = await self.chat.runner.call(
+            bot.greet, bot_page(page) or Page(), context, lang=lang, now=self.chat.clock()
+        )
+        return offer is not None
+
+    async def _earlier(self, visitor: Visitor, exclude: str) -> list[EarlierConversation]:
+        found = []
+        for conversation, bot_messages in await get_earlier_conversations(
+            self.db, visitor.id, exclude
+        ):
+            feedback = await get_feedback(self.db, conversation.id)
+            found.append(earlier_conversation(conversation, bot_messages, feedback))
+        return found
+
+    def timers(self, page: PageInfo | None) -> list[int]:
+        """When the widget should report this page again (seconds on it)."""
+        if page is None:
+            return []
+        return list(self.chat.runner.bot.timers(bot_page(page) or Page()))

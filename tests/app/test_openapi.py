@@ -1,0 +1,48 @@
+"""The committed OpenAPI document (docs/openapi.json) is what the server describes today."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.serve import openapi_json
+from tests.conftest import RunSamsvar
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+REGENERATE = "scripts/run openapi > docs/openapi.json"
+
+
+def test_the_committed_openapi_document_is_current() -> None:
+    assert DOCUMENT.read_text(encoding="utf-8") == openapi_json(), (
+        f"docs/openapi.json is stale: run `{REGENERATE}` and commit it"
+    )
+
+
+def test_it_documents_every_widget_route_and_the_error_shape() -> None:
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    routes = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    prefix = "/api/v1/widget"
+    assert routes == {
+        ("POST", f"{prefix}/visitors"),
+        ("POST", f"{prefix}/conversations"),
+        ("GET", f"{prefix}/conversations/{{conversation_id}}"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/messages"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/choices"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/human"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/feedback"),
+        ("POST", f"{prefix}/pages"),
+    }
+    error = document["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"error", "code"}
+    send = document["paths"][f"{prefix}/conversations/{{conversation_id}}/messages"]["post"]
+    assert {"403", "404", "413", "422", "429"} <= set(send["responses"])
+
+
+def test_the_command_prints_the_same_document(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
+    done = run_samsvar("openapi", data_dir=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == DOCUMENT.read_text(encoding="utf-8")
