@@ -20,7 +20,7 @@ cases:
     ask: Hvor er pakken min? Jeg vil gjerne spore den.
     expect: order-tracking
   - id: clarify
-    ask: Har jeg lov til å returnere en mikser jeg har pakket opp?
+    ask: Noe er galt med bestillingen
     expect: clarify
   - id: off-topic
     ask: Hvem vant fotball-VM i 2018?

@@ -264,7 +264,7 @@ def test_conversations_carry_each_turn_into_the_next(demo_engine: Engine) -> Non
         "Kan jeg endre bestillingen?",
     )
     clicked = results["nb-clarify-then-choose"].turns
-    assert clicked[1].outcome.chosen and clicked[1].outcome.answer_id == "returns"
+    assert clicked[1].outcome.chosen and clicked[1].outcome.answer_id == "wrong-item"
     assert clicked[2].outcome.decision == "feedback" and clicked[2].outcome.helpful
     handed = results["nb-unhelpful-twice-hands-off"].turns[-1].outcome
     assert (handed.decision, handed.reason) == ("handoff", "unresolved")
