@@ -2,15 +2,19 @@
 
 Layout in Chroma, for an answer base with key K (a hash of where the base lives):
 
-* ``K-manifest``: an empty collection whose metadata names the active index collection.
-* ``K-<content hash>-<time>``: one record per question (query vector), answer text (passage
-  vector) and off-topic probe; metadata holds the answer id, kind, language and text hash,
-  and the collection metadata holds the model name and version.
+* ``K-manifest``: an empty collection whose metadata names the active index collection and the
+  content (the set of vectors) the base needs.
+* ``K-<content hash>-<time>``: one record per distinct vector: a question (query vector), an
+  answer text (passage vector) or an off-topic probe, named ``<mode>:<text hash>``; metadata
+  holds the answer id, kind, position and text hash, and the collection metadata holds the
+  model name and version.
 
-A sync embeds only texts whose hash is not in the active collection (with the same model),
-writes a complete new collection and then switches the manifest to it, so a failed run leaves
-the old index serving. The fitted ranking models are derived data, cached as JSON under the
-data directory per collection and refitted when missing.
+A sync embeds only texts whose hash is not in the active collection. With the same model it
+adds their records to the active collection, switches the manifest, and only then deletes the
+records no longer used: an index serving the previous base never misses a vector of its own, so
+a failed run leaves it serving. With another model (or no index yet) it writes a complete new
+collection and switches the manifest to it. The fitted ranking models are derived data, cached
+as JSON under the data directory per collection and refitted when missing.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ QUERY, PASSAGE = "query", "passage"
 REFIT_SHARE = 0.05
 HNSW_M = 4
 READ_PAGE = 1000
+LAYOUT = 2  # records named after their vectors, updated in place
 HNSW_CONSTRUCTION_EF = 16
 
 
@@ -113,14 +118,27 @@ def _records(entries: Sequence[Entry], probes: Iterable[str]) -> list[_Record]:
     for entry in entries:
         for i, q in enumerate(entry.questions):
             meta: dict[str, str | int] = {"answer_id": entry.id, "kind": "question", "pos": i}
-            records.append(_Record(f"{entry.id}/q/{i}", q, QUERY, meta | {"text_hash": _hash(q)}))
+            records.append(_record(q, QUERY, meta))
         for i, t in enumerate(entry.texts):
             meta = {"answer_id": entry.id, "kind": "text", "pos": i}
-            records.append(_Record(f"{entry.id}/t/{i}", t, PASSAGE, meta | {"text_hash": _hash(t)}))
+            records.append(_record(t, PASSAGE, meta))
     for i, p in enumerate(probes):
-        meta = {"answer_id": "", "kind": "probe", "pos": i, "text_hash": _hash(p)}
-        records.append(_Record(f"~probe/{i}", p, QUERY, meta))
+        records.append(_record(p, QUERY, {"answer_id": "", "kind": "probe", "pos": i}))
     return records
+
+
+def _record(text: str, mode: str, meta: dict[str, str | int]) -> _Record:
+    """A record is named after its vector (mode and text hash), so it can be shared and kept."""
+    text_hash = _hash(text)
+    return _Record(f"{mode}:{text_hash}", text, mode, meta | {"text_hash": text_hash})
+
+
+def _unique(records: list[_Record]) -> list[_Record]:
+    """One record per vector: a text used twice (two answers, or a probe) is stored once."""
+    unique: dict[str, _Record] = {}
+    for record in records:
+        unique.setdefault(record.id, record)
+    return list(unique.values())
 
 
 class _StoredVectors:
@@ -222,18 +240,80 @@ class AnswerIndex:
         """Make the active index match the base, embedding only what changed."""
         started = time.perf_counter()
         active = self.active_collection()
-        records = _records(self.entries, get_probes())
-        content = _hash(
-            "\n".join(f"{r.id}\t{r.key}" for r in records) + self._encoder.model_version
-        )
-        if (
-            active
-            and active.startswith(f"{self.key}-{content}")
-            and self._complete(active, records)
-        ):
+        records = _unique(_records(self.entries, get_probes()))
+        content = _hash("\n".join(sorted(r.key for r in records)) + self._encoder.model_version)
+        manifest = self._manifest().metadata or {}
+        if active and manifest.get("content") == content and self._complete(active, records):
             return SyncReport(active, 0, len(records), False, time.perf_counter() - started)
+        collection = self._updatable(active)
+        if collection is not None:
+            embedded = self._update(collection, records, content)
+        else:
+            active, embedded = self._rebuild(active, records, content)
+        reused = len(records) - embedded
+        return SyncReport(str(active), embedded, reused, True, time.perf_counter() - started)
+
+    def _updatable(self, name: str | None) -> Any | None:
+        """The active collection when it can be brought up to date in place."""
+        if name is None:
+            return None
+        try:
+            collection = self._open(name)
+        except Exception:  # a manifest pointing at a vanished collection: rebuild
+            log.warning("index collection %s is missing; rebuilding", name)
+            return None
+        meta = collection.metadata or {}
+        if not self._model_matches(collection) or meta.get("layout") != LAYOUT:
+            return None
+        return collection
+
+    def _update(self, collection: Any, records: list[_Record], content: str) -> int:
+        """Add the new texts' vectors, switch the manifest, then delete what is no longer used.
+
+        Records are keyed by their text's hash, so an index that serves the previous base
+        never reads a vector that is not its own: until the manifest switches, new records are
+        extras it ignores, and a failed run leaves it exactly as it was (besides such extras,
+        which the next sync deletes).
+        """
+        stored = self._stored_metadata(collection)
+        missing = [r for r in records if r.id not in stored]
+        vectors: dict[str, Vectors] = {}
+        try:
+            self._embed(missing, vectors)
+            self._add(collection, missing, vectors)
+        except Exception as exc:
+            raise IndexBuildFailed(
+                f"re-indexing failed, the previous index still serves: {exc}"
+            ) from exc
+        self._manifest().modify(
+            metadata={
+                "active": collection.name,
+                "content": content,
+                "base_hash": self._base.content_hash,
+            }
+        )
+        wanted = {r.id for r in records}
+        stale = [key for key in stored if key not in wanted]
+        if stale:
+            collection.delete(ids=stale)
+        moved = [r for r in records if r.id in stored and stored[r.id] != r.metadata]
+        if moved:  # the same text now belongs to another answer, or sits elsewhere
+            collection.update(ids=[r.id for r in moved], metadatas=[r.metadata for r in moved])
+        self._sweep(keep=collection.name)
+        self._written = None
+        return len(missing)
+
+    def _stored_metadata(self, collection: Any) -> dict[str, dict[str, Any]]:
+        stored: dict[str, dict[str, Any]] = {}
+        for offset in range(0, collection.count(), READ_PAGE):
+            got = collection.get(include=["metadatas"], limit=READ_PAGE, offset=offset)
+            stored.update(zip(got["ids"], got["metadatas"], strict=True))
+        return stored
+
+    def _rebuild(self, active: str | None, records: list[_Record], content: str) -> tuple[str, int]:
+        """Write a complete new collection, reusing what vectors the old one has, and switch."""
         stored = self._stored_vectors(active)
-        missing = list({r.key: r for r in records if r.key not in stored}.values())
+        missing = [r for r in records if r.key not in stored]
         name = f"{self.key}-{content}-{time.time_ns() // 1_000_000}"
         try:
             self._embed(missing, stored)
@@ -244,12 +324,13 @@ class AnswerIndex:
             raise IndexBuildFailed(
                 f"re-indexing failed, the previous index still serves: {exc}"
             ) from exc
-        self._manifest().modify(metadata={"active": name, "base_hash": self._base.content_hash})
+        self._manifest().modify(
+            metadata={"active": name, "content": content, "base_hash": self._base.content_hash}
+        )
         if active and active != name:
             self._drop(active)
         self._sweep(keep=name)
-        reused = len(records) - len(missing)
-        return SyncReport(name, len(missing), reused, True, time.perf_counter() - started)
+        return name, len(missing)
 
     def _embed(self, missing: list[_Record], stored: dict[str, Vectors]) -> None:
         for mode in (QUERY, PASSAGE):
@@ -273,14 +354,18 @@ class AnswerIndex:
                 "model": self._encoder.model_name,
                 "model_version": self._encoder.model_version,
                 "base": str(self._base.path),
+                "layout": LAYOUT,
             },
         )
+        self._add(collection, records, stored)
+
+    def _add(self, collection: Any, records: list[_Record], vectors: dict[str, Vectors]) -> None:
         step = int(self._client.get_max_batch_size())
         for start in range(0, len(records), step):
             batch = records[start : start + step]
             collection.add(
                 ids=[r.id for r in batch],
-                embeddings=np.stack([stored[r.key] for r in batch]),
+                embeddings=np.stack([vectors[r.key] for r in batch]),
                 metadatas=[r.metadata for r in batch],
                 documents=[r.text for r in batch],
             )
@@ -314,6 +399,8 @@ class AnswerIndex:
         fingerprint = {e.id: _hash(repr(e)) for e in self.entries}
         for path, state in self._saved_states(active):
             fitted_on = state.get("fitted_on", {})
+            if state.get("model_version") != self._encoder.model_version:
+                continue  # fitted on another model's vectors: its scores mean something else
             if _changed_share(fitted_on, fingerprint) > REFIT_SHARE:
                 continue
             retriever = Retriever.from_state(self.entries, encoder, state)
@@ -324,7 +411,11 @@ class AnswerIndex:
         retriever = Retriever.fit(
             self.entries, encoder, probes=get_probes(), probe_langs=get_probe_langs()
         )
-        self._save_state(active, retriever.state() | {"fitted_on": fingerprint})
+        self._save_state(
+            active,
+            retriever.state()
+            | {"fitted_on": fingerprint, "model_version": self._encoder.model_version},
+        )
         return retriever
 
     def _saved_states(self, active: str) -> list[tuple[Path, dict[str, Any]]]:

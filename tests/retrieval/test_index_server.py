@@ -64,9 +64,13 @@ def test_sync_load_rank_and_resync_on_a_chroma_server(
     assert changed.texts == ["Selger dere gavekort?"]
     assert first(retriever, encoder, "Selger dere gavekort?") == "opening-hours"
     assert first(retriever, encoder, "Hur snabbt levererar ni?") == "delivery-time"
-    names = {c.name for c in open_chroma(tmp_path, chroma_url).list_collections()}
-    assert built.collection not in names
+    server = open_chroma(tmp_path, chroma_url)
+    names = {c.name for c in server.list_collections()}
+    assert report.collection == built.collection  # updated in place on the server too
     assert {f"{index.key}-manifest", report.collection} <= names
+    documents = server.get_collection(report.collection).get(include=["documents"])["documents"]
+    assert "Selger dere gavekort?" in documents
+    assert len(documents) == report.embedded + report.reused
 
 
 def test_a_second_base_on_the_same_server_keeps_its_own_index(
