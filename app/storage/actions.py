@@ -257,6 +257,13 @@ def _inquiry_row(
         channel=inquiry.channel,
         ms=inquiry.ms,
         created_at=now,
+        by_llm=inquiry.by_llm,
+        citations=list(inquiry.citations),
+        machine_translated=inquiry.machine_translated,
+        source_lang=inquiry.source_lang,
+        llm_fallback=inquiry.llm_fallback,
+        retracted=inquiry.retracted,
+        rewritten=inquiry.rewritten,
     )
 
 
