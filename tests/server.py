@@ -62,6 +62,20 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def llm_settings(data_dir: Path, llm_url: str, **overrides: Any) -> Settings:
+    """Test settings with the LLM at `llm_url` (the loopback server in tests/llm_server.py):
+    2 s deadline, no retries, and a breaker that stays closed while tests share an engine."""
+    values: dict[str, Any] = {
+        "llm_base_url": llm_url,
+        "llm_model": "gpt-4o-mini",
+        "llm_timeout": 2.0,
+        "llm_retries": 0,
+        "llm_retry_backoff": 0.01,
+        "llm_breaker_failures": 50,
+    }
+    return make_settings(data_dir, **(values | overrides))
+
+
 @dataclass
 class LiveServer:
     url: str  # http://127.0.0.1:PORT (no trailing slash)
@@ -89,6 +103,21 @@ class LiveServer:
 
     def visitor(self, **kwargs: Any) -> Visitor:
         return Visitor(self.ws_url, **kwargs)
+
+    def conversation(self, page: Mapping[str, Any] | None = None) -> Visitor:
+        """A new visitor with a conversation started over HTTP (`POST /conversations`), as a
+        tab that has not connected yet (a page view alone starts no conversation)."""
+        with self.http() as http:
+            visitor_id = http.post(f"{API}/visitors").json()["visitor_id"]
+            started = http.post(
+                f"{API}/conversations",
+                json={"page": dict(page) if page is not None else None},
+                headers={"X-Samsvar-Visitor": visitor_id},
+            )
+        started.raise_for_status()
+        return self.visitor(
+            visitor_id=visitor_id, conversation_id=started.json()["conversation_id"]
+        )
 
 
 @contextlib.contextmanager

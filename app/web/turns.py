@@ -58,8 +58,13 @@ class BotRunner:
         return await loop.run_in_executor(self._pool, functools.partial(function, *args, **kwargs))
 
     async def warm_up(self) -> None:
-        """One throw-away turn, so the first visitor does not wait for lazy loading."""
-        await self.call(self.bot.turn, "Hei, hvor er pakken min?")
+        """One throw-away turn, so the first visitor does not wait for lazy loading. It never
+        calls the LLM: a start must not send a made-up question to the endpoint (which may
+        charge for it, or be slow and count against the breaker)."""
+        bot = self.bot
+        if bot.assistant is not None:
+            bot = Bot(bot.base, bot.retriever, bot.encoder, thresholds=bot.thresholds)
+        await self.call(bot.turn, "Hei, hvor er pakken min?")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

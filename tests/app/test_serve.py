@@ -34,8 +34,8 @@ def test_serve_prints_its_url_migrates_and_serves_until_sigterm(
             ws.send(json.dumps({"type": "hello", "visitor_id": visitor, "page": {"url": "/"}}))
             assert json.loads(ws.recv(timeout=30))["type"] == "welcome"
             ws.send(json.dumps({"type": "message", "client_id": "1", "text": "Hvor er pakken?"}))
-            frames = [json.loads(ws.recv(timeout=30)) for _ in range(3)]
-        assert [f["type"] for f in frames] == ["ack", "typing", "message"]
+            frames = [json.loads(ws.recv(timeout=30)) for _ in range(4)]
+        assert [f["type"] for f in frames] == ["conversation", "ack", "typing", "message"]
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(30) == 0
     with sqlite3.connect(database) as db:
