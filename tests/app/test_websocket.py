@@ -96,6 +96,10 @@ def test_several_tabs_of_one_visitor_all_receive_the_conversation(
             assert second.reply()["answer_id"] == "returns"
         sent_back = [f for f in first.received if f["type"] == "message"]
         assert [m["message"]["role"] for m in sent_back] == ["bot"], "own message only acked"
+    # Neither tab had a conversation: the first message started one, and both joined it.
+    started = [f for tab in (first, second) for f in tab.received if f["type"] == "conversation"]
+    assert [f["conversation_id"] for f in started] == [first.conversation_id] * 2
+    assert live_server.run(get_counts(live_server.db))["conversations"] == 1
 
 
 def test_the_connection_survives_bad_frames(live_server: LiveServer) -> None:
