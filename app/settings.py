@@ -159,6 +159,13 @@ class Settings(BaseSettings):
     llm_stream: bool = Field(
         True, description="Stream LLM-written replies to the visitor in checked parts."
     )
+    llm_turn_workers: int = Field(
+        32,
+        ge=1,
+        le=256,
+        description="Threads that run bot turns when an LLM is configured (used when above "
+        "CHAT_TURN_WORKERS): such a turn mostly waits for the endpoint.",
+    )
 
     @field_validator("llm_base_url")
     @classmethod

@@ -4,7 +4,9 @@
 port and yields a `LiveServer`; `live.run(coro)` runs a coroutine (e.g. a storage query) on
 the server's own event loop, so tests can check what was stored on SQLite and PostgreSQL
 alike. `samsvar_serve(...)` starts the real command in a subprocess and waits for the URL it
-prints. `Visitor` is a small WebSocket client speaking docs/api.md.
+prints. `Visitor` is a small WebSocket client speaking docs/api.md: it keeps every frame it
+received, and `expect(kind)` keeps the frames it passes over for the next read, so a reply that
+arrives before an `ack` is still there for `reply()`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,20 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def llm_settings(data_dir: Path, llm_url: str, **overrides: Any) -> Settings:
+    """Test settings with the LLM at `llm_url` (the loopback server in tests/llm_server.py):
+    2 s deadline, no retries, and a breaker that stays closed while tests share an engine."""
+    values: dict[str, Any] = {
+        "llm_base_url": llm_url,
+        "llm_model": "gpt-4o-mini",
+        "llm_timeout": 2.0,
+        "llm_retries": 0,
+        "llm_retry_backoff": 0.01,
+        "llm_breaker_failures": 50,
+    }
+    return make_settings(data_dir, **(values | overrides))
+
+
 @dataclass
 class LiveServer:
     url: str  # http://127.0.0.1:PORT (no trailing slash)
@@ -86,6 +103,21 @@ class LiveServer:
 
     def visitor(self, **kwargs: Any) -> Visitor:
         return Visitor(self.ws_url, **kwargs)
+
+    def conversation(self, page: Mapping[str, Any] | None = None) -> Visitor:
+        """A new visitor with a conversation started over HTTP (`POST /conversations`), as a
+        tab that has not connected yet (a page view alone starts no conversation)."""
+        with self.http() as http:
+            visitor_id = http.post(f"{API}/visitors").json()["visitor_id"]
+            started = http.post(
+                f"{API}/conversations",
+                json={"page": dict(page) if page is not None else None},
+                headers={"X-Samsvar-Visitor": visitor_id},
+            )
+        started.raise_for_status()
+        return self.visitor(
+            visitor_id=visitor_id, conversation_id=started.json()["conversation_id"]
+        )
 
 
 @contextlib.contextmanager
@@ -137,7 +169,8 @@ class Visitor:
         self.visitor_id, self.conversation_id = visitor_id, conversation_id
         self.ws: ClientConnection | None = None
         self._stack = contextlib.ExitStack()
-        self.received: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []  # every frame, in arrival order
+        self._unread: deque[dict[str, Any]] = deque()  # passed over by `expect`, not yet read
         self.last_seq = 0
 
     def connect(self) -> ClientConnection:
@@ -171,48 +204,67 @@ class Visitor:
         self.send({"type": "message", "client_id": client_id, "text": text, **extra})
         return client_id
 
-    def recv(self, timeout: float = 30) -> dict[str, Any]:
+    def _read(self, timeout: float) -> dict[str, Any]:
+        """The next frame from the socket, recorded in `received`."""
         assert self.ws is not None
         frame: dict[str, Any] = json.loads(self.ws.recv(timeout=timeout))
         self.received.append(frame)
         if frame["type"] == "message":
             self.last_seq = max(self.last_seq, frame["message"]["seq"])
-        for message in frame.get("messages", ()) if frame["type"] == "welcome" else ():
+        for message in frame.get("messages", ()) if frame["type"] != "message" else ():
             self.last_seq = max(self.last_seq, message["seq"])
         if frame["type"] == "ack":
             self.last_seq = max(self.last_seq, frame["seq"])
+        if frame["type"] == "conversation":  # the server started the conversation
+            self.conversation_id = frame["conversation_id"]
         return frame
 
+    def recv(self, timeout: float = 30) -> dict[str, Any]:
+        """The next frame not yet read: one that `expect` passed over, else a new one."""
+        if self._unread:
+            return self._unread.popleft()
+        return self._read(timeout)
+
     def expect(self, kind: str, timeout: float = 30) -> dict[str, Any]:
-        """The next frame of this type (frames of other types before it are kept)."""
+        """The next frame of this type not yet read. Frames of other types before it are kept
+        for later `recv`, `expect` and `reply` calls, in order."""
+        for index, frame in enumerate(self._unread):
+            if frame["type"] == kind:
+                del self._unread[index]
+                return frame
         deadline = time.monotonic() + timeout
         while True:
-            frame = self.recv(max(0.01, deadline - time.monotonic()))
+            frame = self._read(max(0.01, deadline - time.monotonic()))
             if frame["type"] == kind:
                 return frame
+            self._unread.append(frame)
 
     def reply(self, timeout: float = 30) -> dict[str, Any]:
-        """The next bot message."""
+        """The next bot message not yet read (visitor messages before it are read past)."""
+        deadline = time.monotonic() + timeout
         while True:
-            message: dict[str, Any] = self.expect("message", timeout)["message"]
+            left = max(0.01, deadline - time.monotonic())
+            message: dict[str, Any] = self.expect("message", left)["message"]
             if message["role"] == "bot":
                 return message
 
     def quiet(self, seconds: float = 0.5) -> list[dict[str, Any]]:
-        """Every frame that arrives within `seconds` (to check that nothing more comes)."""
-        frames = []
+        """Every frame not yet read, and every frame that arrives within `seconds` (to check
+        that nothing more comes)."""
+        frames = list(self._unread)
+        self._unread.clear()
         deadline = time.monotonic() + seconds
         with contextlib.suppress(TimeoutError):
             while (left := deadline - time.monotonic()) > 0:
-                frames.append(self.recv(left))
+                frames.append(self._read(left))
         return frames
 
     def messages(self) -> list[dict[str, Any]]:
         """Every message received, from welcomes and message frames, in arrival order."""
         found: list[dict[str, Any]] = []
         for frame in self.received:
-            if frame["type"] == "welcome":
-                found.extend(frame["messages"])
+            if frame["type"] in ("welcome", "conversation"):
+                found.extend(frame.get("messages", ()))
             elif frame["type"] == "message":
                 found.append(frame["message"])
         return found
@@ -221,6 +273,7 @@ class Visitor:
         if self.ws is not None:
             self._stack.close()
             self.ws = None
+        self._unread.clear()
 
     def __enter__(self) -> Visitor:
         return self

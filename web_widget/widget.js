@@ -625,6 +625,9 @@ class SamsvarChat extends HTMLElement {
       welcome: () => this.onWelcome(frame),
       ack: () => this.onAck(frame),
       message: () => this.addMessage(frame.message, true),
+      conversation: () => this.onConversation(frame),
+      delta: () => this.onDelta(frame),
+      retract: () => this.dropDraft(),
       typing: () => this.setTyping(Boolean(frame.on)),
       status: () => this.setStatus(frame.status),
       error: () => this.onError(frame),
@@ -646,6 +649,7 @@ class SamsvarChat extends HTMLElement {
     clearTimeout(this.noticeTimer);
     this.setNotice("");
     this.setStatus(frame.status);
+    this.dropDraft(); // the server sends again what is still being written
     this.logEl.setAttribute("aria-busy", "true");
     for (const message of frame.messages || []) this.addMessage(message, false);
     this.logEl.removeAttribute("aria-busy");
@@ -654,6 +658,27 @@ class SamsvarChat extends HTMLElement {
     this.flush();
     // A single-page navigation between hello and welcome has not been reported yet.
     if (unhashed(this.reported) !== unhashed(location.href)) this.report();
+  }
+
+  /** The conversation has started (first message, offer), or a resend found its own. */
+  onConversation(frame) {
+    this.store.update((s) => {
+      s.conversation_id = frame.conversation_id;
+    });
+    this.setStatus(frame.status);
+    for (const message of frame.messages || []) this.addMessage(message, false);
+  }
+
+  /** A checked part of a reply being written. Screen readers skip it: the final message is announced. */
+  onDelta(frame) {
+    if (!this.draft) this.logEl.insertBefore((this.draft = h("div", { class: "msg bot", "aria-hidden": "true" })), this.logEl.querySelector(".pending"));
+    this.draft.append(frame.text || "");
+    this.scrollDown();
+  }
+
+  dropDraft() {
+    if (this.draft) this.draft.remove();
+    this.draft = null;
   }
 
   onClose() {
@@ -803,6 +828,7 @@ class SamsvarChat extends HTMLElement {
   // ----- the message list ------------------------------------------------------------------------
 
   addMessage(message, live) {
+    if (message && message.reply_to) this.dropDraft(); // the final message replaces the draft
     if (!message || !message.id || this.byId.has(message.id) || this.seqs.has(message.seq)) return;
     const node = message.client_id && this.pending.get(message.client_id);
     if (node) {

@@ -18,6 +18,7 @@ from app.storage.database import Database, get_database_url, open_database
 from app.storage.queries import (
     check_conversation,
     get_conversation,
+    get_conversation_with_message,
     get_counts,
     get_earlier_conversations,
     get_feedback,
@@ -54,6 +55,7 @@ __all__ = [
     "do_touch_visitor",
     "do_upgrade",
     "get_conversation",
+    "get_conversation_with_message",
     "get_counts",
     "get_database_url",
     "get_earlier_conversations",

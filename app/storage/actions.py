@@ -257,6 +257,13 @@ def _inquiry_row(
         channel=inquiry.channel,
         ms=inquiry.ms,
         created_at=now,
+        by_llm=inquiry.by_llm,
+        citations=list(inquiry.citations),
+        machine_translated=inquiry.machine_translated,
+        source_lang=inquiry.source_lang,
+        llm_fallback=inquiry.llm_fallback,
+        retracted=inquiry.retracted,
+        rewritten=inquiry.rewritten,
     )
 
 
@@ -270,7 +277,8 @@ async def do_record_page_view(
     """Record that the visitor is on `page`.
 
     A report of the page the visitor was last on, with at least as many seconds on it, is the
-    same view reported again (a timer): it updates that view. Anything else is a new view.
+    same view reported again (a timer): it updates that view (and links it to the
+    conversation that started on it since). Anything else is a new view.
     """
     async with db.writing() as session, session.begin():
         last = await session.scalar(
@@ -282,13 +290,14 @@ async def do_record_page_view(
         same = (
             last is not None
             and last.url == page.url
-            and last.conversation_id == conversation_id
+            and last.conversation_id in (None, conversation_id)
             and page.seconds_on_page > 0
             and page.seconds_on_page >= last.seconds_on_page
         )
         if same and last is not None:
             last.seconds_on_page = page.seconds_on_page
             last.updated_at = now
+            last.conversation_id = conversation_id  # a conversation may have started on it
             view = last
         else:
             view = PageView(

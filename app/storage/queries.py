@@ -11,6 +11,7 @@ from app.storage.tables import Conversation, Feedback, Inquiry, Message, Visitor
 __all__ = [
     "check_conversation",
     "get_conversation",
+    "get_conversation_with_message",
     "get_counts",
     "get_earlier_conversations",
     "get_feedback",
@@ -112,6 +113,27 @@ async def get_message_by_client_id(
             select(Message).where(
                 Message.conversation_id == conversation_id, Message.client_id == client_id
             )
+        )
+
+
+async def get_conversation_with_message(
+    db: Database, visitor_id: str, client_id: str, *, recent: int = 3
+) -> Conversation | None:
+    """The visitor's conversation (one of the `recent` last active) that has a message with
+    this client id: where a resend belongs when the client never learnt the conversation."""
+    async with db.reading() as session:
+        latest = (
+            select(Conversation.id)
+            .where(Conversation.visitor_id == visitor_id)
+            .order_by(Conversation.updated_at.desc())
+            .limit(recent)
+            .scalar_subquery()
+        )
+        return await session.scalar(
+            select(Conversation)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(Conversation.id.in_(latest), Message.client_id == client_id)
+            .limit(1)
         )
 
 

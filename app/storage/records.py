@@ -45,6 +45,14 @@ class NewInquiry:
     ms: float
     page_url: str | None
     channel: str = "widget"
+    # What the optional LLM did (docs/llm.md): all false or empty without one.
+    by_llm: bool = False
+    citations: tuple[str, ...] = ()
+    machine_translated: bool = False
+    source_lang: str | None = None
+    llm_fallback: str | None = None  # why the curated text was used instead
+    retracted: bool = False  # streamed parts were withdrawn
+    rewritten: str | None = None  # the LLM's standalone rewrite of a follow-up
 
 
 @dataclass(frozen=True)

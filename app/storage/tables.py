@@ -23,7 +23,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -149,6 +151,14 @@ class Inquiry(Base):
     channel: Mapped[str] = mapped_column(String(16))
     ms: Mapped[float] = mapped_column(Float)  # time the bot took
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    # What the optional LLM did (docs/llm.md, "Counting"); all false or empty without one.
+    by_llm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    citations: Mapped[list[Any]] = mapped_column(default=list, server_default=sql_text("'[]'"))
+    machine_translated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source_lang: Mapped[str | None] = mapped_column(String(8))
+    llm_fallback: Mapped[str | None] = mapped_column(String(32))
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rewritten: Mapped[str | None] = mapped_column(Text)
 
 
 class PageView(Base):

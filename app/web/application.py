@@ -29,7 +29,7 @@ from app.web.origins import Origins
 from app.web.turns import BotRunner
 from app.web.visits import Visits
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "turn_workers"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def create_app(
         ready = engine if engine is not None else await asyncio.to_thread(open_engine, settings)
         db = open_database(get_database_url(settings.database_url, settings.data_dir))
         await do_upgrade(db)
-        runner = BotRunner(ready.bot, settings.turn_workers)
+        runner = BotRunner(
+            ready.bot, turn_workers(settings, with_llm=ready.bot.assistant is not None)
+        )
         await runner.warm_up()
         limit, window = settings.rate_limit_messages, settings.rate_limit_seconds
         app.state.chat = Chat(db, runner, LocalHub(), RateLimiter(limit, window))
@@ -99,6 +101,14 @@ def create_app(
     app.include_router(websocket.router)
     app.include_router(site.router)
     return app
+
+
+def turn_workers(settings: Settings, *, with_llm: bool) -> int:
+    """Threads for bot turns: one per core without an LLM (the encoder is CPU-bound); with
+    one, many more, since a turn then spends most of its time waiting for the endpoint."""
+    if not with_llm:
+        return settings.turn_workers
+    return max(settings.turn_workers, settings.llm_turn_workers)
 
 
 def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

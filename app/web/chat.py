@@ -4,7 +4,8 @@ Every visitor message (typed, a quick reply, "talk to a person") is stored befor
 it. Replies are made under a lock per conversation, so turns of one conversation never overlap,
 and they are idempotent: a message that already has replies (a resend) gets those, never a
 second set. Replies, typing and status changes reach every connection watching the
-conversation through the hub. Proactive offers are in `app.web.visits`.
+conversation through the hub; with an LLM, so do the checked parts of a reply while it is
+written (`app.web.streams`). Proactive offers are in `app.web.visits`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.storage import (
 from app.web.hub import Deliver, Hub
 from app.web.limits import RateLimiter
 from app.web.messages import message_json
+from app.web.streams import ReplyStream
 from app.web.texts import HUMAN_REQUEST, HUMAN_WILL_ANSWER
 from app.web.turns import (
     WAITING,
@@ -99,6 +101,7 @@ class Chat:
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._streams: dict[str, ReplyStream] = {}  # conversation id -> the reply streaming now
 
     # Storing what the visitor did.
 
@@ -226,9 +229,24 @@ class Chat:
             reason = "accepted_offer" if offered else "asked_for_human"
             lang = message.lang or ctx.visitor_lang(default)
             return await self.runner.call(bot.escalate, lang=lang, turns=turns, reason=reason)
-        return await self.runner.call(
-            bot.turn, message.text, page_lang=ctx.lang, turns=turns, page=page
-        )
+        if bot.assistant is None:  # no LLM: nothing streams
+            return await self.runner.call(
+                bot.turn, message.text, page_lang=ctx.lang, turns=turns, page=page
+            )
+        stream = ReplyStream(self.hub, ctx.conversation.id, message.id)
+        self._streams[ctx.conversation.id] = stream
+        try:
+            return await self.runner.call(
+                bot.turn,
+                message.text,
+                page_lang=ctx.lang,
+                turns=turns,
+                page=page,
+                on_event=stream.on_event,
+            )
+        finally:
+            await stream.finish()  # every part is out before the stored message
+            del self._streams[ctx.conversation.id]
 
     async def _answer(self, ctx: _Context, message: Message, outcome: Outcome) -> list[Message]:
         handed_off = isinstance(outcome, Escalate)
@@ -321,8 +339,13 @@ class Chat:
     async def typing(self, conversation_id: str, *, on: bool) -> None:
         await self.hub.publish(conversation_id, {"type": "typing", "on": on})
 
+    def streaming(self, conversation_id: str) -> ReplyStream | None:
+        """The LLM reply being streamed in this conversation now, if any."""
+        return self._streams.get(conversation_id)
+
     def lock(self, conversation_id: str) -> asyncio.Lock:
-        """The lock under which a conversation's replies and offers are made."""
+        """The lock under which a conversation's replies and offers are made (or, under
+        `visitor_channel(id)`, a visitor's conversation is started)."""
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = asyncio.Lock()

@@ -2,6 +2,9 @@
 
 One interface, `Hub`; `LocalHub` delivers within this process. With several server processes
 behind a load balancer a Redis pub/sub hub implements the same two methods.
+
+Channels: a conversation's id (its messages, typing, status and streamed parts), and
+`visitor_channel(id)` (a conversation started for the visitor, for connections that have none).
 """
 
 from __future__ import annotations
@@ -9,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-__all__ = ["Deliver", "Hub", "LocalHub", "Subscription"]
+__all__ = ["Deliver", "Hub", "LocalHub", "Subscription", "visitor_channel"]
 
 Frame = dict[str, Any]
 Deliver = Callable[[Frame], None]  # must not block: it queues the frame for its connection
+
+
+def visitor_channel(visitor_id: str) -> str:
+    """The visitor's own channel (ids are URL-safe, so no conversation id contains ':')."""
+    return f"visitor:{visitor_id}"
 
 
 class Subscription(Protocol):

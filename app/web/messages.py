@@ -25,6 +25,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "lang": message.lang,
         "created_at": timestamp(message.created_at),
         "client_id": message.client_id,
+        "reply_to": message.reply_to,
         "decision": message.decision,
         "answer_id": message.answer_id,
         "links": list(message.links or ()),

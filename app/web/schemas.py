@@ -91,6 +91,10 @@ class MessageOut(BaseModel):
     lang: str | None
     created_at: str = Field(examples=["2026-12-01T08:00:00.000Z"])
     client_id: str | None
+    reply_to: str | None = Field(
+        description="Bot messages: the id of the visitor message they answer (null for "
+        "offers and feedback replies)."
+    )
     decision: str | None
     answer_id: str | None
     links: list[str]

@@ -58,8 +58,13 @@ class BotRunner:
         return await loop.run_in_executor(self._pool, functools.partial(function, *args, **kwargs))
 
     async def warm_up(self) -> None:
-        """One throw-away turn, so the first visitor does not wait for lazy loading."""
-        await self.call(self.bot.turn, "Hei, hvor er pakken min?")
+        """One throw-away turn, so the first visitor does not wait for lazy loading. It never
+        calls the LLM: a start must not send a made-up question to the endpoint (which may
+        charge for it, or be slow and count against the breaker)."""
+        bot = self.bot
+        if bot.assistant is not None:
+            bot = Bot(bot.base, bot.retriever, bot.encoder, thresholds=bot.thresholds)
+        await self.call(bot.turn, "Hei, hvor er pakken min?")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
@@ -177,8 +182,11 @@ def message_of(outcome: Outcome, reply_to: str | None) -> NewMessage:
     lang, answer_id = outcome.lang, None
     links: tuple[str, ...] = ()
     choices: tuple[dict[str, str], ...] = ()
+    if outcome.rewritten:
+        flags["rewritten"] = outcome.rewritten
     if isinstance(outcome, Reply):
         flags |= {"fallback": outcome.fallback, "note": outcome.note, "chosen": outcome.chosen}
+        flags |= _llm_flags(outcome)
         lang, answer_id, links = outcome.reply_lang, outcome.answer_id, tuple(outcome.links)
     elif isinstance(outcome, Clarify):
         choices = _choices(outcome)
@@ -211,14 +219,35 @@ def message_of(outcome: Outcome, reply_to: str | None) -> NewMessage:
     )
 
 
+def _llm_flags(reply: Reply) -> dict[str, Any]:
+    """What the LLM did for a reply (all false or empty without one)."""
+    return {
+        "by_llm": reply.by_llm,
+        "citations": list(reply.citations),
+        "machine_translated": reply.machine_translated,
+        "source_lang": reply.source_lang,
+        "llm_fallback": reply.llm_fallback,
+        "retracted": reply.retracted,
+    }
+
+
 def inquiry_of(outcome: Outcome, text: str, page: PageInfo | None) -> NewInquiry:
-    """The inquiry record of one turn."""
+    """The inquiry record of one turn, with what the LLM did (so content teams can count
+    machine-translated answers and fallbacks)."""
+    reply = outcome if isinstance(outcome, Reply) else None
     return NewInquiry(
         text=text,
         language=outcome.lang,
         decision=outcome.decision,
-        answer_id=outcome.answer_id if isinstance(outcome, Reply) else None,
+        answer_id=reply.answer_id if reply is not None else None,
         confidence=outcome.confidence,
         ms=outcome.ms,
         page_url=page.url if page is not None else None,
+        by_llm=reply is not None and reply.by_llm,
+        citations=reply.citations if reply is not None else (),
+        machine_translated=reply is not None and reply.machine_translated,
+        source_lang=reply.source_lang if reply is not None else None,
+        llm_fallback=reply.llm_fallback if reply is not None else None,
+        retracted=reply is not None and reply.retracted,
+        rewritten=outcome.rewritten,
     )

@@ -1,10 +1,16 @@
 """Visitors arriving and moving between pages: hello, conversations, page views, and the
-proactive offers the bot makes before the visitor types anything."""
+proactive offers the bot makes before the visitor types anything.
+
+A page view stores the visitor and the view, never a conversation: a conversation is started
+by the visitor's first message, choice or request for a person (`app.web.websocket`), by a
+proactive offer that is made, or explicitly (`POST /conversations`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Awaitable, Callable
 
 from app.storage import (
     Conversation,
@@ -24,17 +30,21 @@ from app.storage import (
     get_visitor,
 )
 from app.web.chat import Chat
+from app.web.hub import visitor_channel
 from app.web.limits import RateLimiter
 from app.web.turns import (
     WAITING,
     bot_page,
     earlier_conversation,
     message_of,
+    page_lang,
     visitor_context,
 )
 from bot import EarlierConversation, Page
 
-__all__ = ["Visits"]
+__all__ = ["Start", "Visits"]
+
+Start = Callable[[], Awaitable[str]]  # starts (or finds) the conversation for an offer: its id
 
 
 class Visits:
@@ -54,31 +64,44 @@ class Visits:
 
     async def do_hello(
         self, visitor_id: str | None, conversation_id: str | None, page: PageInfo | None
-    ) -> tuple[Visitor, Conversation]:
+    ) -> tuple[Visitor, Conversation | None]:
         """A WebSocket's `hello`: the visitor (new when None) and the conversation to go on
-        with. The ids are checked before anything is created."""
+        with, or None: a page view starts no conversation (it starts with the first message,
+        choice or proactive offer). The ids are checked before anything is created."""
         if visitor_id is None and conversation_id is not None:
             await check_conversation(self.db, "", conversation_id)  # unknown, or not theirs
         visitor = await self.do_visitor(visitor_id)
-        return visitor, await self.do_open(visitor, conversation_id, page)
+        return visitor, await self.do_resume(visitor, conversation_id, page)
 
-    async def do_open(
+    async def do_resume(
         self, visitor: Visitor, conversation_id: str | None, page: PageInfo | None
-    ) -> Conversation:
-        """The conversation to go on with: the one given (if it is the visitor's and has not
-        idled out with the bot), else a new one. Records the page view."""
+    ) -> Conversation | None:
+        """The conversation given, if it is the visitor's and has not idled out with the bot
+        (else None); raises UnknownConversation or Forbidden. Records the page view."""
         conversation = None
         if conversation_id is not None:
             conversation = await check_conversation(self.db, visitor.id, conversation_id)
             idle = self.chat.clock() - conversation.updated_at >= self.idle_after
             if idle and conversation.status == "bot":
                 conversation = None
-        if conversation is None:
-            conversation = await do_create_conversation(
-                self.db, visitor.id, self.chat.clock(), page_url=page.url if page else None
-            )
         if page is not None:
-            await do_record_page_view(self.db, visitor.id, conversation.id, page, self.chat.clock())
+            where = conversation.id if conversation is not None else None
+            await do_record_page_view(self.db, visitor.id, where, page, self.chat.clock())
+        return conversation
+
+    async def do_start(
+        self, visitor: Visitor, page: PageInfo | None, *, record_view: bool = False
+    ) -> Conversation:
+        """Start a conversation on `page` and tell the visitor's connections that have none
+        (a `conversation` frame on the visitor's channel, docs/api.md)."""
+        now = self.chat.clock()
+        conversation = await do_create_conversation(
+            self.db, visitor.id, now, page_url=page.url if page else None
+        )
+        if record_view and page is not None:
+            await do_record_page_view(self.db, visitor.id, conversation.id, page, now)
+        frame = {"type": "conversation", "conversation_id": conversation.id, "status": "bot"}
+        await self.chat.hub.publish(visitor_channel(visitor.id), frame)
         return conversation
 
     async def do_page(
@@ -88,31 +111,53 @@ class Visits:
         page: PageInfo,
         *,
         lang: str | None = None,
+        start: Start | None = None,
     ) -> tuple[str | None, Message | None]:
         """The visitor is on `page` (navigation or a timer): record it and make any offer.
 
-        Without a conversation, one is started only when an offer is made. Returns the
-        conversation id (or None) and the offer. Raises RateLimited for a flood of reports.
+        Returns the conversation id (or None) and the offer; see `do_offer` for `start`.
+        Raises RateLimited for a flood of reports.
         """
         self.page_limiter.check(visitor.id, time.monotonic())
-        conversation = None
         if conversation_id is not None:
-            conversation = await check_conversation(self.db, visitor.id, conversation_id)
-        if conversation is None:
-            await do_record_page_view(self.db, visitor.id, None, page, self.chat.clock())
+            await check_conversation(self.db, visitor.id, conversation_id)
+        await do_record_page_view(self.db, visitor.id, conversation_id, page, self.chat.clock())
+        return await self.do_offer(visitor, conversation_id, page, lang=lang, start=start)
+
+    async def do_offer(
+        self,
+        visitor: Visitor,
+        conversation_id: str | None,
+        page: PageInfo | None,
+        *,
+        lang: str | None,
+        start: Start | None = None,
+    ) -> tuple[str | None, Message | None]:
+        """Make the proactive offer for this page, if there is one.
+
+        Without a conversation, one is started only when there is an offer: by `start` (which
+        returns its id; default `do_start`). Returns the conversation id (or None) and the
+        offer.
+        """
+        if page is None:
+            return conversation_id, None
+        if conversation_id is None:
             if not await self._would_offer(visitor, page, lang):
                 return None, None
-            conversation = await do_create_conversation(
-                self.db, visitor.id, self.chat.clock(), page_url=page.url
-            )
-        else:
-            await do_record_page_view(self.db, visitor.id, conversation.id, page, self.chat.clock())
-        return conversation.id, await self.do_greet(visitor, conversation.id, page, lang=lang)
+            if start is None:
+                conversation_id = (await self.do_start(visitor, page)).id
+            else:
+                conversation_id = await start()
+        return conversation_id, await self.do_greet(visitor, conversation_id, page, lang=lang)
 
     async def do_greet(
         self, visitor: Visitor, conversation_id: str, page: PageInfo | None, *, lang: str | None
     ) -> Message | None:
-        """Ask the bot for a proactive offer on this page; store and send it if there is one."""
+        """Ask the bot for a proactive offer on this page; store and send it if there is one.
+
+        The offer is in the conversation's language once the visitor has written, else in
+        the page's (its `lang`, else its URL's), else the browser's `lang`.
+        """
         if page is None:
             return None
         chat = self.chat
@@ -127,7 +172,7 @@ class Visits:
                 chat.runner.bot.greet,
                 bot_page(page) or Page(),
                 context,
-                lang=conversation.language or lang,
+                lang=conversation.language or page_lang(page, lang),
                 now=chat.clock(),
             )
             if offer is None:
@@ -143,7 +188,11 @@ class Visits:
         context = visitor_context(visitor, earlier, [])
         bot = self.chat.runner.bot
         offer = await self.chat.runner.call(
-            bot.greet, bot_page(page) or Page(), context, lang=lang, now=self.chat.clock()
+            bot.greet,
+            bot_page(page) or Page(),
+            context,
+            lang=page_lang(page, lang),
+            now=self.chat.clock(),
         )
         return offer is not None
 

@@ -1,10 +1,15 @@
 """The visitor WebSocket `/api/v1/widget/ws` (docs/api.md, "WebSocket").
 
 Each connection has one writer task draining a queue, so frames from the handler (acks,
-errors, welcome) and from the hub (messages, typing, status) go out in the order they were
-queued. The connection remembers which seqs the client has (from `last_seq`, the welcome, acks
-and delivered messages) and never sends a message twice. A bad frame gets an error frame and
-the connection stays open.
+errors, welcome) and from the hub (messages, typing, status, streamed parts) go out in the
+order they were queued. The connection remembers which seqs the client has (from `last_seq`,
+the welcome, acks and delivered messages) and never sends a message twice, nor a streamed
+part. A bad frame gets an error frame and the connection stays open.
+
+A connection has no conversation until there is something to say: `hello` without one (or
+with one that has idled out) gets a `welcome` with `conversation_id: null`; the first
+message, choice, request for a person or proactive offer starts one, under the visitor's lock,
+and a `conversation` frame tells this connection and the visitor's other tabs.
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import ApiError, HelloRequired, OriginNotAllowed
-from app.storage import Visitor, get_messages
+from app.errors import ApiError, HelloRequired, OriginNotAllowed, UnknownMessage
+from app.storage import Message, Visitor, get_conversation_with_message, get_messages
 from app.storage.records import PageInfo
 from app.web.chat import Chat, Stored
-from app.web.hub import Subscription
+from app.web.hub import Subscription, visitor_channel
 from app.web.messages import message_json
 from app.web.origins import Origins
 from app.web.schemas import (
@@ -34,6 +39,7 @@ from app.web.schemas import (
     PingFrame,
     check_frame,
 )
+from app.web.streams import DeltaFilter
 from app.web.visits import Visits
 from app.web.widget_api import PREFIX, page_info
 
@@ -54,12 +60,14 @@ class Connection:
         self.websocket, self.chat, self.visits = websocket, chat, visits
         self.queue: asyncio.Queue[Frame | None] = asyncio.Queue()
         self.visitor: Visitor | None = None
-        self.conversation_id: str | None = None
+        self.conversation_id: str | None = None  # None until the conversation starts
         self.page: PageInfo | None = None
         self.lang: str | None = None  # the browser's language, from hello
-        self.subscription: Subscription | None = None
+        self.subscription: Subscription | None = None  # the conversation's channel
+        self.visitor_subscription: Subscription | None = None  # the visitor's channel
         self.known_upto = 0  # the client had every message up to this seq (hello's last_seq)
         self.sent: set[int] = set()  # seqs sent since
+        self.streamed = DeltaFilter()  # what it has of replies being streamed
         self.ready = False  # the welcome is queued; before it, hub frames wait in `pending`
         self.pending: list[Frame] = []
         self.overflowed = False
@@ -67,15 +75,25 @@ class Connection:
     # Outgoing.
 
     def deliver(self, frame: Frame) -> None:
-        """The hub's callback: queue a frame (messages only once per seq)."""
+        """The hub's callback: queue a frame (messages only once per seq, parts once)."""
+        kind = frame.get("type")
+        if kind == "conversation":  # another tab (or POST /conversations) started one
+            self._adopt(str(frame["conversation_id"]), str(frame["status"]), [])
+            return
         if not self.ready:
             self.pending.append(frame)
             return
-        if frame.get("type") == "message":
+        if kind == "message":
             seq = int(frame["message"]["seq"])
             if seq <= self.known_upto or seq in self.sent:
                 return
             self.sent.add(seq)
+            self.streamed.done(frame["message"].get("reply_to"))
+        elif kind in ("delta", "retract"):
+            admitted = self.streamed.admit(frame)
+            if admitted is None:
+                return
+            frame = admitted
         self.send(frame)
 
     def send(self, frame: Frame | None) -> None:
@@ -100,9 +118,19 @@ class Connection:
         await self.websocket.close(code=1013)  # try again later: reconnect and resync
 
     def close(self) -> None:
+        for subscription in (self.subscription, self.visitor_subscription):
+            if subscription is not None:
+                subscription.close()
+        self.subscription = self.visitor_subscription = None
+
+    def _watch(self, conversation_id: str, known_upto: int) -> None:
+        """Follow this conversation from now on (the client has its messages to `known_upto`)."""
         if self.subscription is not None:
             self.subscription.close()
-            self.subscription = None
+        self.conversation_id, self.known_upto = conversation_id, known_upto
+        self.sent = set()
+        self.streamed.clear()
+        self.subscription = self.chat.hub.subscribe(conversation_id, self.deliver)
 
     # Incoming.
 
@@ -124,11 +152,13 @@ class Connection:
             await self._hello(frame)
         elif isinstance(frame, PingFrame):
             self.send({"type": "pong"})
-        elif self.visitor is None or self.conversation_id is None:
+        elif self.visitor is None:
             raise HelloRequired("send a `hello` frame first")
         elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame):
             await self._visitor_message(frame)
         elif isinstance(frame, FeedbackFrame):
+            if self.conversation_id is None:
+                raise UnknownMessage(f"{frame.message_id!r}: there is no conversation yet")
             await self.chat.do_feedback(
                 self.visitor.id, self.conversation_id, frame.message_id, frame.helpful
             )
@@ -141,58 +171,128 @@ class Connection:
             frame.visitor_id, frame.conversation_id, page
         )
         self.close()
-        self.visitor, self.conversation_id = visitor, conversation.id
+        self.visitor, self.conversation_id = visitor, None
         self.page, self.lang = page, frame.lang
-        self.ready, self.pending, self.sent = False, [], set()
-        self.subscription = self.chat.hub.subscribe(conversation.id, self.deliver)
-        resumed = conversation.id == frame.conversation_id
-        self.known_upto = frame.last_seq if resumed else 0
-        messages = await get_messages(self.chat.db, conversation.id, after_seq=self.known_upto)
-        self.sent = {m.seq for m in messages}
+        self.ready, self.pending = False, []
+        self.known_upto, self.sent = 0, set()
+        self.streamed.clear()
+        self.visitor_subscription = self.chat.hub.subscribe(
+            visitor_channel(visitor.id), self.deliver
+        )
+        messages: list[Message] = []
+        if conversation is not None:
+            self._watch(conversation.id, frame.last_seq)
+            messages = await get_messages(self.chat.db, conversation.id, after_seq=frame.last_seq)
+            self.sent = {m.seq for m in messages}
         self.send(
             {
                 "type": "welcome",
                 "visitor_id": visitor.id,
-                "conversation_id": conversation.id,
-                "status": conversation.status,
+                "conversation_id": conversation.id if conversation is not None else None,
+                "status": conversation.status if conversation is not None else "bot",
                 "messages": [message_json(m) for m in messages],
                 "timers": self.visits.timers(page),
             }
         )
-        self.ready = True
-        pending, self.pending = self.pending, []
-        for queued in pending:
-            self.deliver(queued)
-        self.chat.spawn(
-            self._quietly(self.visits.do_greet(visitor, conversation.id, page, lang=self.lang))
+        self._ready()
+        offer = self.visits.do_offer(
+            visitor, self.conversation_id, page, lang=self.lang, start=self._started
         )
+        self.chat.spawn(self._quietly(offer))
+
+    def _ready(self) -> None:
+        """After the welcome: the text of a reply being streamed, then what waited."""
+        self.ready = True
+        stream = self.chat.streaming(self.conversation_id) if self.conversation_id else None
+        catch_up = stream.catch_up() if stream is not None else None
+        pending, self.pending = self.pending, []
+        if catch_up is not None:
+            self.deliver(catch_up)
+        for queued in pending:
+            if queued.get("type") == "conversation":  # adopted already, see `_adopt`
+                self.send(queued)
+            else:
+                self.deliver(queued)
+
+    def _visitor_lock(self) -> asyncio.Lock:
+        assert self.visitor is not None
+        return self.chat.lock(visitor_channel(self.visitor.id))
+
+    async def _started(self) -> str:
+        """For a proactive offer: the connection's conversation, started now if it has none."""
+        async with self._visitor_lock():
+            return await self._conversation(None)
+
+    async def _conversation(self, client_id: str | None) -> str:
+        """The connection's conversation; one that has none (under the visitor's lock) gets:
+        the conversation that has a message with `client_id` already (a resend from a tab
+        that never learnt where its message went), else the one another tab of the visitor
+        has just started (`deliver` adopts it), else a new one."""
+        assert self.visitor is not None
+        if self.conversation_id is not None:
+            return self.conversation_id
+        found = None
+        if client_id is not None:
+            found = await get_conversation_with_message(self.chat.db, self.visitor.id, client_id)
+        if found is not None:
+            messages = await get_messages(self.chat.db, found.id)
+            self._adopt(found.id, found.status, messages)
+        elif self.conversation_id is None:
+            started = await self.visits.do_start(self.visitor, self.page)
+            self._adopt(started.id, started.status, [])  # unless the hub has just done so
+        assert self.conversation_id is not None
+        return self.conversation_id
+
+    def _adopt(self, conversation_id: str, status: str, messages: list[Message]) -> None:
+        if self.conversation_id is not None:
+            return
+        self._watch(conversation_id, 0)
+        self.sent = {m.seq for m in messages}
+        frame = {
+            "type": "conversation",
+            "conversation_id": conversation_id,
+            "status": status,
+            "messages": [message_json(m) for m in messages],
+        }
+        if self.ready:
+            self.send(frame)
+        else:
+            self.pending.append(frame)
 
     async def _visitor_message(self, frame: MessageFrame | ChoiceFrame | HumanFrame) -> None:
-        assert self.visitor is not None and self.conversation_id is not None
-        who, where = self.visitor.id, self.conversation_id
-        if isinstance(frame, MessageFrame):
-            stored = await self.chat.do_send(
-                who, where, frame.client_id, frame.text, origin=self.deliver
-            )
-            page = page_info(frame.page) or self.page
-        elif isinstance(frame, ChoiceFrame):
-            stored = await self.chat.do_choose(
-                who, where, frame.client_id, frame.answer_id, origin=self.deliver
-            )
-            page = self.page
-        else:
-            stored = await self.chat.do_ask_human(
-                who, where, frame.client_id, lang=self.lang, origin=self.deliver
-            )
-            page = self.page
+        if self.conversation_id is not None:
+            stored = await self._store(frame, self.conversation_id)
+        else:  # the first one starts the conversation: one at a time per visitor
+            async with self._visitor_lock():
+                stored = await self._store(frame, await self._conversation(frame.client_id))
         self._ack(stored)
+        page = (page_info(frame.page) if isinstance(frame, MessageFrame) else None) or self.page
         self.chat.spawn(self._reply(stored, page))
 
+    async def _store(self, frame: MessageFrame | ChoiceFrame | HumanFrame, where: str) -> Stored:
+        assert self.visitor is not None
+        who, chat = self.visitor.id, self.chat
+        if isinstance(frame, MessageFrame):
+            return await chat.do_send(who, where, frame.client_id, frame.text, origin=self.deliver)
+        if isinstance(frame, ChoiceFrame):
+            return await chat.do_choose(
+                who, where, frame.client_id, frame.answer_id, origin=self.deliver
+            )
+        return await chat.do_ask_human(
+            who, where, frame.client_id, lang=self.lang, origin=self.deliver
+        )
+
     async def _page(self, frame: PageFrame) -> None:
-        assert self.visitor is not None and self.conversation_id is not None
+        assert self.visitor is not None
         self.page = page_info(frame.page)
         assert self.page is not None
-        await self.visits.do_page(self.visitor, self.conversation_id, self.page, lang=self.lang)
+        await self.visits.do_page(
+            self.visitor,
+            self.conversation_id,
+            self.page,
+            lang=self.lang,
+            start=self._started,
+        )
         self.send({"type": "timers", "timers": self.visits.timers(self.page)})
 
     def _ack(self, stored: Stored) -> None:

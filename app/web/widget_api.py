@@ -112,7 +112,7 @@ async def create_conversation(
     """Start a conversation on a page; a proactive offer, if a rule fires, is its first message."""
     visitor = await visits.do_visitor(visitor.id)
     page = page_info(body.page if body else None)
-    conversation = await visits.do_open(visitor, None, page)
+    conversation = await visits.do_start(visitor, page, record_view=True)
     await visits.do_greet(visitor, conversation.id, page, lang=None)
     messages = await get_messages(visits.db, conversation.id)
     return {

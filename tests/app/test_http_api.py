@@ -67,11 +67,12 @@ def test_a_message_gets_the_answer_and_is_kept_in_order(
     assert reply["answer_id"] == "payment-declined"
     assert reply["created_at"].endswith("Z")
     keys = {
-        "id", "seq", "role", "text", "lang", "created_at", "client_id", "decision",
-        "answer_id", "links", "fallback", "note", "choices", "offer_human", "ask_feedback",
-        "proactive",
+        "id", "seq", "role", "text", "lang", "created_at", "client_id", "reply_to",
+        "decision", "answer_id", "links", "fallback", "note", "choices", "offer_human",
+        "ask_feedback", "proactive",
     }  # fmt: skip
     assert set(reply) == keys
+    assert (message["reply_to"], reply["reply_to"]) == (None, message["id"])
     second = api.post(path, json={"client_id": "b", "text": "asdf qwerty zxcvb"}).json()
     assert second["replies"][0]["decision"] == "abstain"
     assert second["replies"][0]["offer_human"] is True

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from app.storage._migrations import get_head_revision
 from tests.conftest import SAMSVAR, RunSamsvar, samsvar_env
 from tests.server import API, WS_PATH, samsvar_serve
 
@@ -33,8 +34,8 @@ def test_serve_prints_its_url_migrates_and_serves_until_sigterm(
             ws.send(json.dumps({"type": "hello", "visitor_id": visitor, "page": {"url": "/"}}))
             assert json.loads(ws.recv(timeout=30))["type"] == "welcome"
             ws.send(json.dumps({"type": "message", "client_id": "1", "text": "Hvor er pakken?"}))
-            frames = [json.loads(ws.recv(timeout=30)) for _ in range(3)]
-        assert [f["type"] for f in frames] == ["ack", "typing", "message"]
+            frames = [json.loads(ws.recv(timeout=30)) for _ in range(4)]
+        assert [f["type"] for f in frames] == ["conversation", "ack", "typing", "message"]
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(30) == 0
     with sqlite3.connect(database) as db:
@@ -51,10 +52,11 @@ def test_db_upgrade_creates_then_finds_the_database_current(
     first = run_samsvar("db", "upgrade", data_dir=data_dir)
     second = run_samsvar("db", "upgrade", data_dir=data_dir)
     assert first.returncode == 0, first.stderr
-    assert "migrated from empty to revision 0001" in first.stdout
+    head = get_head_revision()  # the newest migration in app/storage/migrations/versions
+    assert f"migrated from empty to revision {head}" in first.stdout
     assert (second.returncode, second.stdout.strip()) == (
         0,
-        "database is up to date (revision 0001)",
+        f"database is up to date (revision {head})",
     )
     assert (data_dir / "samsvar.db").is_file()
 

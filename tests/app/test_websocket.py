@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.storage import get_inquiries, get_messages
+from app.storage import get_counts, get_inquiries, get_messages
 from tests.app.conftest import Serve
 from tests.server import LiveServer
 
@@ -15,24 +15,34 @@ pytestmark = pytest.mark.slow
 PAGE = {"url": "http://127.0.0.1/checkout", "title": "Kasse", "lang": "nb"}
 
 
-def test_hello_without_ids_makes_a_visitor_and_a_conversation(live_server: LiveServer) -> None:
+def test_hello_without_ids_makes_a_visitor_but_no_conversation(live_server: LiveServer) -> None:
+    """A page view is not a conversation: nothing is started until there is something to say."""
     with live_server.visitor() as tab:
         welcome = tab.hello(PAGE)
+        timers = tab.quiet(0.5)
+        tab.send({"type": "page", "page": PAGE | {"seconds_on_page": 5}})
+        assert tab.expect("timers")["type"] == "timers"
     assert len(welcome["visitor_id"]) == 22
-    assert len(welcome["conversation_id"]) == 22
+    assert welcome["conversation_id"] is None
     assert welcome["status"] == "bot"
     assert welcome["messages"] == []
     assert isinstance(welcome["timers"], list)
+    assert timers == []
+    assert live_server.run(get_counts(live_server.db))["conversations"] == 0
 
 
 def test_a_question_gets_ack_typing_and_the_curated_answer(live_server: LiveServer) -> None:
     with live_server.visitor() as tab:
         tab.hello(PAGE)
         client_id = tab.message("Hvor er pakken min?")
+        started = tab.recv()
         ack = tab.recv()
         typing = tab.recv()
         reply = tab.reply()
         assert tab.expect("typing") == {"type": "typing", "on": False}
+    assert started["type"] == "conversation"
+    assert (started["status"], started["messages"]) == ("bot", [])
+    assert started["conversation_id"] == tab.conversation_id
     assert ack["type"] == "ack"
     assert ack["client_id"] == client_id
     assert (ack["seq"], ack["duplicate"]) == (1, False)
@@ -86,6 +96,10 @@ def test_several_tabs_of_one_visitor_all_receive_the_conversation(
             assert second.reply()["answer_id"] == "returns"
         sent_back = [f for f in first.received if f["type"] == "message"]
         assert [m["message"]["role"] for m in sent_back] == ["bot"], "own message only acked"
+    # Neither tab had a conversation: the first message started one, and both joined it.
+    started = [f for tab in (first, second) for f in tab.received if f["type"] == "conversation"]
+    assert [f["conversation_id"] for f in started] == [first.conversation_id] * 2
+    assert live_server.run(get_counts(live_server.db))["conversations"] == 1
 
 
 def test_the_connection_survives_bad_frames(live_server: LiveServer) -> None:
@@ -167,6 +181,9 @@ def test_a_flood_from_one_visitor_is_rate_limited(serve: Serve) -> None:
 def test_hello_with_another_visitors_conversation_is_forbidden(live_server: LiveServer) -> None:
     with live_server.visitor() as owner:
         owner.hello(PAGE)
+        owner.message("Hvor er pakken min?")
+        owner.reply()
+        assert owner.conversation_id is not None
         with live_server.visitor(conversation_id=owner.conversation_id) as stranger:
             stranger.connect()
             stranger.send({"type": "hello", "conversation_id": owner.conversation_id})

@@ -100,14 +100,7 @@ def _offer_text(widget: Widget, site: LiveServer) -> tuple[str, dict[str, object
     [
         ("nb", "/checkout/payment-failed", "nb-NO"),
         ("en", "/en/checkout/payment-failed", "en-GB"),
-        pytest.param(
-            "en", "/en/checkout/payment-failed", "nb-NO",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="server: the offer follows the browser's language (hello.lang), not the "
-                "page's; issue 4 wants the page's language",
-            ),
-        ),
+        ("en", "/en/checkout/payment-failed", "nb-NO"),  # the page's language wins
     ],
 )  # fmt: skip
 def test_landing_on_payment_failed_shows_the_offer_before_typing(
@@ -143,10 +136,11 @@ def test_landing_on_payment_failed_shows_the_offer_before_typing(
 
 
 def _wait_for_welcome(page: Page) -> None:
-    """Until the widget has its conversation from the server's `welcome`."""
+    """Until the widget has its visitor id from the server's `welcome` (a page view starts no
+    conversation, so there is no conversation id yet)."""
     page.wait_for_function(
         "() => Object.keys(localStorage).filter(k => k.startsWith('samsvar:'))"
-        ".some(k => JSON.parse(localStorage.getItem(k)).conversation_id)"
+        ".some(k => JSON.parse(localStorage.getItem(k)).visitor_id)"
     )
 
 
