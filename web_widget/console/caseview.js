@@ -14,6 +14,7 @@ export class CaseView {
     this.me = null;
     this.data = null; // the open case: {case, transcript, earlier} as GET /cases/{id} answers
     this.byId = new Map(); // message id -> node
+    this.drafts = new Map(); // case id -> unsent reply text (kept across cases and a new sign-in)
     this.el = {
       none: byId("case-none"),
       view: byId("case-view"),
@@ -67,16 +68,19 @@ export class CaseView {
   }
 
   close() {
+    this.keepDraft();
     this.data = null;
     this.byId.clear();
     this.el.view.hidden = true;
     this.el.side.hidden = true;
     this.el.none.hidden = false;
+    this.el.none.textContent = this.t("noCase");
   }
 
   /** Show a case (freshly loaded, or updated by an event). */
   show(data, { keepReply = false, focus = false } = {}) {
     const switched = !this.data || this.id !== data.case.id;
+    if (switched) this.keepDraft();
     this.data = data;
     this.el.none.hidden = true;
     this.el.view.hidden = false;
@@ -92,7 +96,7 @@ export class CaseView {
       this.setError("");
       this.el.message.textContent = "";
       this.el.typing.textContent = "";
-      if (!keepReply) this.el.reply.value = "";
+      if (!keepReply) this.el.reply.value = this.drafts.get(data.case.id) || "";
     }
     this.el.transcript.setAttribute("aria-busy", "true");
     for (const message of data.transcript || []) this.addMessage(message);
@@ -109,6 +113,12 @@ export class CaseView {
     this.renderActions();
     renderContext(this.el.context, this.data, this.t, this.lang);
     this.renderNotes();
+  }
+
+  keepDraft() {
+    if (!this.data) return;
+    if (this.el.reply.value.trim()) this.drafts.set(this.id, this.el.reply.value);
+    else this.drafts.delete(this.id);
   }
 
   renderFacts() {
