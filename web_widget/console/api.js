@@ -53,7 +53,7 @@ export class Api {
       code: (data && data.code) || `http_${response.status}`,
       retryAfter: (data && data.retry_after) || Number(response.headers.get("Retry-After")) || null,
     });
-    if (response.status === 401 && !path.startsWith("session")) this.onSignedOut(error.code);
+    if (response.status === 401 && path !== "sign-in") this.onSignedOut(error.code);
     throw error;
   }
 

@@ -8,9 +8,9 @@ import { renderContext } from "./context.js";
 const TYPING_MAX_MS = 8000;
 
 export class CaseView {
-  /** @param {{t: Function, lang: string, api: object, explain: Function, onChanged: Function}} options */
-  constructor({ t, lang, api, explain, onChanged }) {
-    Object.assign(this, { t, lang, api, explain, onChanged });
+  /** @param {{t: Function, lang: string, api: object, explain: Function, onChanged: Function, teamName: Function}} options */
+  constructor({ t, lang, api, explain, onChanged, teamName }) {
+    Object.assign(this, { t, lang, api, explain, onChanged, teamName });
     this.me = null;
     this.data = null; // the open case: {case, transcript, earlier} as GET /cases/{id} answers
     this.byId = new Map(); // message id -> node
@@ -67,14 +67,15 @@ export class CaseView {
     return Boolean(c && this.me && c.agent && c.agent.id === this.me.id && c.status !== "resolved");
   }
 
-  close() {
+  /** Show no case: the empty state, or why the case went away. */
+  close(why = "") {
     this.keepDraft();
     this.data = null;
     this.byId.clear();
     this.el.view.hidden = true;
     this.el.side.hidden = true;
     this.el.none.hidden = false;
-    this.el.none.textContent = this.t("noCase");
+    this.el.none.textContent = why || this.t("noCase");
   }
 
   /** Show a case (freshly loaded, or updated by an event). */
@@ -128,7 +129,7 @@ export class CaseView {
     this.el.facts.replaceChildren(
       h("span", { class: `urgency urgency-${d.urgency}` }, h("span", { class: "vh" }, `${this.t("urgency")}: `), this.t(d.urgency)),
       fact(this.t("caseStatus"), this.t(d.status)),
-      fact(this.t("team"), d.team || "–"),
+      fact(this.t("team"), this.teamName(d.team) || "–"),
       d.language ? fact(this.t("lang"), languageName(d.language, this.lang)) : null,
       h("span", {}, who),
     );

@@ -39,6 +39,7 @@ class Console {
     this.lang = pickLang(savedLang());
     this.t = translator(this.lang);
     this.me = null;
+    this.teams = new Map(); // team id -> name (from GET /teams)
     this.api = new Api({ root: serverRoot(), onSignedOut: (code) => this.signedOut(code) });
     this.socket = new AgentSocket(this.api.wsUrl, {
       open: () => {},
@@ -63,6 +64,7 @@ class Console {
       announcer: byId("announcer"),
     };
     const explain = (error) => this.explain(error);
+    const teamName = (id) => this.teams.get(id) || id;
     this.alerts = new Alerts({ t: this.t, region: this.el.announcer, tray: byId("alert-tray"), onOpen: (id) => this.open(id, true) });
     this.queue = new QueueView({
       t: this.t,
@@ -71,8 +73,9 @@ class Console {
       empty: { queue: byId("queue-empty"), mine: byId("mine-empty") },
       count: byId("queue-count"),
       onOpen: (id) => this.open(id, true),
+      teamName,
     });
-    this.caseView = new CaseView({ t: this.t, lang: this.lang, api: this.api, explain, onChanged: (c) => this.queue.upsert(c) });
+    this.caseView = new CaseView({ t: this.t, lang: this.lang, api: this.api, explain, teamName, onChanged: (c) => this.queue.upsert(c) });
     this.answers = new AnswerSearch({ t: this.t, lang: this.lang, api: this.api, explain, insert: (text) => this.caseView.insert(text) });
     this.transfer = new TransferDialog({ t: this.t, api: this.api, explain, onDone: (c) => this.transferred(c) });
     byId("transfer").addEventListener("click", () => this.caseView.case && this.transfer.open(this.caseView.case, this.me));
@@ -199,7 +202,7 @@ class Console {
     this.applyTexts();
     this.socket.start();
     if (agent.status === "offline") await this.setStatus("online");
-    await this.reload();
+    await Promise.all([this.loadTeams(), this.reload()]);
     if (!this.fromHash()) byId("queue-heading").scrollIntoView({ block: "nearest" });
   }
 
@@ -255,6 +258,20 @@ class Console {
 
   // ----- the queue and the open case ----------------------------------------------------------
 
+  async loadTeams() {
+    try {
+      const { teams } = await this.api.get("teams");
+      this.teams = new Map(teams.map((team) => [team.id, team.name || team.id]));
+    } catch {
+      /* the ids stand in for the names */
+    }
+  }
+
+  /** May this agent still see the case (their team, theirs, or an admin)? */
+  sees(c) {
+    return Boolean(this.me && (this.me.admin || (this.me.teams || []).includes(c.team) || (c.agent && c.agent.id === this.me.id)));
+  }
+
   /** Load both lists afresh (after sign-in and after a reconnect, so nothing missed stays missing). */
   async reload() {
     try {
@@ -296,15 +313,23 @@ class Console {
     try {
       const view = await this.api.get(`cases/${encodeURIComponent(id)}`);
       if (this.caseView.id === id) this.caseView.show(view, { keepReply: true });
-    } catch {
-      /* the next event or reconnect tries again */
+    } catch (error) {
+      // Gone from this agent's view (transferred away): say so. Otherwise the next event retries.
+      if (this.caseView.id === id && error instanceof ApiError && error.status === 403) this.caseView.close(this.explain(error));
     }
   }
 
   transferred(c) {
+    const text = this.t("transferred", { number: c.number, to: c.agent ? c.agent.display_name : this.teams.get(c.team) || c.team });
     this.queue.upsert(c);
-    this.caseView.update(c);
-    announce(byId("case-message"), this.t("transferred", { number: c.number, to: c.agent ? c.agent.display_name : c.team }));
+    if (this.sees(c)) {
+      this.caseView.update(c);
+      announce(byId("case-message"), text);
+    } else {
+      this.caseView.close(text);
+      history.replaceState(null, "", location.pathname + location.search);
+      announce(this.el.announcer, text);
+    }
   }
 
   typing(on) {
@@ -377,6 +402,7 @@ class Console {
   onRemoved(id) {
     this.queue.remove(id);
     this.alerts.clear(id);
+    if (this.caseView.id === id && !this.transfer.dialog.open) this.refreshCase(id);
   }
 
   onMessage(frame) {

@@ -24,9 +24,9 @@ export function byUrgencyThenAge(a, b) {
 }
 
 export class QueueView {
-  /** @param {{t: Function, lang: string, lists: {queue: HTMLElement, mine: HTMLElement}, empty: {queue: HTMLElement, mine: HTMLElement}, count: HTMLElement, onOpen: Function}} options */
-  constructor({ t, lang, lists, empty, count, onOpen }) {
-    Object.assign(this, { t, lang, lists, empty, count, onOpen });
+  /** @param {{t: Function, lang: string, lists: {queue: HTMLElement, mine: HTMLElement}, empty: {queue: HTMLElement, mine: HTMLElement}, count: HTMLElement, onOpen: Function, teamName: Function}} options */
+  constructor({ t, lang, lists, empty, count, onOpen, teamName }) {
+    Object.assign(this, { t, lang, lists, empty, count, onOpen, teamName });
     this.items = new Map(); // case id -> summary
     this.current = null;
     this.me = null;
@@ -47,12 +47,12 @@ export class QueueView {
     this.render();
   }
 
-  /** Add or update one case. Returns true when it is new to this agent's queue. */
+  /** Add or update one case; one that belongs in neither list (resolved, someone else's) leaves. */
   upsert(summary) {
     const known = this.items.has(summary.id);
-    this.items.set(summary.id, summary);
+    if (this.listOf(summary)) this.items.set(summary.id, summary);
+    else if (!this.items.delete(summary.id)) return;
     this.render(known ? null : summary.id);
-    return !known && this.listOf(summary) === "queue";
   }
 
   remove(id) {
@@ -104,7 +104,7 @@ export class QueueView {
       h("span", { class: "wait" }, h("span", { class: "vh" }, `${this.t("waited")}: `),
         h("time", { datetime: isoDuration(seconds), dataset: { since: item.waiting_since }, "aria-label": spoken(seconds, this.lang) }, clock(seconds))),
       h("span", { class: "preview", lang: item.language || null }, preview(item.question)),
-      h("span", { class: "meta" }, [item.team, lang].filter(Boolean).join(" · ")),
+      h("span", { class: "meta" }, [this.teamName(item.team), lang].filter(Boolean).join(" · ")),
     );
   }
 

@@ -36,7 +36,7 @@ export class TransferDialog {
     try {
       const { teams, agents } = await this.api.get("teams");
       this.agents = new Map(agents.map((a) => [a.id, a]));
-      this.team.replaceChildren(...teams.map((team) => h("option", { value: team.id, selected: team.id === c.team }, team.name && team.name !== team.id ? `${team.name} (${team.id})` : team.id)));
+      this.team.replaceChildren(...teams.map((team) => h("option", { value: team.id, selected: team.id === c.team }, team.name || team.id)));
       this.fillAgents();
     } catch (error) {
       this.setError(this.explain(error));
