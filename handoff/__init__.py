@@ -63,12 +63,20 @@ from handoff.queries import (
 )
 from handoff.records import NewCase, QueueFilter
 from handoff.tables import HELD, METADATA, WAITING, Agent, Case, CaseEvent, CaseNote
-from handoff.urgency import Signals, Urgency, UrgencyReason, get_urgency, urgency_rank
+from handoff.urgency import (
+    URGENCY_RANKS,
+    Signals,
+    Urgency,
+    UrgencyReason,
+    get_urgency,
+    urgency_rank,
+)
 
 __all__ = [
     "AGENT_STATUSES",
     "HELD",
     "METADATA",
+    "URGENCY_RANKS",
     "WAITING",
     "Agent",
     "AgentExists",

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from handoff._signals import find_signal, find_words
 from knowledge import URGENCY_LEVELS, UrgencyConfig, UrgencyRule, match_page
 
-__all__ = ["Signals", "Urgency", "UrgencyReason", "get_urgency", "urgency_rank"]
+__all__ = ["URGENCY_RANKS", "Signals", "Urgency", "UrgencyReason", "get_urgency", "urgency_rank"]
+
+URGENCY_RANKS = {level: rank for rank, level in enumerate(URGENCY_LEVELS)}
 
 
 @dataclass(frozen=True)
