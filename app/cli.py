@@ -383,10 +383,10 @@ def db_upgrade() -> None:
 def agents_add(
     name: str = typer.Argument(..., help="What the agent signs in with."),
     team: list[str] = typer.Option(..., "--team", help="A team of base.yaml (repeat for more)."),  # noqa: B008
-    admin: bool = typer.Option(False, "--admin", help="Sees every team's cases."),  # noqa: B008
-    max_chats: int = typer.Option(3, "--max-chats", min=1, max=50, help="Cases at once."),  # noqa: B008
-    display_name: str | None = typer.Option(None, "--display-name", help="Shown to visitors."),  # noqa: B008
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),  # noqa: B008
+    admin: bool = typer.Option(False, "--admin", help="Sees every team's cases."),
+    max_chats: int = typer.Option(3, "--max-chats", min=1, max=50, help="Cases at once."),
+    display_name: str | None = typer.Option(None, "--display-name", help="Shown to visitors."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),
     answers: Path | None = typer.Option(None, "--answers", help="The answer base (its teams)."),  # noqa: B008
 ) -> None:
     """Create an agent; the password comes from a prompt (or standard input)."""
