@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from app.eval_commands import eval_app
 from app.settings import Settings
 
 __all__ = ["app", "main"]
@@ -28,6 +29,7 @@ agents_app = typer.Typer(
     help="The agents who answer handed-off conversations.", no_args_is_help=True
 )
 app.add_typer(agents_app, name="agents")
+app.add_typer(eval_app, name="eval")
 
 AnswersOpt = Annotated[
     Path | None,
@@ -181,43 +183,6 @@ def ask(
         typer.echo(json.dumps(_outcome_json(outcome), ensure_ascii=False, indent=2))
     else:
         _print_outcome(outcome)
-
-
-@app.command(name="eval")
-def eval_(
-    suite_file: Annotated[Path, typer.Argument(metavar="SUITE.yaml", help="The suite to run.")],
-    answers: AnswersOpt = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", metavar="OUT.json", help="Write the results as JSON.")
-    ] = None,
-) -> None:
-    """Run an evaluation suite and print (and optionally write) the results."""
-    from eval import SuiteInvalid, check_suite_against, load_suite, run_suite, to_json
-
-    try:
-        suite = load_suite(suite_file)
-    except SuiteInvalid as exc:
-        _fail(f"error: {exc}", 2)
-    engine = _engine(_settings(), answers or suite.answers)
-    try:
-        check_suite_against(suite, engine.bot.base)
-    except SuiteInvalid as exc:
-        _fail(f"error: {exc}", 2)
-    results = run_suite(suite, engine.bot)
-    report = to_json(suite, results)
-    for case in report["cases"]:
-        mark = "PASS" if case["passed"] else "FAIL"
-        got = case["answer_id"] or case["decision"]
-        typer.echo(
-            f"{mark}  {case['id']}: expected {case['expect']}, got {got} ({case['confidence']:.2f})"
-        )
-    summary = report["summary"]
-    typer.echo(f"\n{suite.name}: {summary['passed']}/{summary['cases']} passed")
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(
-            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
 
 
 @answers_app.command("check")
