@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 QUERY, PASSAGE = "query", "passage"
 REFIT_SHARE = 0.05
+HNSW_M = 4
+READ_PAGE = 1000
+HNSW_CONSTRUCTION_EF = 16
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class AnswerIndex:
         self._state_dir = Path(state_dir)
         self.key = "samsvar-" + hashlib.sha1(str(base.path.resolve()).encode()).hexdigest()[:12]
         self.entries = entries_from_base(base)
+        self._written: tuple[str, dict[str, Vectors]] | None = None
 
     # -- manifest -------------------------------------------------------------------------
     def _manifest(self) -> Any:
@@ -177,9 +181,22 @@ class AnswerIndex:
             and meta.get("model_version") == self._encoder.model_version
         )
 
+    def _complete(self, name: str, records: list[_Record]) -> bool:
+        """The collection exists, holds every record and was built with this model.
+
+        A cheap check (no vectors are read), so an up-to-date index costs nothing to open.
+        """
+        try:
+            collection = self._open(name)
+        except Exception:  # a manifest pointing at a vanished collection: rebuild
+            return False
+        return self._model_matches(collection) and collection.count() == len(records)
+
     def _stored_vectors(self, name: str | None) -> dict[str, Vectors]:
         if name is None:
             return {}
+        if self._written is not None and self._written[0] == name:
+            return self._written[1]  # just written by this process: no need to read it back
         try:
             collection = self._open(name)
         except Exception:  # a manifest pointing at a vanished collection: rebuild
@@ -188,11 +205,16 @@ class AnswerIndex:
         if not self._model_matches(collection):
             log.info("index %s was built with another model; rebuilding", name)
             return {}
-        got = collection.get(include=["embeddings", "metadatas"])
         vectors: dict[str, Vectors] = {}
-        for meta, vec in zip(got["metadatas"], got["embeddings"], strict=True):
-            mode = PASSAGE if meta["kind"] == "text" else QUERY
-            vectors[f"{mode}:{meta['text_hash']}"] = np.asarray(vec, dtype=np.float32)
+        # Read page by page: one call for every record holds several copies of all vectors
+        # (Chroma's own, float64, float32) at once, which is most of a server's memory peak.
+        for offset in range(0, collection.count(), READ_PAGE):
+            got = collection.get(
+                include=["embeddings", "metadatas"], limit=READ_PAGE, offset=offset
+            )
+            for meta, vec in zip(got["metadatas"], got["embeddings"], strict=True):
+                mode = PASSAGE if meta["kind"] == "text" else QUERY
+                vectors[f"{mode}:{meta['text_hash']}"] = np.asarray(vec, dtype=np.float32)
         return vectors
 
     # -- sync -----------------------------------------------------------------------------
@@ -204,7 +226,11 @@ class AnswerIndex:
         content = _hash(
             "\n".join(f"{r.id}\t{r.key}" for r in records) + self._encoder.model_version
         )
-        if active and active.startswith(f"{self.key}-{content}") and self._stored_vectors(active):
+        if (
+            active
+            and active.startswith(f"{self.key}-{content}")
+            and self._complete(active, records)
+        ):
             return SyncReport(active, 0, len(records), False, time.perf_counter() - started)
         stored = self._stored_vectors(active)
         missing = list({r.key: r for r in records if r.key not in stored}.values())
@@ -212,6 +238,7 @@ class AnswerIndex:
         try:
             self._embed(missing, stored)
             self._write(name, records, stored)
+            self._written = (name, stored)
         except Exception as exc:
             self._drop(name)
             raise IndexBuildFailed(
@@ -239,6 +266,10 @@ class AnswerIndex:
             embedding_function=None,
             metadata={
                 "hnsw:space": "cosine",
+                # Ranking never uses Chroma's approximate search (it scores every answer
+                # exactly), so a small graph is enough and keeps a re-index cheap.
+                "hnsw:M": HNSW_M,
+                "hnsw:construction_ef": HNSW_CONSTRUCTION_EF,
                 "model": self._encoder.model_name,
                 "model_version": self._encoder.model_version,
                 "base": str(self._base.path),

@@ -13,8 +13,9 @@ and chooses the thresholds from those held-out outcomes (see `retrieval.calibrat
 
 from __future__ import annotations
 
+import dataclasses
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,6 +266,54 @@ class Retriever:
         space = _space(entries, q_vectors, t_vectors, centres=centres)
         return cls(entries, space, models, thresholds)
 
+    # -- views for evaluation -------------------------------------------------------------
+    def without_questions(self, questions: Collection[str]) -> Retriever:
+        """This retriever as if these phrasings had never been indexed (in any answer).
+
+        The fitted models and thresholds are kept and nothing is embedded again: the feature
+        space is rebuilt from the vectors already held (about half a second for a thousand
+        phrasings). Evaluation uses it to ask a base's own question as a new one.
+        """
+        drop = set(questions)
+        keep = np.array([q not in drop for e in self.entries for q in e.questions], dtype=bool)
+        if keep.all():
+            return self
+        # The question vectors held are language-centred already: build without centring them
+        # again, then restore the centres that each query is centred with.
+        space = _space(
+            self.entries, self._space.question_vectors, self._space.text_vectors, keep=keep
+        )
+        space = dataclasses.replace(space, centres=self._space.centres)
+        entries = [
+            Entry(e.id, tuple(q for q in e.questions if q not in drop), e.texts)
+            for e in self.entries
+        ]
+        return Retriever(entries, space, self._models, self.thresholds)
+
+    def similarities(self) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
+        """How alike the answers are: (ids, question similarity, text similarity).
+
+        Each matrix holds the cosine between two answers' centroids: of their questions in the
+        language-centred space the ranking uses, and of their answer texts after removing the
+        mean off-topic direction. Without centring, e5 puts almost every pair of short texts
+        near 0.9. The diagonal is 1; an answer without texts
+        gets 0 text similarity to every other.
+        """
+        space = self._space
+        offset = (
+            space.centres.mean(axis=0)
+            if space.centres.size
+            else np.zeros(space.text_vectors.shape[-1], dtype=np.float32)
+        )
+        # Question vectors are held language-centred already; texts are raw passages.
+        questions = _unit_centroids(space.answers, space.question_owner, space.question_vectors)
+        texts = _unit_centroids(space.answers, space.text_owner, space.text_vectors - offset)
+        q_sims: FloatArray = (questions @ questions.T).astype(np.float32)
+        t_sims: FloatArray = (texts @ texts.T).astype(np.float32)
+        np.fill_diagonal(q_sims, 1.0)
+        np.fill_diagonal(t_sims, 1.0)
+        return tuple(self._ids), q_sims, t_sims
+
     # -- ranking --------------------------------------------------------------------------
     def rank(self, text: str, vector: Vectors, k: int = 10) -> Ranking:
         features = self._space.features(text, vector)
@@ -311,6 +360,19 @@ class Retriever:
             np.asarray(right1, dtype=bool),
             np.asarray(right3, dtype=bool),
         )
+
+
+def _unit_centroids(answers: int, owners: npt.NDArray[np.int64], vectors: FloatArray) -> FloatArray:
+    """The mean of each answer's rows, L2-normalised; zero for an answer without rows."""
+    dim = vectors.shape[1] if vectors.ndim == 2 else 384
+    sums = np.zeros((answers, dim), dtype=np.float32)
+    if owners.size:
+        np.add.at(sums, owners, vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    unit: FloatArray = np.where(norms > 1e-9, sums / np.maximum(norms, 1e-9), 0.0).astype(
+        np.float32
+    )
+    return unit
 
 
 def _is_traffic_sample(labelled: _HeldOut) -> bool:

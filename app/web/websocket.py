@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import ApiError, HelloRequired, OriginNotAllowed
+from app.errors import ApiError, HelloRequired, OriginNotAllowed, from_handoff
 from app.storage import Visitor, get_messages
 from app.storage.records import PageInfo
 from app.web.chat import Chat, Stored
@@ -26,16 +26,21 @@ from app.web.messages import message_json
 from app.web.origins import Origins
 from app.web.schemas import (
     ChoiceFrame,
+    EmailFrame,
     FeedbackFrame,
     HelloFrame,
     HumanFrame,
     MessageFrame,
     PageFrame,
     PingFrame,
+    RateFrame,
+    SkipFrame,
+    TypingFrame,
     check_frame,
 )
 from app.web.visits import Visits
 from app.web.widget_api import PREFIX, page_info
+from handoff import HandoffError
 
 __all__ = ["router"]
 
@@ -126,8 +131,10 @@ class Connection:
             self.send({"type": "pong"})
         elif self.visitor is None or self.conversation_id is None:
             raise HelloRequired("send a `hello` frame first")
-        elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame):
+        elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame | SkipFrame):
             await self._visitor_message(frame)
+        elif isinstance(frame, EmailFrame | RateFrame | TypingFrame):
+            await self._case_frame(frame)
         elif isinstance(frame, FeedbackFrame):
             await self.chat.do_feedback(
                 self.visitor.id, self.conversation_id, frame.message_id, frame.helpful
@@ -155,6 +162,9 @@ class Connection:
                 "visitor_id": visitor.id,
                 "conversation_id": conversation.id,
                 "status": conversation.status,
+                "case": await self.chat.handoffs.case_for(conversation.id)
+                if self.chat.handoffs
+                else None,
                 "messages": [message_json(m) for m in messages],
                 "timers": self.visits.timers(page),
             }
@@ -167,7 +177,24 @@ class Connection:
             self._quietly(self.visits.do_greet(visitor, conversation.id, page, lang=self.lang))
         )
 
-    async def _visitor_message(self, frame: MessageFrame | ChoiceFrame | HumanFrame) -> None:
+    async def _case_frame(self, frame: EmailFrame | RateFrame | TypingFrame) -> None:
+        assert self.conversation_id is not None
+        handoffs = self.chat.handoffs
+        if handoffs is None:
+            return
+        try:
+            if isinstance(frame, EmailFrame):
+                await handoffs.do_email(self.conversation_id, frame.email)
+            elif isinstance(frame, RateFrame):
+                await handoffs.do_rate(self.conversation_id, frame.score, frame.comment)
+            else:
+                await handoffs.do_visitor_typing(self.conversation_id, on=frame.on)
+        except HandoffError as exc:
+            raise from_handoff(exc) from exc
+
+    async def _visitor_message(
+        self, frame: MessageFrame | ChoiceFrame | HumanFrame | SkipFrame
+    ) -> None:
         assert self.visitor is not None and self.conversation_id is not None
         who, where = self.visitor.id, self.conversation_id
         if isinstance(frame, MessageFrame):
@@ -179,6 +206,9 @@ class Connection:
             stored = await self.chat.do_choose(
                 who, where, frame.client_id, frame.answer_id, origin=self.deliver
             )
+            page = self.page
+        elif isinstance(frame, SkipFrame):
+            stored = await self.chat.do_skip(who, where, frame.client_id, origin=self.deliver)
             page = self.page
         else:
             stored = await self.chat.do_ask_human(

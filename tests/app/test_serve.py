@@ -51,10 +51,10 @@ def test_db_upgrade_creates_then_finds_the_database_current(
     first = run_samsvar("db", "upgrade", data_dir=data_dir)
     second = run_samsvar("db", "upgrade", data_dir=data_dir)
     assert first.returncode == 0, first.stderr
-    assert "migrated from empty to revision 0001" in first.stdout
+    assert "migrated from empty to revision 0002" in first.stdout
     assert (second.returncode, second.stdout.strip()) == (
         0,
-        "database is up to date (revision 0001)",
+        "database is up to date (revision 0002)",
     )
     assert (data_dir / "samsvar.db").is_file()
 

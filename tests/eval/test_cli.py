@@ -70,12 +70,12 @@ def test_eval_writes_the_documented_json(
     assert done.returncode == 0, done.stderr
 
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert set(report) == SUITE_KEYS
+    assert set(report) >= SUITE_KEYS  # more keys may be added, none of these may change
     assert report["suite"] == "cli-suite"
     cases = report["cases"]
     assert [c["id"] for c in cases] == ["tracking", "off-topic", "payment-page", "4", "5"]
     for case in cases:
-        assert set(case) == CASE_KEYS, case["id"]
+        assert set(case) >= CASE_KEYS, case["id"]
         assert case["decision"] in DECISIONS
         if case["decision"] == "answer":
             assert isinstance(case["answer_id"], str)

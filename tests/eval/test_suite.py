@@ -137,7 +137,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     )
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:2: treshold: unknown key")
-    assert "name, answers, cases" in problem
+    assert "name, description, answers, gate, cases" in problem
 
 
 def test_unknown_case_key(tmp_path: Path) -> None:
@@ -239,3 +239,194 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     problems = problems_of(path)
     assert len(problems) == 3
     assert [p.split(": ")[1] for p in problems] == ["extra", "cases[0].lang", "cases[1].ask"]
+
+
+def test_expectations_on_the_reply(tmp_path: Path) -> None:
+    path = write_suite(
+        tmp_path,
+        """
+        cases:
+          - id: phrases
+            ask: Hvor er pakken min?
+            expect: order-tracking
+            lang: nb
+            contains: [sporingslenke, Posten]
+            not_contains: Klarna
+          - id: urgent
+            ask: Jeg har blitt trukket to ganger og vil ha pengene tilbake nå
+            expect: handoff
+            urgency: high
+          - id: held
+            ask: Hvor er pakken min?
+            expect: order-tracking
+            held_out: true
+        """,
+    )
+    phrases, urgent, held = load_suite(path).cases
+    expect = phrases.turns[0].expect
+    assert (expect.decision, expect.answer_id, expect.lang) == (
+        "order-tracking",
+        "order-tracking",
+        "nb",
+    )
+    assert expect.contains == ("sporingslenke", "Posten")
+    assert expect.not_contains == ("Klarna",)
+    assert (urgent.turns[0].expect.urgency, urgent.turns[0].expect.answer_id) == ("high", None)
+    assert (phrases.held_out, held.held_out, held.multi_turn) == (False, True, False)
+
+
+def test_a_conversation_has_turns_with_their_own_expectations(tmp_path: Path) -> None:
+    path = write_suite(
+        tmp_path,
+        """
+        cases:
+          - id: follow-up
+            page: https://shop.example/checkout
+            turns:
+              - ask: Hvor lang er leveringstiden?
+                expect: delivery-time
+              - ask: og til Sverige?
+                expect: delivery-abroad
+                lang: nb
+                page: https://shop.example/help
+        """,
+    )
+    (case,) = load_suite(path).cases
+    assert case.multi_turn and case.id == "follow-up"
+    first, second = case.turns
+    assert (first.ask, first.expect.decision, first.page) == (
+        "Hvor lang er leveringstiden?",
+        "delivery-time",
+        "https://shop.example/checkout",
+    )
+    assert (second.expect.lang, second.page) == ("nb", "https://shop.example/help")
+    assert (first.line, second.line) == (5, 7)
+    assert (case.ask, case.expect, case.lang) == ("og til Sverige?", "delivery-abroad", "nb")
+
+
+@pytest.mark.parametrize(
+    ("case", "line", "field", "message"),
+    [
+        ("    urgency: hi\n", 4, "cases[0].urgency", "unknown urgency 'hi' (allowed: low, normal"),
+        ("    contains: []\n", 4, "cases[0].contains", "a text or a non-empty list of texts"),
+        ("    contains: [ok, '']\n", 4, "cases[0].contains[1]", "a non-empty text"),
+        ("    not_contains: {a: 1}\n", 4, "cases[0].not_contains", "a text or a non-empty list"),
+        ("    held_out: yes\n", 4, "cases[0].held_out", "true or false"),
+        ("    expct: abstain\n", 4, "cases[0].expct", "unknown key (allowed: id, ask, page"),
+        ("    page: ''\n", 4, "cases[0].page", "a URL or path"),
+    ],
+)
+def test_bad_expectations_are_located(
+    tmp_path: Path, case: str, line: int, field: str, message: str
+) -> None:
+    path = write_suite(tmp_path, "cases:\n  - ask: hei\n    expect: abstain\n" + case)
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:{line}: {field}: {message}")
+
+
+def test_bad_turns_are_located(tmp_path: Path) -> None:
+    path = write_suite(
+        tmp_path,
+        """
+        cases:
+          - id: c1
+            turns:
+              - ask: hei
+                expect: abstain
+              - ask: og så?
+                lang: xx
+              - just text
+          - id: c2
+            turns: []
+          - id: c3
+            ask: hei
+            expect: abstain
+            turns:
+              - ask: hallo
+                expect: abstain
+          - id: c4
+            turns:
+              - ask: hei
+                expect: abstain
+                held_out: true
+        """,
+    )
+    problems = problems_of(path)
+    assert [p.split(": ", 2)[:2] for p in problems] == [
+        [f"{path}:6", "cases[0].turns[1].expect"],
+        [f"{path}:7", "cases[0].turns[1].lang"],
+        [f"{path}:8", "cases[0].turns[2]"],
+        [f"{path}:10", "cases[1].turns"],
+        [f"{path}:12", "cases[2].ask"],
+        [f"{path}:21", "cases[3].turns[0].held_out"],
+    ]
+    assert "either 'turns' (a conversation) or 'ask' and 'expect', not both" in problems[4]
+    assert "unknown key" in problems[5]
+
+
+def test_gate(tmp_path: Path) -> None:
+    path = write_suite(
+        tmp_path,
+        """
+        gate:
+          min_accuracy: 0.9
+          max_wrong_answer_rate: 0.02
+          max_p95_ms: 250
+          max_regressions: 0
+          per_language:
+            min_accuracy: 0.8
+        cases:
+          - ask: hei
+            expect: abstain
+        """,
+    )
+    gate = load_suite(path).gate
+    assert gate is not None
+    assert [(limit.key, limit.value, limit.per_language) for limit in gate.limits] == [
+        ("min_accuracy", 0.9, False),
+        ("max_wrong_answer_rate", 0.02, False),
+        ("max_p95_ms", 250.0, False),
+        ("max_regressions", 0.0, False),
+        ("min_accuracy", 0.8, True),
+    ]
+    assert (
+        load_suite(write_suite(tmp_path, "cases: [{ask: a, expect: abstain}]\n", "g.yaml")).gate
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("gate", "line", "field", "message"),
+    [
+        (
+            "gate:\n  min_acuracy: 0.9\n",
+            2,
+            "gate.min_acuracy",
+            "unknown gate key (allowed: min_pass_rate",
+        ),
+        (
+            "gate:\n  min_accuracy: 1.5\n",
+            2,
+            "gate.min_accuracy",
+            "a share between 0 and 1, got 1.5",
+        ),
+        ("gate:\n  min_accuracy: high\n", 2, "gate.min_accuracy", "a number, got 'high'"),
+        ("gate:\n  min_accuracy: true\n", 2, "gate.min_accuracy", "a number, got True"),
+        ("gate:\n  max_p95_ms: 0\n", 2, "gate.max_p95_ms", "milliseconds, more than 0"),
+        ("gate:\n  max_regressions: 1.5\n", 2, "gate.max_regressions", "a whole number of cases"),
+        ("gate: 0.9\n", 1, "gate", "a mapping of limits"),
+        ("gate:\n  per_language: 0.8\n", 2, "gate.per_language", "a mapping of limits"),
+        (
+            "gate:\n  per_language:\n    max_regressions: 0\n",
+            3,
+            "gate.per_language.max_regressions",
+            "unknown gate key",
+        ),
+    ],
+)
+def test_bad_gates_are_located(
+    tmp_path: Path, gate: str, line: int, field: str, message: str
+) -> None:
+    path = write_suite(tmp_path, gate + "cases:\n  - ask: hei\n    expect: abstain\n")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:{line}: {field}: {message}")

@@ -49,6 +49,17 @@ def top(retriever: Retriever, encoder: CachedE5, question: str) -> list[str]:
     return [c.id for c in retriever.rank(question, encoder.query(question)).candidates]
 
 
+def approx_tree(value: Any) -> Any:
+    """``value`` with every float wrapped in ``pytest.approx``, lists and dicts kept."""
+    if isinstance(value, dict):
+        return {key: approx_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [approx_tree(item) for item in value]
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-4, abs=1e-6)
+    return value
+
+
 def rankings(retriever: Retriever, encoder: CachedE5) -> list[Any]:
     return [retriever.rank(q, encoder.query(q)) for q in QUESTIONS]
 
@@ -299,7 +310,9 @@ def test_the_fitted_state_is_written_under_the_state_dir_and_reused(
     refitted = open_index(tmp_path, encoder).load_retriever()
     assert refitted.thresholds == fitted.thresholds
     rewritten = json.loads(state_file.read_text(encoding="utf-8"))
-    assert {key: rewritten[key] for key in fitted.state()} == fitted.state()
+    # Refitting is the same computation, but float sums on several threads may
+    # differ in the last digits, so the numbers are compared to 1e-4.
+    assert {key: rewritten[key] for key in fitted.state()} == approx_tree(fitted.state())
 
 
 def test_loading_before_the_first_sync_is_unavailable(

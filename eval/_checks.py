@@ -1,0 +1,67 @@
+"""Comparing one outcome with what a turn expects: each unmet expectation as a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eval._cases import DECISIONS, Expect
+
+
+def given_answer(outcome: Any) -> str | None:
+    """The answer id the visitor was given (None unless the decision is `answer`)."""
+    return outcome.answer_id if outcome.decision == "answer" else None
+
+
+def reply_lang(outcome: Any) -> str:
+    """The language the reply is in: a fallback answer text is in its own language."""
+    return str(getattr(outcome, "reply_lang", None) or outcome.lang)
+
+
+def visible_text(outcome: Any) -> str:
+    """What the visitor sees: the reply text and the labels of any choices offered."""
+    labels = [choice.label for choice in getattr(outcome, "choices", ())]
+    return "\n".join([outcome.text, *labels])
+
+
+def got(outcome: Any) -> str:
+    """The outcome in the words of `expect:`: the answer id, else the decision."""
+    return given_answer(outcome) or str(outcome.decision)
+
+
+def decision_met(expect: Expect, outcome: Any) -> bool:
+    """True when the decision is the expected one (or the turn expects none)."""
+    if expect.decision is None:
+        return True
+    if expect.decision in DECISIONS:
+        return bool(outcome.decision == expect.decision)
+    return given_answer(outcome) == expect.decision
+
+
+def _urgency(expect: Expect, outcome: Any) -> list[str]:
+    if expect.urgency is None:
+        return []
+    urgency = getattr(outcome, "urgency", None)
+    if urgency is None:
+        return [
+            f"expected urgency {expect.urgency}, but the outcome ({outcome.decision}) has no "
+            "urgency: only a handoff that judges urgency has one"
+        ]
+    if urgency != expect.urgency:
+        return [f"expected urgency {expect.urgency}, got {urgency}"]
+    return []
+
+
+def failures_of(expect: Expect, outcome: Any) -> tuple[str, ...]:
+    """Every expectation the outcome does not meet, in words (empty when it passes)."""
+    failures: list[str] = []
+    if not decision_met(expect, outcome):
+        failures.append(f"expected {expect.decision}, got {got(outcome)}")
+    if expect.lang is not None and reply_lang(outcome) != expect.lang:
+        failures.append(f"expected a reply in {expect.lang}, got {reply_lang(outcome)}")
+    text = visible_text(outcome).casefold()
+    failures += [
+        f"the reply does not contain {p!r}" for p in expect.contains if p.casefold() not in text
+    ]
+    failures += [f"the reply contains {p!r}" for p in expect.not_contains if p.casefold() in text]
+    failures += _urgency(expect, outcome)
+    return tuple(failures)
