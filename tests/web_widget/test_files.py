@@ -50,7 +50,9 @@ def test_every_widget_language_has_every_text() -> None:
     for lang, block in texts.items():
         lines = block.split("\n")
         assert len(lines) == len(keys), f"{lang} has {len(lines)} texts for {len(keys)} keys"
-        assert all(line.strip() == line and line for line in lines), f"{lang}: an empty or padded text"
+        assert all(line.strip() == line and line for line in lines), (
+            f"{lang}: an empty or padded text"
+        )
         by_key = dict(zip(keys, lines, strict=True))
         assert "chat" in by_key["open"].lower() and "chat" in by_key["shut"].lower()
         assert all("{n}" in by_key[key] for key in ("place", "wait", "opens", "helping", "stars"))

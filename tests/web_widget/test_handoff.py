@@ -1,0 +1,139 @@
+"""The widget's side of a hand-off in a real Chromium against the real server (docs/widget.md).
+
+The bot asks for the order number (a wrong one is explained, and it can be skipped), hands off
+with a case number and the place in the queue, the case line follows the case live as an agent
+(over the real agent API) takes it, types and answers; after resolution the visitor rates the
+help, also after a reload; writing again reopens the case. Outside business hours the line says
+when someone will answer and offers the e-mail field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web_widget.widget import Widget
+
+if TYPE_CHECKING:
+    from tests.server import LiveServer
+    from tests.web_widget.conftest import OpenPage, Shot
+    from tests.web_widget.console import AgentClient
+
+pytestmark = pytest.mark.slow
+
+CHARGED_TWICE = "Jeg er trukket to ganger for samme ordre"
+CASE_NUMBER = re.compile(r"S-\d{4}-\d{6}")
+
+
+def ask_for_a_person_about_a_double_charge(widget: Widget) -> None:
+    widget.open()
+    widget.ask(CHARGED_TWICE)
+    expect(widget.log.get_by_role("group", name=widget.text("helped"))).to_be_visible()
+    widget.ask("Jeg vil snakke med et menneske")
+    expect(widget.shown("Hva er ordrenummeret ditt?")).to_have_count(1)
+
+
+def case_number(widget: Widget) -> str:
+    line = widget.status("Sak S-")
+    expect(line).to_be_visible()
+    found = CASE_NUMBER.search(line.inner_text())
+    assert found, line.inner_text()
+    return found.group(0)
+
+
+def test_collect_hand_off_agent_and_rating(
+    open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
+) -> None:
+    page = open_page("/", base=desk_server.url)
+    widget = Widget(page)
+    ask_for_a_person_about_a_double_charge(widget)
+    skip = widget.log.get_by_role("button", name="Hopp over")
+    expect(skip).to_be_visible()
+
+    # A wrong value is explained, and the question comes again with its skip.
+    widget.ask("12345678")
+    expect(widget.shown("8 sifre")).to_have_count(1)
+    shot(page, "wrong-value")
+    expect(skip).to_have_count(1)  # only the latest question's skip is offered
+    skip.click()
+    expect(widget.textbox).to_be_focused()
+
+    # The hand-off: the server's acknowledgement and the live case line.
+    number = case_number(widget)
+    expect(widget.log.get_by_text(number)).to_be_visible()
+    expect(widget.status(f"Sak {number} · Du er nummer 1 i køen")).to_be_visible()
+    expect(widget.log.get_by_role("button", name=widget.text("human"))).to_have_count(0)
+    shot(page, "queued")
+
+    kari = agents["kari"]
+    kari.connect()
+    row = kari.find_case(number)
+    view = kari.case(row["id"])
+    (field,) = view["case"]["fields"]
+    assert (field["name"], field["status"], field["value"]) == ("order_number", "skipped", None)
+
+    # The agent takes it, types and answers; the widget follows live.
+    kari.claim(row["id"])
+    expect(widget.status(f"Sak {number} · Kari hjelper deg")).to_be_visible()
+    kari.send({"type": "typing", "case_id": row["id"], "on": True})
+    expect(widget.status(f"Kari {widget.text('typing')}")).to_be_visible()
+    kari.reply(row["id"], "Hei, jeg ser på saken din nå.")
+    answer = widget.shown("Hei, jeg ser på saken din nå.")
+    expect(answer).to_have_count(1)
+    expect(answer).to_contain_text("Kari")
+    expect(widget.status(f"Kari {widget.text('typing')}")).to_have_count(0)
+
+    # The visitor's typing reaches the agent, then the message.
+    widget.textbox.press_sequentially("Ordrenummeret er 1234567")
+    typing = kari.expect("typing", case_id=row["id"])
+    assert typing["on"] is True
+    widget.textbox.press("Enter")
+    message = kari.expect("message", case_id=row["id"])["message"]
+    assert (message["role"], message["text"]) == ("visitor", "Ordrenummeret er 1234567")
+    shot(page, "with-agent")
+
+    # Resolved: the rating, still there after a reload, and gone once given.
+    kari.resolve(row["id"])
+    expect(widget.status(f"Sak {number} · Saken er løst")).to_be_visible()
+    rating = widget.root.get_by_role("group", name="Hvordan var hjelpen?")
+    expect(rating).to_be_visible()
+    expect(rating.get_by_role("button")).to_have_count(5)
+    page.reload()  # the chat comes back open (without taking the focus), rating and all
+    expect(widget.textbox).to_be_visible()
+    expect(rating).to_be_visible()
+    shot(page, "rating")
+    rating.get_by_role("button", name="4 av 5").click()
+    expect(widget.status(f"Sak {number} · Takk for vurderingen!")).to_be_visible()
+    expect(rating).to_be_hidden()
+    assert kari.case(row["id"])["case"]["rating"]["score"] == 4
+
+    # Writing again within 7 days reopens the same case.
+    widget.ask("Beløpet er fortsatt trukket to ganger.")
+    expect(widget.status(f"Sak {number} · Du er nummer 1 i køen")).to_be_visible()
+    assert kari.case(row["id"])["case"]["status"] == "reopened"
+    shot(page, "reopened")
+
+
+def test_the_rating_and_the_case_line_in_english(
+    open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
+) -> None:
+    page = open_page("/en/", base=desk_server.url, locale="en-GB")
+    widget = Widget(page, "en")
+    widget.open()
+    widget.ask("I want to talk to a human")
+    number = CASE_NUMBER.search(widget.status("Case S-").inner_text())
+    assert number
+    kari = agents["kari"]
+    row = kari.find_case(number.group(0))
+    kari.claim(row["id"])
+    expect(widget.status("Kari is helping you")).to_be_visible()
+    kari.reply(row["id"], "Hello! How can I help?")
+    expect(widget.shown("Hello! How can I help?")).to_contain_text("Kari")
+    kari.resolve(row["id"])
+    rating = widget.root.get_by_role("group", name="How was the help?")
+    rating.get_by_role("button", name="5 of 5").click()
+    expect(widget.status("Thanks for your rating!")).to_be_visible()
+    shot(page, "rated")
