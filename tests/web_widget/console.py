@@ -61,6 +61,7 @@ DESK_UI: dict[str, dict[str, str]] = {
         "name": "Name",
         "password": "Password",
         "sign_in": "Sign in",
+        "sign_out": "Sign out",
         "queue": "Queue",
         "mine": "My cases",
         "case": "Case {number}",

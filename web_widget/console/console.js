@@ -321,11 +321,12 @@ class Console {
 
   transferred(c) {
     const text = this.t("transferred", { number: c.number, to: c.agent ? c.agent.display_name : this.teams.get(c.team) || c.team });
-    this.queue.upsert(c);
     if (this.sees(c)) {
+      this.queue.upsert(c);
       this.caseView.update(c);
       announce(byId("case-message"), text);
     } else {
+      this.queue.remove(c.id);
       this.caseView.close(text);
       history.replaceState(null, "", location.pathname + location.search);
       announce(this.el.announcer, text);

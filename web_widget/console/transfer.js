@@ -74,7 +74,9 @@ export class TransferDialog {
     try {
       const { case: c } = await this.api.post(`cases/${encodeURIComponent(this.case.id)}/transfer`, body);
       this.dialog.close();
-      this.onDone(c);
+      // `case: null`: the case left what this agent may see; say where it went from what was sent.
+      const to = body.agent_id ? this.agents.get(body.agent_id) : null;
+      this.onDone(c || { ...this.case, team: body.team || (to && to.teams && to.teams[0]) || this.case.team, agent: to || null, status: to ? "assigned" : "queued" });
     } catch (error) {
       this.setError(this.explain(error));
     }
