@@ -69,7 +69,7 @@ def test_a_message_gets_the_answer_and_is_kept_in_order(
     keys = {
         "id", "seq", "role", "text", "lang", "created_at", "client_id", "decision",
         "answer_id", "links", "fallback", "note", "choices", "offer_human", "ask_feedback",
-        "proactive",
+        "proactive", "agent_name", "collect", "ask_rating",
     }  # fmt: skip
     assert set(reply) == keys
     second = api.post(path, json={"client_id": "b", "text": "asdf qwerty zxcvb"}).json()
