@@ -14,6 +14,8 @@
 - `desk_server`: a real server of its own for each module of hand-off tests (a fresh database, so
   other tests' cases do not crowd its queues), with the agents of `AGENTS` created through
   `samsvar agents add`.
+- `serve_desk(engine, data_dir, run_samsvar, clock=None)`: the same as a context manager, for a
+  test that sets the server's clock (business hours).
 - `agents`: an `AgentClient` per agent, signed in over the API and set to *away* before each
   test, so nothing is assigned automatically until a test says so.
 """
@@ -21,6 +23,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import shutil
 import signal
@@ -181,13 +184,16 @@ AGENTS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def desk_server(
-    demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory, run_samsvar: RunSamsvar
+@contextlib.contextmanager
+def serve_desk(
+    engine: Engine,
+    data_dir: Path,
+    run_samsvar: RunSamsvar,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Iterator[LiveServer]:
-    data_dir = tmp_path_factory.mktemp("desk-data")
+    """A real server over a fresh database in `data_dir`, with the agents of `AGENTS`."""
     settings = make_settings(data_dir)
-    with start_server(settings, engine=demo_engine) as live:
+    with start_server(settings, engine=engine, clock=clock) as live:
         for name, (display, teams, extra) in AGENTS.items():
             team_options = [option for team in teams for option in ("--team", team)]
             done = run_samsvar(
@@ -203,6 +209,14 @@ def desk_server(
                 stdin=PASSWORD + "\n",
             )
             assert done.returncode == 0, done.stderr
+        yield live
+
+
+@pytest.fixture(scope="module")
+def desk_server(
+    demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory, run_samsvar: RunSamsvar
+) -> Iterator[LiveServer]:
+    with serve_desk(demo_engine, tmp_path_factory.mktemp("desk-data"), run_samsvar) as live:
         yield live
 
 

@@ -9,18 +9,26 @@ when someone will answer and offers the e-mail field.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.web_widget.conftest import serve_desk
+from tests.web_widget.console import AgentClient
 from tests.web_widget.widget import Widget
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.engine import Engine
+    from tests.conftest import RunSamsvar
     from tests.server import LiveServer
     from tests.web_widget.conftest import OpenPage, Shot
-    from tests.web_widget.console import AgentClient
 
 pytestmark = pytest.mark.slow
 
@@ -137,3 +145,62 @@ def test_the_rating_and_the_case_line_in_english(
     rating.get_by_role("button", name="5 of 5").click()
     expect(widget.status("Thanks for your rating!")).to_be_visible()
     shot(page, "rated")
+
+
+# Sunday 6 December 2026, 03:00 in Oslo: closed (the demo base opens Monday at 08:00).
+SUNDAY_NIGHT = dt.datetime(2026, 12, 6, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def closed_desk(
+    demo_engine: Engine, tmp_path: Path, run_samsvar: RunSamsvar
+) -> Iterator[LiveServer]:
+    started = time.monotonic()
+
+    def clock() -> dt.datetime:  # Sunday night, moving on in real time
+        return SUNDAY_NIGHT + dt.timedelta(seconds=time.monotonic() - started)
+
+    with serve_desk(demo_engine, tmp_path / "data", run_samsvar, clock) as live:
+        yield live
+
+
+def test_outside_business_hours_the_line_says_when_and_offers_email(
+    open_page: OpenPage, closed_desk: LiveServer, shot: Shot
+) -> None:
+    page = open_page("/", base=closed_desk.url, timezone_id="Europe/Oslo")
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Jeg vil snakke med et menneske")
+    line = widget.status("Vi svarer fra")
+    expect(line).to_contain_text("mandag 7. desember")
+    expect(line).to_contain_text("08:00")
+    number = case_number(widget)
+    expect(widget.status("i køen")).to_have_count(0)  # no place in a queue nobody serves now
+    mail = widget.root.get_by_role("textbox", name="E-post for svar (valgfritt)")
+    expect(mail).to_be_visible()
+    shot(page, "closed")
+
+    mail.fill("ikke en adresse")
+    mail.press("Enter")  # the browser checks the shape: nothing is sent
+    expect(mail).to_be_visible()
+    assert (
+        page.evaluate(
+            "() => document.querySelector('samsvar-chat').shadowRoot"
+            ".getElementById('samsvar-mail').validity.valid"
+        )
+        is False
+    )
+    mail.fill("besoker@example.no")
+    mail.press("Enter")
+    expect(widget.status(f"Sak {number}")).to_contain_text("08:00 · Vi svarer på e-post")
+    expect(widget.shown("Vi sender svaret til besoker@example.no")).to_have_count(1)
+    expect(mail).to_be_hidden()
+
+    kari = AgentClient(closed_desk.url, "kari")
+    try:
+        kari.sign_in()
+        row = kari.find_case(number)
+        assert kari.case(row["id"])["case"]["contact_email"] == "besoker@example.no"
+    finally:
+        kari.close()
+    shot(page, "email-given")
