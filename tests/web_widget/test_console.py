@@ -254,6 +254,26 @@ def test_the_queue_with_the_keyboard_only(
     shot(page, "keyboard")
 
 
+def test_with_notifications_allowed_a_new_case_is_a_browser_notification(
+    open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
+) -> None:
+    desk = open_desk(open_page, desk_server, permissions=["notifications"])
+    desk.sign_in("kari")
+    desk.signed_in()
+    assert desk.page.evaluate("Notification.permission") == "granted"
+    number = escalate(desk_server, "Jeg vil snakke med et menneske")
+    expect(desk.case_in(desk.queue, number)).to_be_visible()
+    expect(desk.status(f"Ny sak {number}")).to_have_count(1)  # screen readers hear it too
+    desk.page.wait_for_function(
+        "n => window.__notifications.some((title) => title.includes(n))", arg=number
+    )
+    # The system notification replaces the in-page alert.
+    expect(desk.page.get_by_role("group", name=desk.text("new_case", number=number))).to_have_count(
+        0
+    )
+    shot(desk.page, "notified")
+
+
 def test_a_sign_in_that_ends_elsewhere_returns_to_the_form(
     open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
 ) -> None:
