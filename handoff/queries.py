@@ -26,6 +26,7 @@ __all__ = [
     "get_case_notes",
     "get_handle_seconds",
     "get_latest_case",
+    "get_long_waiting",
     "get_open_case",
     "get_place",
     "get_queue",
@@ -234,6 +235,24 @@ async def get_handle_seconds(session: AsyncSession, team: str, limit: int = 20) 
     )
     spans = [(done - start).total_seconds() for start, done in rows.all() if start and done]
     return sum(spans) / len(spans) if len(spans) >= 5 else None
+
+
+async def get_long_waiting(
+    session: AsyncSession, since: dt.datetime, below_rank: int, limit: int = 500
+) -> list[Case]:
+    """Waiting cases in the queue since `since` or longer, below the urgency `below_rank`
+    (those a `waiting_minutes` rule may raise), the longest waiting first."""
+    rows = await session.scalars(
+        select(Case)
+        .where(
+            Case.status.in_(WAITING),
+            Case.waiting_since <= since,
+            Case.urgency_rank < below_rank,
+        )
+        .order_by(Case.waiting_since)
+        .limit(limit)
+    )
+    return list(rows.all())
 
 
 async def get_case_events(session: AsyncSession, case_id: str) -> list[CaseEvent]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
+import time
+from collections import deque
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidText
+from app.errors import InvalidText, RateLimited
 from app.storage import (
     Message,
     NewMessage,
@@ -28,6 +30,7 @@ from handoff import (
     AgentInfo,
     Case,
     QueueFilter,
+    Signals,
     UnknownTeam,
     WrongPassword,
     check_can_see,
@@ -39,6 +42,7 @@ from handoff import (
     do_requeue_unanswered,
     do_resolve,
     do_set_agent_status,
+    do_set_urgency,
     do_sign_in,
     do_sign_out,
     do_transfer,
@@ -47,15 +51,21 @@ from handoff import (
     get_case,
     get_case_events,
     get_case_notes,
+    get_long_waiting,
     get_queue,
     get_signed_in_agent,
+    get_urgency,
     get_visitor_cases,
     token_hash,
+    urgency_rank,
     verify_password,
 )
 from handoff import texts as T
 
 __all__ = ["Desk"]
+
+SIGN_IN_FAILURES = 10  # failed sign-ins for one name within SIGN_IN_WINDOW seconds
+SIGN_IN_WINDOW = 300.0
 
 
 class Desk:
@@ -63,21 +73,41 @@ class Desk:
         self.h, self.db, self.clock = handoffs, handoffs.db, handoffs.clock
         self.sign_in_for = dt.timedelta(hours=sign_in_hours)
         self.teams = handoffs.config.teams
+        self._failures: dict[str, deque[float]] = {}
 
     # --- signing in ---------------------------------------------------------------------
 
     async def do_sign_in(self, name: str, password: str) -> tuple[str, AgentInfo, dt.datetime]:
+        key = name.strip().casefold()
+        self._check_failures(key, time.monotonic())
         async with self.db.reading() as session:
             agent = await get_agent_by_name(session, name)
         stored = agent.password_hash if agent is not None else None
         if not await asyncio.to_thread(verify_password, stored, password) or agent is None:
+            self._failures.setdefault(key, deque()).append(time.monotonic())
             raise WrongPassword("wrong name or password")
+        self._failures.pop(key, None)
         token, now = secrets.token_urlsafe(32), self.clock()
         expires = now + self.sign_in_for
         async with self.db.writing() as session, session.begin():
             await do_sign_in(session, agent.id, token_hash(token), now, expires)
             info = await get_agent(session, agent.id)
         return token, info, expires
+
+    def _check_failures(self, key: str, now: float) -> None:
+        """429 after SIGN_IN_FAILURES failed sign-ins for one name within SIGN_IN_WINDOW."""
+        failures = self._failures.get(key)
+        while failures and failures[0] <= now - SIGN_IN_WINDOW:
+            failures.popleft()
+        if failures is not None and not failures:
+            del self._failures[key]
+        elif failures is not None and len(failures) >= SIGN_IN_FAILURES:
+            retry = failures[0] + SIGN_IN_WINDOW - now
+            raise RateLimited(
+                f"too many failed sign-ins for {key!r}: at most {SIGN_IN_FAILURES} in "
+                f"{SIGN_IN_WINDOW / 60:g} minutes; try again in {max(1, round(retry))} s",
+                retry,
+            )
 
     async def do_sign_out(self, token: str | None) -> str | None:
         if not token:
@@ -306,7 +336,36 @@ class Desk:
             await self.h.publish_status(case)
             if agent_id:
                 await self._after_assignment(case.id)
+        await self.do_rejudge_waiting(now)
         return len(given)
+
+    async def do_rejudge_waiting(self, now: dt.datetime) -> int:
+        """Raise the urgency of cases that have waited as long as a `waiting_minutes` rule
+        says (the other conditions of the rule must hold too); returns how many rose."""
+        config = self.h.config.urgency
+        rules = [r for r in config.rules if r.waiting_minutes is not None] if config else []
+        if not rules:
+            return 0
+        shortest = min(float(r.waiting_minutes or 0) for r in rules)
+        top = max(urgency_rank(r.level) for r in rules)
+        raised = []
+        async with self.db.writing() as session, session.begin():
+            since = now - dt.timedelta(minutes=shortest)
+            for case in await get_long_waiting(session, since, top):
+                signals = Signals(
+                    [case.question or ""],
+                    case.failures,
+                    case.topic,
+                    case.page_url,
+                    {str(k): str(v) for k, v in (case.attributes or {}).items()},
+                    now - case.waiting_since,
+                )
+                changed = await do_set_urgency(session, case.id, get_urgency(config, signals), now)
+                if changed is not None:
+                    raised.append(changed)
+        for case in raised:
+            await self.h.publish_case(case, "case_updated", "urgency")
+        return len(raised)
 
 
 def _earlier(conversation: Any, bot_messages: list[Message]) -> dict[str, Any]:

@@ -109,7 +109,10 @@ def past_turns(messages: Sequence[Message], feedback: Mapping[str, bool]) -> lis
             helpful=feedback.get(bot.id),
             pending=_pending(bot),
         )
-        turns.append((asked.seq if asked is not None else bot.seq, turn))
+        # In the order the bot's messages were stored: a proactive offer that a slow greeting
+        # stored after the visitor's first message (but before its reply) comes before the
+        # reply, so the last turn is the reply (e.g. the question of a collect).
+        turns.append((bot.seq, turn))
     return [turn for _, turn in sorted(turns, key=lambda pair: pair[0])]
 
 
