@@ -114,6 +114,19 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(
     shot(desk.page, "signed-in")
 
 
+def test_too_many_wrong_passwords_say_how_long_to_wait(
+    open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient]
+) -> None:
+    desk = open_desk(open_page, desk_server)
+    for _ in range(10):  # the server allows 10 failed sign-ins for one name in 5 minutes
+        desk.sign_in("gjetter", "feil-passord")
+        expect(desk.alert(desk.text("bad_credentials"))).to_be_visible()
+        desk.page.locator("#signin-error").evaluate("el => { el.textContent = ''; }")
+    desk.sign_in("gjetter", "feil-passord")
+    expect(desk.alert("For mange forsøk.")).to_contain_text(re.compile(r"Vent \d+ sekunder"))
+    expect(desk.name_box).to_be_visible()
+
+
 def test_a_new_case_from_the_widget_is_handled_in_the_console(
     open_page: OpenPage,
     desk_server: LiveServer,
