@@ -25,6 +25,10 @@ answers_app = typer.Typer(help="Check, import and index answer bases.", no_args_
 app.add_typer(answers_app, name="answers")
 db_app = typer.Typer(help="The conversation database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+agents_app = typer.Typer(
+    help="The agents who answer handed-off conversations.", no_args_is_help=True
+)
+app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
 
 AnswersOpt = Annotated[
@@ -338,6 +342,57 @@ def db_upgrade() -> None:
         typer.echo(f"database is up to date (revision {after})")
     else:
         typer.echo(f"database migrated from {before or 'empty'} to revision {after}")
+
+
+@agents_app.command("add")
+def agents_add(
+    name: str = typer.Argument(..., help="What the agent signs in with."),
+    team: list[str] = typer.Option(..., "--team", help="A team of base.yaml (repeat for more)."),  # noqa: B008
+    admin: bool = typer.Option(False, "--admin", help="Sees every team's cases."),
+    max_chats: int = typer.Option(3, "--max-chats", min=1, max=50, help="Cases at once."),
+    display_name: str | None = typer.Option(None, "--display-name", help="Shown to visitors."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),
+    answers: Path | None = typer.Option(None, "--answers", help="The answer base (its teams)."),  # noqa: B008
+) -> None:
+    """Create an agent; the password comes from a prompt (or standard input)."""
+    import sys
+
+    from app.agents import add_agent
+    from handoff import HandoffError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        agent_id = add_agent(
+            _settings(),
+            answers,
+            name,
+            password,
+            team,
+            admin=admin,
+            max_chats=max_chats,
+            display_name=display_name,
+        )
+    except (ValueError, HandoffError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"agent {name} added ({agent_id}), teams: {', '.join(team)}")
+
+
+@agents_app.command("list")
+def agents_list() -> None:
+    """List the agents: name, display name, teams, admin, status, max chats."""
+    from app.agents import list_agents
+
+    for info in list_agents(_settings()):
+        agent = info.agent
+        flag = " admin" if agent.is_admin else ""
+        typer.echo(
+            f"{agent.name}\t{agent.display_name}\t{','.join(info.teams)}\t"
+            f"{agent.status}\tmax {agent.max_chats}{flag}"
+        )
 
 
 @app.command()

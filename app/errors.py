@@ -29,6 +29,7 @@ import math
 from typing import Any, ClassVar
 
 __all__ = [
+    "HANDOFF_STATUS",
     "ApiError",
     "AppError",
     "BadRequest",
@@ -44,6 +45,7 @@ __all__ = [
     "UnknownFrame",
     "UnknownMessage",
     "UnknownVisitor",
+    "from_handoff",
 ]
 
 
@@ -144,3 +146,23 @@ class RateLimited(ApiError):
 
 class StorageUnavailable(AppError):
     """The database cannot be opened, reached or migrated."""
+
+
+#: HTTP status of each hand-off error code (docs/agent-api.md, "Errors").
+HANDOFF_STATUS = {
+    "unknown_case": 404,
+    "unknown_team": 404,
+    "unknown_agent": 404,
+    "agent_exists": 409,
+    "wrong_password": 401,
+    "not_signed_in": 401,
+    "sign_in_invalid": 401,
+    "sign_in_expired": 401,
+    "forbidden": 403,
+}
+
+
+def from_handoff(exc: Exception) -> ApiError:
+    """A handoff error (its `code`) as the API error clients get; conflicts are 409."""
+    code = str(getattr(exc, "code", "server_error"))
+    return ApiError(str(exc), code=code, status=HANDOFF_STATUS.get(code, 409))

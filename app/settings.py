@@ -77,6 +77,43 @@ class Settings(BaseSettings):
         2, ge=1, le=64, description="Threads that run bot turns off the server's event loop."
     )
 
+    # The hand-off (docs/handoff.md): agents, sign-ins, time-outs.
+    handoff_answer_timeout_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="A case assigned to an agent who has not answered it within this many "
+        "seconds goes back to the queue (and to another agent).",
+    )
+    handoff_sweep_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="How often the server checks for unanswered assigned cases and raises the "
+        "urgency of cases that have waited long (waiting_minutes rules).",
+    )
+    handoff_reopen_days: float = Field(
+        7.0,
+        ge=0,
+        description="A visitor who writes within this many days of the resolution reopens the "
+        "case instead of starting over.",
+    )
+    handoff_handle_minutes: float = Field(
+        6.0,
+        gt=0,
+        description="Minutes an agent is assumed to spend on a case, for the visitor's expected "
+        "wait, until the team has 5 resolved cases to measure it from.",
+    )
+    agent_sign_in_hours: float = Field(
+        12.0,
+        gt=0,
+        le=24 * 30,
+        description="How long an agent's sign-in lasts before the console asks to sign in again.",
+    )
+    agent_cookie_secure: bool = Field(
+        False,
+        description="Send the agent sign-in cookie only over HTTPS (turn on behind HTTPS).",
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -19,6 +19,7 @@ from bot.assisted import (
     StreamEvent,
     TurnLike,
 )
+from bot.collect import FIELD_STATUSES, MAX_FIELD_TRIES, CollectedField, PendingHandoff
 from bot.conversation import (
     DECISIONS,
     OUTCOMES,
@@ -33,6 +34,7 @@ from bot.errors import (
     InvalidChoice,
     InvalidMessage,
     LLMUnavailable,
+    NotCollecting,
     UngroundedReply,
 )
 from bot.grounding import Grounds, ReplyGate, check_reply, check_translation
@@ -46,6 +48,7 @@ from bot.replies import (
     Acknowledge,
     Choice,
     Clarify,
+    Collect,
     Escalate,
     Outcome,
     Proactive,
@@ -57,6 +60,8 @@ from bot.turn import MAX_MESSAGE_CHARS, Bot, check_message
 __all__ = [
     "DECISIONS",
     "ESCALATE_REASONS",
+    "FIELD_STATUSES",
+    "MAX_FIELD_TRIES",
     "MAX_MESSAGE_CHARS",
     "OUTCOMES",
     "REPLY_MODES",
@@ -73,6 +78,8 @@ __all__ = [
     "Choice",
     "CircuitBreaker",
     "Clarify",
+    "Collect",
+    "CollectedField",
     "Delta",
     "Detection",
     "EarlierConversation",
@@ -87,9 +94,11 @@ __all__ = [
     "LLMConfig",
     "LLMUnavailable",
     "Message",
+    "NotCollecting",
     "Outcome",
     "Page",
     "PastTurn",
+    "PendingHandoff",
     "Proactive",
     "Redactor",
     "Reply",

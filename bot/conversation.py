@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bot.collect import PendingHandoff
+
 __all__ = ["DECISIONS", "OUTCOMES", "EarlierConversation", "Page", "PastTurn", "VisitorContext"]
 
 #: The decisions a turn can have, as `PastTurn.decision` and every outcome's `decision`.
@@ -29,6 +31,7 @@ class PastTurn:
     `text` is what the visitor wrote, or the label of the choice they clicked. `decision` is
     the bot's decision on it. `offered` are the answer ids shown as choices (clarify,
     proactive). `helpful` is the visitor's feedback on the answer, if they gave any.
+    `pending` (decision `collect`) is the hand-off that waits for the field asked for.
     """
 
     text: str
@@ -37,6 +40,7 @@ class PastTurn:
     answer_id: str | None = None
     offered: tuple[str, ...] = ()
     helpful: bool | None = None
+    pending: PendingHandoff | None = None
 
     def __post_init__(self) -> None:
         if self.decision not in DECISIONS:

@@ -5,6 +5,7 @@ Tree::
     BotError
     ├── InvalidMessage        the visitor's message cannot be handled as it is (has a `code`)
     ├── InvalidChoice         a choice names an answer visitors cannot get (`unknown_answer`)
+    ├── NotCollecting         a "skip" while the bot asks for no field (`not_collecting`)
     └── AssistError           the LLM could not help; the curated answer is used (has a `code`)
         ├── LLMUnavailable    the endpoint timed out, failed or sent something malformed, or
         │                     the circuit breaker is open (code: timeout, connection_error,
@@ -23,6 +24,7 @@ __all__ = [
     "InvalidChoice",
     "InvalidMessage",
     "LLMUnavailable",
+    "NotCollecting",
     "UngroundedReply",
 ]
 
@@ -47,6 +49,12 @@ class InvalidChoice(BotError):
     def __init__(self, answer_id: str, detail: str) -> None:
         super().__init__(f'no published answer "{answer_id}": {detail}')
         self.answer_id = answer_id
+
+
+class NotCollecting(BotError):
+    """The visitor skipped a field, but the bot is not asking for one."""
+
+    code = "not_collecting"
 
 
 class AssistError(BotError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.collect import CollectedField, PendingHandoff
 from retrieval import Candidate
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Acknowledge",
     "Choice",
     "Clarify",
+    "Collect",
     "Escalate",
     "Outcome",
     "Proactive",
@@ -112,7 +114,9 @@ class Escalate(_Turn):
     - `answer_id`: the topic, the answer whose `handoff` applies (the answer most recently
       given, else the best ranked); None when there is none.
     - `team`: the topic's `handoff.team`, else the base's `default_team`.
-    - `collect`: the fields the topic's `handoff.collect` asks for (the hand-off asks them).
+    - `collect`: the fields the topic's `handoff.collect` asks for.
+    - `fields`: what became of each of them (given, recognised, skipped or not given), in
+      the order of `collect`; the bot asked for them first (`Collect`).
     - `tried`: the answers the visitor was given in this conversation, oldest first.
     """
 
@@ -123,7 +127,34 @@ class Escalate(_Turn):
     tried: tuple[str, ...]
     answer_id: str | None
     collect: tuple[str, ...] = ()
+    fields: tuple[CollectedField, ...] = ()
     decision: str = "handoff"
+
+    def values(self) -> dict[str, str]:
+        """The collected values by field name (given or recognised ones)."""
+        return {f.name: f.value for f in self.fields if f.value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Collect(_Turn):
+    """Before a hand-off: ask for one field the topic needs (`text` is the question).
+
+    `problem` says what was wrong with the visitor's previous answer (it is part of `text`
+    too); `attempt` counts from 1 to `max_attempts`. `skip_label` is the quick reply that
+    skips the field. `pending` is the hand-off waiting for the fields: `app` stores it and
+    passes it back in `PastTurn.pending`.
+    """
+
+    text: str
+    field: str
+    label: str
+    example: str | None
+    attempt: int
+    max_attempts: int
+    problem: str | None
+    skip_label: str
+    pending: PendingHandoff
+    decision: str = "collect"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,4 +183,4 @@ class Proactive(_Turn):
     decision: str = "proactive"
 
 
-Outcome = Reply | Clarify | Abstain | Escalate | Acknowledge | Proactive
+Outcome = Reply | Clarify | Abstain | Escalate | Collect | Acknowledge | Proactive

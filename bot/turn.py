@@ -14,16 +14,17 @@ from dataclasses import dataclass
 
 from bot import _history as history
 from bot._assisting import assisted_reply, grounding_ids
+from bot._collector import Collector, pending_of
 from bot._followup import may_follow, prefer_combined, with_previous
-from bot._handoff_note import fallback_summary
+from bot._handing_off import HandingOff, ms_since
 from bot._human import find_human_request
 from bot._labels import Labels
 from bot._proactive import Proactivity, to_proactive
 from bot._vectors import QueryVectors
 from bot.assist import Assistant
-from bot.assisted import HandoffNote, OnEvent
+from bot.assisted import OnEvent
 from bot.conversation import Page, PastTurn, VisitorContext
-from bot.errors import InvalidChoice, InvalidMessage
+from bot.errors import InvalidChoice, InvalidMessage, NotCollecting
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
 from bot.replies import (
     ESCALATE_REASONS,
@@ -31,12 +32,13 @@ from bot.replies import (
     Acknowledge,
     Choice,
     Clarify,
+    Collect,
     Escalate,
     Outcome,
     Proactive,
     Reply,
 )
-from bot.texts import ABSTAIN, CLARIFY, ESCALATE, FALLBACK_NOTE, SORRY, THANKS
+from bot.texts import ABSTAIN, CLARIFY, FALLBACK_NOTE, SORRY, THANKS
 from knowledge import LANGUAGES, Answer, AnswerBase
 from retrieval import Candidate, Encoder, Ranking, Retriever, Thresholds
 
@@ -65,10 +67,6 @@ def check_message(text: str) -> str:
     return stripped
 
 
-def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
-
-
 @dataclass(frozen=True)
 class _Context:
     question: str
@@ -81,10 +79,10 @@ class _Context:
     on_event: OnEvent | None = None
 
     def ms(self) -> float:
-        return _ms(self.started)
+        return ms_since(self.started)
 
 
-class Bot:
+class Bot(HandingOff):
     """Answers from one answer base; build it once, call `turn` per message.
 
     With an `assistant` (an LLM endpoint is configured), answers are written by the LLM from
@@ -109,6 +107,7 @@ class Bot:
         self._labels = Labels(base)
         self._proactive = Proactivity(base, self._labels)
         self._vectors = QueryVectors(encoder)
+        self._collector = Collector(base)
 
     # --- the visitor writes -------------------------------------------------------------
 
@@ -132,6 +131,9 @@ class Bot:
         started = time.perf_counter()
         question = check_message(text)
         turns = tuple(turns)
+        pending = pending_of(turns)
+        if pending is not None:
+            return self._collected(question, pending, turns, started)
         langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
         page_lang = page_lang or _page_lang(page)
         detection = detect_language(
@@ -169,7 +171,9 @@ class Bot:
         lang = self._lang(lang)
         if self.assistant is not None and lang not in answer.answer:
             assisted = self.assistant.translate(answer.id, lang)
-            return assisted_reply(self.base, assisted, lang, 1.0, (), _ms(started), chosen=True)
+            return assisted_reply(
+                self.base, assisted, lang, 1.0, (), ms_since(started), chosen=True
+            )
         return self._reply(answer, lang, 1.0, (), started, chosen=True)
 
     def feedback(
@@ -179,7 +183,7 @@ class Bot:
         lang: str,
         turns: Sequence[PastTurn] = (),
         answer_id: str | None = None,
-    ) -> Acknowledge | Escalate:
+    ) -> Acknowledge | Escalate | Collect:
         """The visitor said whether the answer (`answer_id`, default the last one) helped.
 
         Helpful: thanks. Not helpful: sorry and an offer of a person, or a hand-off when
@@ -193,7 +197,7 @@ class Bot:
         )
         if helpful:
             return Acknowledge(
-                lang, 1.0, (), _ms(started), text=THANKS[lang], helpful=True, answer_id=about
+                lang, 1.0, (), ms_since(started), text=THANKS[lang], helpful=True, answer_id=about
             )
         upto = _up_to_unhelpful(turns, about)
         if history.unresolved_run(upto) >= 2:
@@ -205,7 +209,7 @@ class Bot:
             lang,
             1.0,
             (),
-            _ms(started),
+            ms_since(started),
             text=SORRY[lang],
             helpful=False,
             answer_id=about,
@@ -214,14 +218,34 @@ class Bot:
 
     def escalate(
         self, *, lang: str, turns: Sequence[PastTurn] = (), reason: str = "asked_for_human"
-    ) -> Escalate:
-        """The visitor clicked "talk to a person" (`accepted_offer` when the bot offered it)."""
+    ) -> Escalate | Collect:
+        """The visitor clicked "talk to a person" (`accepted_offer` when the bot offered it).
+
+        While the bot asks for a field, this hands off at once with what it has."""
         if reason not in ESCALATE_REASONS:
             raise ValueError(f"unknown reason {reason!r}; use one of {', '.join(ESCALATE_REASONS)}")
         started = time.perf_counter()
         turns = tuple(turns)
+        pending = pending_of(turns)
+        if pending is not None:
+            return self._collector.give_up(pending, self._waiting(pending, turns, started))
         asked = history.last_unresolved_question(turns)
         return self._escalation(reason, self._lang(lang), turns, asked, started)
+
+    def skip(self, *, turns: Sequence[PastTurn] = ()) -> Escalate | Collect:
+        """The visitor skipped the field the bot asks for: the next one, or the hand-off.
+
+        Raises NotCollecting (code `not_collecting`) when the bot asks for no field."""
+        started = time.perf_counter()
+        turns = tuple(turns)
+        pending = pending_of(turns)
+        if pending is None:
+            raise NotCollecting("the bot is not asking for anything to skip")
+        return self._collected("", pending, turns, started, skip=True)
+
+    def search(self, text: str) -> Ranking:
+        """The retrieval the bot uses, for people (an agent's search of the answer base)."""
+        return self._rank(check_message(text))
 
     # --- before the visitor writes ------------------------------------------------------
 
@@ -243,7 +267,7 @@ class Bot:
         offer = self._proactive.offer(page, visitor, lang, now)
         if offer is None:
             return None
-        return to_proactive(offer, self._proactive.choices(offer, lang), lang, _ms(started))
+        return to_proactive(offer, self._proactive.choices(offer, lang), lang, ms_since(started))
 
     def timers(self, page: Page) -> tuple[int, ...]:
         """Seconds on this page at which an operator rule may fire, still ahead, ascending."""
@@ -384,7 +408,7 @@ class Bot:
             lang,
             confidence,
             ranked,
-            _ms(started),
+            ms_since(started),
             answer.id,
             text,
             used,
@@ -402,60 +426,6 @@ class Bot:
         floor = candidates[0].score * CLARIFY_RELATIVE
         picked = [c for c in candidates[:CLARIFY_MAX] if c.score >= floor]
         return tuple(Choice(c.id, self._labels.get(c.id, lang)) for c in picked)
-
-    # --- handing off --------------------------------------------------------------------
-
-    def handoff_note(
-        self, escalate: Escalate, *, turns: Sequence[PastTurn] = (), rule_urgency: str = "normal"
-    ) -> HandoffNote:
-        """A note for the agent who takes over: a summary and an urgency never below
-        `rule_urgency` (the LLM may suggest a higher one). Without an LLM, or when it fails,
-        the summary is the visitor's question and the answers tried."""
-        question = escalate.question or ""
-        if self.assistant is not None:
-            return self.assistant.summarise(question, history=turns, rule_urgency=rule_urgency)
-        lang = self.base.config.default_language
-        summary = fallback_summary(lang, question, list(escalate.tried))
-        return HandoffNote(summary, lang, rule_urgency, rule_urgency, None, False)
-
-    def _escalation(
-        self,
-        reason: str,
-        lang: str,
-        turns: Sequence[PastTurn],
-        question: str | None,
-        started: float,
-        *,
-        ranking: Ranking | None = None,
-        confidence: float = 1.0,
-        read_with: str | None = None,
-        topic: str | None = None,
-    ) -> Escalate:
-        """The hand-off; `topic` (an answer id) when the caller knows it, else it is found."""
-        answer = self.base.get(topic) if topic else self._topic(turns, ranking)
-        handoff = answer.handoff if answer is not None else None
-        return Escalate(
-            lang,
-            confidence,
-            ranking.candidates if ranking is not None else (),
-            _ms(started),
-            read_with=read_with,
-            text=ESCALATE[reason][lang],
-            reason=reason,
-            team=(handoff.team if handoff else None) or self.base.config.default_team,
-            question=question,
-            tried=history.answers_given(turns),
-            answer_id=answer.id if answer is not None else None,
-            collect=handoff.collect if handoff else (),
-        )
-
-    def _topic(self, turns: Sequence[PastTurn], ranking: Ranking | None) -> Answer | None:
-        """The answer most recently given, or the best ranked one where ranking is plausible."""
-        topic_id = None
-        if ranking is not None and ranking.candidates and ranking.top3 >= self.thresholds.clarify:
-            topic_id = ranking.candidates[0].id
-        topic_id = topic_id or history.last_topic(turns)
-        return self.base.get(topic_id) if topic_id else None
 
     # --- small lookups ------------------------------------------------------------------
 

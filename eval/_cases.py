@@ -8,7 +8,7 @@ from typing import Any
 from eval._problems import Problems, line_of
 from knowledge import LANGUAGES
 
-DECISIONS = ("abstain", "handoff", "clarify")
+DECISIONS = ("abstain", "handoff", "clarify", "collect")
 URGENCIES = ("low", "normal", "high", "urgent")
 EXPECT_KEYS = ("expect", "lang", "contains", "not_contains", "urgency")
 ACTIONS = ("ask", "choose", "feedback")  # what the visitor does in a turn

@@ -77,6 +77,7 @@ def _past(turn: Turn, outcome: Outcome, label: str | None) -> PastTurn:
         decision=outcome.decision,
         answer_id=given_answer(outcome),
         offered=offered,
+        pending=getattr(outcome, "pending", None),  # a collect carries its pending hand-off
     )
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import _checks as check
+from knowledge._hours import parse_business_hours
 from knowledge._proactive import ParsedRule, check_messages, parse_rules
 from knowledge._report import Report, quoted_list
-from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml, to_plain
+from knowledge._urgency import ParsedUrgency, parse_urgency
+from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
 from knowledge.schema import BaseConfig, Field, Problem
 
 BASE_KEYS = (
@@ -28,7 +30,7 @@ BASE_KEYS = (
     "proactive",
     "urgency",
 )
-FIELD_KEYS = ("prompt", "pattern", "example")
+FIELD_KEYS = ("prompt", "pattern", "example", "label", "recognise")
 
 Parser = Callable[[Any, int | None, Report], Any]
 
@@ -51,6 +53,7 @@ class BaseFile:
     config: BaseConfig
     problems: list[Problem]
     rules: tuple[ParsedRule, ...] = field(default=())
+    urgency: ParsedUrgency | None = None
 
 
 def parse_base_file(path: pathlib.Path) -> BaseFile:
@@ -66,10 +69,16 @@ def parse_base_file(path: pathlib.Path) -> BaseFile:
             values[key] = parser(doc[key], key_line(doc, key), report)
     rules = tuple(values.pop("proactive", None) or ())
     values["proactive"] = tuple(parsed.rule for parsed in rules)
+    urgency = values.pop("urgency", None)
+    values["urgency"] = urgency.config if urgency is not None else None
+    teams = values.pop("teams", None)
+    if teams is not None:
+        values["teams"] = tuple(teams)
+        values["team_names"] = dict(teams)
     config = BaseConfig(**{key: value for key, value in values.items() if value is not None})
     _check_default_team(config, doc, report)
     check_messages(rules, config.default_language, report)
-    return BaseFile(config, report.problems, rules)
+    return BaseFile(config, report.problems, rules, urgency)
 
 
 def _check_default_team(config: BaseConfig, doc: Map, report: Report) -> None:
@@ -82,38 +91,36 @@ def _check_default_team(config: BaseConfig, doc: Map, report: Report) -> None:
         )
 
 
-def _teams(value: Any, line: int | None, report: Report) -> tuple[str, ...] | None:
+def _teams(value: Any, line: int | None, report: Report) -> dict[str, str] | None:
+    """Team id → name (the id when no name is given), in file order."""
     items = check.sequence(value, line, "teams", report)
     if items is None:
         return None
-    teams: list[str] = []
+    teams: dict[str, str] = {}
     for index, item in enumerate(items):
         team = _team(item, item_line(items, index), f"teams[{index}]", report)
-        if team in teams:
-            report.error(item_line(items, index), f"teams[{index}]", f'team "{team}" is repeated')
+        if team is not None and team[0] in teams:
+            report.error(
+                item_line(items, index), f"teams[{index}]", f'team "{team[0]}" is repeated'
+            )
         elif team is not None:
-            teams.append(team)
-    return tuple(teams)
+            teams[team[0]] = team[1]
+    return teams
 
 
-def _team(item: Any, line: int | None, field: str, report: Report) -> str | None:
+def _team(item: Any, line: int | None, field: str, report: Report) -> tuple[str, str] | None:
     if not isinstance(item, Map):
-        return check.text(item, line, field, report)
+        team = check.text(item, line, field, report)
+        return None if team is None else (team, team)
     check.unknown_keys(item, ("id", "name"), f"{field}.", report)
+    name = None
     if item.get("name") is not None:
-        check.text(item["name"], key_line(item, "name"), f"{field}.name", report)
+        name = check.text(item["name"], key_line(item, "name"), f"{field}.name", report)
     if item.get("id") is None:
         report.error(line, f"{field}.id", "a team needs an id, e.g. {id: payments, name: Payments}")
         return None
-    return check.text(item["id"], key_line(item, "id"), f"{field}.id", report)
-
-
-def _plain_mapping(field: str) -> Parser:
-    def parse(value: Any, line: int | None, report: Report) -> dict[str, Any] | None:
-        node = check.mapping(value, line, field, report)
-        return None if node is None else to_plain(node)
-
-    return parse
+    team = check.text(item["id"], key_line(item, "id"), f"{field}.id", report)
+    return None if team is None else (team, name or team)
 
 
 _BASE_PARSERS: dict[str, Parser] = {
@@ -123,9 +130,9 @@ _BASE_PARSERS: dict[str, Parser] = {
     ),
     "default_team": lambda value, line, report: check.text(value, line, "default_team", report),
     "teams": _teams,
-    "business_hours": _plain_mapping("business_hours"),
+    "business_hours": parse_business_hours,
     "proactive": parse_rules,
-    "urgency": _plain_mapping("urgency"),
+    "urgency": parse_urgency,
 }
 
 
@@ -158,9 +165,25 @@ def _field(
     prompts = _prompts(node, name, default_language, report)
     pattern = _pattern(node, name, report)
     example = _example(node, name, pattern, report)
+    labels: dict[str, str] | None = {}
+    if node.get("label") is not None:
+        labels = check.lang_texts(node["label"], key_line(node, "label"), f"{name}.label", report)
+    recognise = _recognise(node, name, report)
     if report.error_count > before or prompts is None or pattern is None:
         return None
-    return Field(name=name, prompts=prompts, pattern=pattern, example=example)
+    return Field(name, prompts, pattern, example, labels or {}, recognise)
+
+
+def _recognise(node: Map, name: str, report: Report) -> bool:
+    value = node.get("recognise", True)
+    if not isinstance(value, bool):
+        report.error(
+            key_line(node, "recognise"),
+            f"{name}.recognise",
+            f"must be true or false, not {check.describe(value)}",
+        )
+        return True
+    return value
 
 
 def _required(node: Map, key: str, field: str, report: Report) -> Any:

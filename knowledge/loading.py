@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
 from knowledge._config_files import parse_base_file, parse_fields_file
 from knowledge._proactive import check_suggestions
+from knowledge._urgency import check_topics
 from knowledge.errors import AnswerBaseInvalid
 from knowledge.schema import AnswerBase, Problem
 
@@ -77,6 +78,7 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
     answers = tuple(item.answer for item in parsed if item.answer is not None)
     invalid = frozenset(item.id for item in parsed if item.answer is None and item.id)
     problems += check_suggestions(base_file.rules, answers, root / BASE_FILE, invalid)
+    problems += check_topics(base_file.urgency, answers, root / BASE_FILE, invalid)
     return AnswerBase(root, config, answers, fields), problems
 
 

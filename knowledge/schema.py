@@ -16,17 +16,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "LANGUAGES",
+    "URGENCY_LEVELS",
+    "URGENCY_SIGNALS",
     "Answer",
     "AnswerBase",
     "BaseConfig",
+    "BusinessHours",
     "Field",
     "Handoff",
     "ProactiveRule",
     "Problem",
+    "UrgencyConfig",
+    "UrgencyRule",
 ]
 
 #: Who an operator's proactive rule is for.
@@ -38,8 +43,21 @@ LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "fi", "en")
 #: The statuses an answer may have.
 STATUSES: tuple[str, ...] = ("draft", "published", "retired")
 
+#: Urgency levels of a case, lowest first.
+URGENCY_LEVELS: tuple[str, ...] = ("low", "normal", "high", "urgent")
 
-def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+#: The built-in signals an urgency rule may name (`signal:`); `handoff` detects them.
+URGENCY_SIGNALS: tuple[str, ...] = ("urgent_words", "anger", "security_words")
+
+#: A range of minutes after midnight, local time: (start, end), end > start, end <= 1440.
+Minutes = tuple[int, int]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _frozen_mapping(value: Mapping[K, V]) -> Mapping[K, V]:
     if isinstance(value, MappingProxyType):
         return value
     return MappingProxyType(dict(value))
@@ -128,9 +146,14 @@ class Field:
     prompts: Mapping[str, str] = field(hash=False)
     pattern: str
     example: str | None
+    # What to call the field in a sentence ("an order number"), per language; optional.
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # Whether a value the visitor already wrote (in a longer message) is recognised.
+    recognise: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prompts", _frozen_mapping(self.prompts))
+        object.__setattr__(self, "labels", _frozen_mapping(self.labels))
 
     def check_value(self, value: str) -> bool:
         """True when `value`, stripped of surrounding whitespace, fully matches the pattern."""
@@ -160,30 +183,85 @@ class ProactiveRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BusinessHours:
+    """When people answer (`base.yaml` `business_hours:`), in the time zone `timezone`.
+
+    `weekly` maps a weekday (0 Monday … 6 Sunday) to its open ranges in minutes after local
+    midnight; a missing day is closed. `holidays` maps a date to its ranges instead (empty:
+    closed all day).
+    """
+
+    timezone: str
+    weekly: Mapping[int, tuple[Minutes, ...]] = field(hash=False)
+    holidays: Mapping[datetime.date, tuple[Minutes, ...]] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weekly", _frozen_mapping(self.weekly))
+        object.__setattr__(self, "holidays", _frozen_mapping(self.holidays))
+
+    def ranges_on(self, day: datetime.date) -> tuple[Minutes, ...]:
+        """The open ranges of one local date (a holiday's, else its weekday's)."""
+        if day in self.holidays:
+            return self.holidays[day]
+        return self.weekly.get(day.weekday(), ())
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyRule:
+    """One urgency rule (`base.yaml` `urgency.rules`): when every condition holds, the case
+    is at least `level`. Conditions left empty (or None) are not checked; a rule has at
+    least one."""
+
+    id: str
+    level: str
+    signal: str | None = None
+    words: tuple[str, ...] = ()
+    failures: int | None = None
+    topics: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
+    waiting_minutes: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", tuple(self.words))
+        object.__setattr__(self, "topics", tuple(self.topics))
+        object.__setattr__(self, "pages", tuple(self.pages))
+        object.__setattr__(self, "attributes", _frozen_mapping(self.attributes))
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyConfig:
+    """`base.yaml` `urgency:`: the level with no rule firing, and the rules in file order."""
+
+    default: str = "normal"
+    rules: tuple[UrgencyRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", tuple(self.rules))
+
+
+@dataclass(frozen=True, slots=True)
 class BaseConfig:
     """Settings of one answer base, read from its `base.yaml`.
 
-    `teams` holds team ids and `proactive` the operator's proactive rules, in file order.
-    `business_hours` and `urgency` are kept as plain data (dicts, lists, str, int, float,
-    bool, None) for the packages that interpret them; dates and times in them stay text,
-    e.g. "2025-12-24".
+    `teams` holds team ids and `team_names` their names for people (the id when none is
+    given); `proactive` the operator's proactive rules, in file order. `business_hours` is
+    None when people answer at any time; `urgency` None when every case is "normal".
     """
 
     name: str = "Samsvar"
     default_language: str = "nb"
     default_team: str | None = None
     teams: tuple[str, ...] = ()
-    business_hours: Mapping[str, Any] | None = field(default=None, hash=False)
+    business_hours: BusinessHours | None = field(default=None, hash=False)
     proactive: tuple[ProactiveRule, ...] = field(default=(), hash=False)
-    urgency: Mapping[str, Any] | None = field(default=None, hash=False)
+    urgency: UrgencyConfig | None = field(default=None, hash=False)
+    team_names: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "teams", tuple(self.teams))
         object.__setattr__(self, "proactive", tuple(self.proactive))
-        for name in ("business_hours", "urgency"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _frozen_mapping(value))
+        object.__setattr__(self, "team_names", _frozen_mapping(self.team_names))
 
 
 def _sorted_by_id(answers: Iterable[Answer]) -> tuple[Answer, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -22,7 +23,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -122,9 +123,14 @@ class LiveServer:
 
 @contextlib.contextmanager
 def start_server(
-    settings: Settings, *, engine: Engine | None = None, widget_dir: Path | None = None
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    widget_dir: Path | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Iterator[LiveServer]:
-    """Serve the app on a free loopback port in a thread; stop it on exit."""
+    """Serve the app on a free loopback port in a thread; stop it on exit. `clock` replaces
+    the server's wall clock (business hours, time-outs, reopening)."""
     from app.web import create_app
 
     sock = bind("127.0.0.1", 0)
@@ -136,7 +142,7 @@ def start_server(
         loops.append(asyncio.get_running_loop())
         ready.set()
 
-    app = create_app(settings, engine=engine, on_ready=on_ready, widget_dir=widget_dir)
+    app = create_app(settings, engine=engine, on_ready=on_ready, widget_dir=widget_dir, clock=clock)
     server = make_server(app, log_level="warning")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

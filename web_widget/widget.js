@@ -17,50 +17,223 @@ const PONG_WAIT_MS = 10000;
 const NOTICE_DELAY_MS = 1200; // a blip shorter than this shows no "reconnecting" notice
 const TYPING_MAX_MS = 20000;
 
-// UI text. Every launcher name contains "chat": outside tests and screen-reader users rely on it.
+// UI text, one per line in the order of KEYS (a test checks that every language has them all).
+// Every launcher name ("open", "shut") contains "chat": outside tests and screen readers rely on it.
+// {n} is filled in.
+const KEYS = `open shut close title log input send typing reconnecting helped yes no
+thanks human fallback more you agent sending failed unread dismiss bubble choices
+case place wait opens helping solved mail mailed rate rated stars`.split(/\s+/);
 const T = {
-  nb: { open: "Åpne chat", shut: "Lukk chat", close: "Lukk", title: "Kundeservice", log: "Meldinger",
-    input: "Skriv en melding", send: "Send", typing: "skriver", reconnecting: "Kobler til på nytt …",
-    helped: "Hjalp dette?", yes: "Ja", no: "Nei", thanks: "Takk for tilbakemeldingen!",
-    human: "Snakk med et menneske", fallback: "Svaret finnes ikke på ditt språk ennå.",
-    more: "Les mer", you: "Du", agent: "Kundebehandler", sending: "Sender …", failed: "Ikke sendt",
-    unread: "Uleste meldinger", dismiss: "Skjul", bubble: "Ny melding", choices: "Forslag",
-    waiting: "En person tar over samtalen så snart som mulig." },
-  nn: { open: "Opne chat", shut: "Lukk chat", close: "Lukk", title: "Kundeservice", log: "Meldingar",
-    input: "Skriv ei melding", send: "Send", typing: "skriv", reconnecting: "Koplar til på nytt …",
-    helped: "Hjelpte dette?", yes: "Ja", no: "Nei", thanks: "Takk for tilbakemeldinga!",
-    human: "Snakk med eit menneske", fallback: "Svaret finst ikkje på språket ditt enno.",
-    more: "Les meir", you: "Du", agent: "Kundebehandlar", sending: "Sender …", failed: "Ikkje sendt",
-    unread: "Ulesne meldingar", dismiss: "Skjul", bubble: "Ny melding", choices: "Forslag",
-    waiting: "Ein person tek over samtalen så snart som mogleg." },
-  sv: { open: "Öppna chatten", shut: "Stäng chatten", close: "Stäng", title: "Kundservice", log: "Meddelanden",
-    input: "Skriv ett meddelande", send: "Skicka", typing: "skriver", reconnecting: "Återansluter …",
-    helped: "Hjälpte det här?", yes: "Ja", no: "Nej", thanks: "Tack för din återkoppling!",
-    human: "Prata med en person", fallback: "Svaret finns inte på ditt språk än.",
-    more: "Läs mer", you: "Du", agent: "Kundtjänst", sending: "Skickar …", failed: "Inte skickat",
-    unread: "Olästa meddelanden", dismiss: "Dölj", bubble: "Nytt meddelande", choices: "Förslag",
-    waiting: "En person tar över samtalet så snart som möjligt." },
-  da: { open: "Åbn chat", shut: "Luk chat", close: "Luk", title: "Kundeservice", log: "Beskeder",
-    input: "Skriv en besked", send: "Send", typing: "skriver", reconnecting: "Genopretter forbindelsen …",
-    helped: "Hjalp det?", yes: "Ja", no: "Nej", thanks: "Tak for din feedback!",
-    human: "Tal med et menneske", fallback: "Svaret findes ikke på dit sprog endnu.",
-    more: "Læs mere", you: "Dig", agent: "Medarbejder", sending: "Sender …", failed: "Ikke sendt",
-    unread: "Ulæste beskeder", dismiss: "Skjul", bubble: "Ny besked", choices: "Forslag",
-    waiting: "En medarbejder overtager samtalen hurtigst muligt." },
-  fi: { open: "Avaa chat", shut: "Sulje chat", close: "Sulje", title: "Asiakaspalvelu", log: "Viestit",
-    input: "Kirjoita viesti", send: "Lähetä", typing: "kirjoittaa", reconnecting: "Yhdistetään uudelleen …",
-    helped: "Auttoiko tämä?", yes: "Kyllä", no: "Ei", thanks: "Kiitos palautteesta!",
-    human: "Puhu ihmisen kanssa", fallback: "Vastausta ei vielä ole kielelläsi.",
-    more: "Lue lisää", you: "Sinä", agent: "Asiakaspalvelija", sending: "Lähetetään …", failed: "Ei lähetetty",
-    unread: "Lukemattomia viestejä", dismiss: "Piilota", bubble: "Uusi viesti", choices: "Ehdotukset",
-    waiting: "Asiakaspalvelija jatkaa keskustelua mahdollisimman pian." },
-  en: { open: "Open chat", shut: "Close chat", close: "Close", title: "Customer service", log: "Messages",
-    input: "Write a message", send: "Send", typing: "is typing", reconnecting: "Reconnecting …",
-    helped: "Did this help?", yes: "Yes", no: "No", thanks: "Thanks for your feedback!",
-    human: "Talk to a person", fallback: "This answer is not in your language yet.",
-    more: "Read more", you: "You", agent: "Agent", sending: "Sending …", failed: "Not sent",
-    unread: "Unread messages", dismiss: "Dismiss", bubble: "New message", choices: "Suggestions",
-    waiting: "A person will take over the conversation as soon as possible." },
+nb: `Åpne chat
+Lukk chat
+Lukk
+Kundeservice
+Meldinger
+Skriv en melding
+Send
+skriver
+Kobler til på nytt …
+Hjalp dette?
+Ja
+Nei
+Takk for tilbakemeldingen!
+Snakk med et menneske
+Svaret finnes ikke på ditt språk ennå.
+Les mer
+Du
+Kundebehandler
+Sender …
+Ikke sendt
+Uleste meldinger
+Skjul
+Ny melding
+Forslag
+Sak
+Du er nummer {n} i køen
+Ventetid ca. {n} min
+Vi svarer fra {n}
+{n} hjelper deg
+Saken er løst
+E-post for svar (valgfritt)
+Vi svarer på e-post
+Hvordan var hjelpen?
+Takk for vurderingen!
+{n} av 5`,
+nn: `Opne chat
+Lukk chat
+Lukk
+Kundeservice
+Meldingar
+Skriv ei melding
+Send
+skriv
+Koplar til på nytt …
+Hjelpte dette?
+Ja
+Nei
+Takk for tilbakemeldinga!
+Snakk med eit menneske
+Svaret finst ikkje på språket ditt enno.
+Les meir
+Du
+Kundebehandlar
+Sender …
+Ikkje sendt
+Ulesne meldingar
+Skjul
+Ny melding
+Forslag
+Sak
+Du er nummer {n} i køen
+Ventetid om lag {n} min
+Vi svarer frå {n}
+{n} hjelper deg
+Saka er løyst
+E-post for svar (valfritt)
+Vi svarer på e-post
+Korleis var hjelpa?
+Takk for vurderinga!
+{n} av 5`,
+sv: `Öppna chatten
+Stäng chatten
+Stäng
+Kundservice
+Meddelanden
+Skriv ett meddelande
+Skicka
+skriver
+Återansluter …
+Hjälpte det här?
+Ja
+Nej
+Tack för din återkoppling!
+Prata med en person
+Svaret finns inte på ditt språk än.
+Läs mer
+Du
+Kundtjänst
+Skickar …
+Inte skickat
+Olästa meddelanden
+Dölj
+Nytt meddelande
+Förslag
+Ärende
+Du är nummer {n} i kön
+Väntetid cirka {n} min
+Vi svarar från {n}
+{n} hjälper dig
+Ärendet är löst
+E-post för svar (valfritt)
+Vi svarar via e-post
+Hur var hjälpen?
+Tack för ditt betyg!
+{n} av 5`,
+da: `Åbn chat
+Luk chat
+Luk
+Kundeservice
+Beskeder
+Skriv en besked
+Send
+skriver
+Genopretter forbindelsen …
+Hjalp det?
+Ja
+Nej
+Tak for din feedback!
+Tal med et menneske
+Svaret findes ikke på dit sprog endnu.
+Læs mere
+Dig
+Medarbejder
+Sender …
+Ikke sendt
+Ulæste beskeder
+Skjul
+Ny besked
+Forslag
+Sag
+Du er nummer {n} i køen
+Ventetid ca. {n} min.
+Vi svarer fra {n}
+{n} hjælper dig
+Sagen er løst
+E-mail til svar (valgfrit)
+Vi svarer på e-mail
+Hvordan var hjælpen?
+Tak for din vurdering!
+{n} af 5`,
+fi: `Avaa chat
+Sulje chat
+Sulje
+Asiakaspalvelu
+Viestit
+Kirjoita viesti
+Lähetä
+kirjoittaa
+Yhdistetään uudelleen …
+Auttoiko tämä?
+Kyllä
+Ei
+Kiitos palautteesta!
+Puhu ihmisen kanssa
+Vastausta ei vielä ole kielelläsi.
+Lue lisää
+Sinä
+Asiakaspalvelija
+Lähetetään …
+Ei lähetetty
+Lukemattomia viestejä
+Piilota
+Uusi viesti
+Ehdotukset
+Tapaus
+Olet jonossa sijalla {n}
+Odotusaika noin {n} min
+Seuraava aukiolo: {n}
+{n} auttaa sinua
+Tapaus on ratkaistu
+Sähköposti vastausta varten (vapaaehtoinen)
+Vastaamme sähköpostitse
+Millaista apua sait?
+Kiitos arviostasi!
+{n}/5`,
+en: `Open chat
+Close chat
+Close
+Customer service
+Messages
+Write a message
+Send
+is typing
+Reconnecting …
+Did this help?
+Yes
+No
+Thanks for your feedback!
+Talk to a person
+This answer is not in your language yet.
+Read more
+You
+Agent
+Sending …
+Not sent
+Unread messages
+Dismiss
+New message
+Suggestions
+Case
+You are number {n} in the queue
+About {n} min wait
+We answer from {n}
+{n} is helping you
+The case is resolved
+E-mail for the reply (optional)
+We will reply by e-mail
+How was the help?
+Thanks for your rating!
+{n} of 5`,
 };
 
 /** One of the six UI languages for a BCP 47 tag ("nb-NO", "no", "sv_SE"), or null. */
@@ -268,7 +441,7 @@ const CSS = `
 :host([data-position=left]){right:auto;left:20px}
 *{box-sizing:border-box}[hidden]{display:none!important}
 .vh{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
-button,textarea{font:inherit;color:inherit}
+button,textarea,input{font:inherit;color:inherit}
 button{cursor:pointer}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .launcher{position:relative;display:grid;place-items:center;width:60px;height:60px;margin-left:auto;border:0;border-radius:50%;background:var(--accent);color:var(--on-accent);box-shadow:0 4px 14px rgba(0,0,0,.25)}
@@ -307,7 +480,8 @@ header :focus-visible{outline-color:#fff}
 .dots span:nth-child(2){animation-delay:.15s}.dots span:nth-child(3){animation-delay:.3s}
 @keyframes b{0%,80%,100%{opacity:.3}40%{opacity:1}}
 form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid #d5dbe0}
-textarea{flex:1;min-height:40px;max-height:120px;padding:9px 10px;border:1.5px solid #6b7480;border-radius:10px;resize:none;background:#fff}
+textarea,input{flex:1;min-height:40px;max-height:120px;padding:9px 10px;border:1.5px solid #6b7480;border-radius:10px;resize:none;background:#fff}
+.case{flex-direction:column;align-items:stretch;gap:4px;font-size:13.5px}.case.row{flex-direction:row}
 textarea::placeholder{color:#5b6470}
 .send{height:40px;padding:0 14px;border:0;border-radius:10px;background:var(--accent);color:var(--on-accent);font-weight:600}
 .bubble{position:relative;width:290px;margin:0 0 12px auto;padding:12px 38px 12px 14px;border-radius:14px;background:#fff;color:#17202a;box-shadow:0 6px 24px rgba(0,0,0,.22);cursor:pointer}
@@ -325,9 +499,7 @@ const SVG = "http://www.w3.org/2000/svg"; // a namespace name, not an address th
 function icon() {
   const svg = document.createElementNS(SVG, "svg");
   const path = document.createElementNS(SVG, "path");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
+  for (const [key, value] of [["viewBox", "0 0 24 24"], ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(key, value);
   path.setAttribute("fill", "currentColor");
   path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
   svg.append(path);
@@ -380,7 +552,8 @@ class SamsvarChat extends HTMLElement {
   setup() {
     this.cfg = this.readConfig();
     this.lang = pickLang(this.cfg.lang);
-    this.t = T[this.lang];
+    const texts = T[this.lang].split("\n");
+    this.t = Object.fromEntries(KEYS.map((key, i) => [key, texts[i]]));
     this.name = this.cfg.title || this.t.title;
     this.store = new Store(`samsvar:${this.cfg.server}`);
     this.byId = new Map(); // message id -> node
@@ -410,8 +583,14 @@ class SamsvarChat extends HTMLElement {
     const t = this.t;
     this.logEl = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.log, tabindex: "0" });
     this.typingEl = h("div", { class: "typing", role: "status", "aria-live": "polite" });
-    this.noticeEl = h("p", { class: "notice", role: "status", "aria-live": "polite" });
+    this.noticeEl = h("p", { class: "notice", role: "status" });
     this.statusEl = h("p", { class: "notice", role: "status", "aria-live": "polite" });
+    this.mail = h("input", { id: "samsvar-mail", type: "email", required: true, autocomplete: "email", maxlength: "254" });
+    this.mailForm = h("form", { class: "case", hidden: true, onsubmit: (e) => (e.preventDefault(), this.sendMail()) },
+      h("label", { for: "samsvar-mail" }, t.mail), h("span", { class: "row" }, this.mail, h("button", { class: "send", type: "submit" }, t.send)));
+    this.rateBox = h("div", { class: "case row", role: "group", "aria-label": t.rate, hidden: true }, h("p", { class: "ask", "aria-hidden": "true" }, t.rate),
+      ...[1, 2, 3, 4, 5].map((n) => this.chip(String(n), () => this.rate(n), null, t.stars.replace("{n}", n))));
+    this.caseErr = h("p", { class: "notice", role: "alert" });
     this.input = h("textarea", { id: "samsvar-input", rows: "1", maxlength: String(MAX_CHARS), placeholder: t.input, enterkeyhint: "send" });
     this.input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -419,7 +598,7 @@ class SamsvarChat extends HTMLElement {
         this.submit();
       }
     });
-    this.input.addEventListener("input", () => this.grow());
+    this.input.addEventListener("input", () => (this.grow(), this.typing(true)));
     const form = h(
       "form",
       { onsubmit: (e) => (e.preventDefault(), this.submit()) },
@@ -435,6 +614,9 @@ class SamsvarChat extends HTMLElement {
       this.statusEl,
       this.logEl,
       this.typingEl,
+      this.mailForm,
+      this.rateBox,
+      this.caseErr,
       form,
     );
     this.bubbleText = h("p", {});
@@ -449,7 +631,7 @@ class SamsvarChat extends HTMLElement {
     this.badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
     this.launcher = h("button", { class: "launcher", type: "button", "aria-controls": "samsvar-panel", onclick: () => this.setOpen(!this.isOpen, true) });
     this.launcher.append(icon(), this.badge);
-    this.announcer = h("div", { class: "vh", role: "status", "aria-live": "polite" });
+    this.announcer = h("div", { class: "vh", role: "status" });
     adoptStyles(root);
     root.append(h("div", { class: "root", lang: this.lang, onkeydown: (e) => this.onKey(e) }, this.bubble, this.panel, this.launcher, this.announcer));
   }
@@ -465,7 +647,7 @@ class SamsvarChat extends HTMLElement {
     document[method]("visibilitychange", this.onVisible);
   }
 
-  // ----- the panel ---------------------------------------------------------------------------
+  // ----- the panel -----
 
   get isOpen() {
     return !this.panel.hidden;
@@ -514,8 +696,8 @@ class SamsvarChat extends HTMLElement {
     this.bubble.hidden = false;
   }
 
-  chip(label, onclick, lang) {
-    return h("button", { class: "chip", type: "button", lang: normLang(lang) || null, onclick: (e) => (e.stopPropagation(), onclick()) }, label);
+  chip(label, onclick, lang, name) {
+    return h("button", { class: "chip", type: "button", lang: normLang(lang) || null, "aria-label": name, onclick: (e) => (e.stopPropagation(), onclick()) }, label);
   }
 
   hideBubble() {
@@ -536,21 +718,53 @@ class SamsvarChat extends HTMLElement {
     this.toggleAttribute("data-reconnecting", Boolean(text));
   }
 
-  setStatus(status) {
+  /** The conversation's status and its case (docs/api.md, "Hand-off"): a line, the e-mail field, the rating. */
+  setStatus(status, c) {
     this.status = status;
-    const text = status === "waiting_human" ? this.t.waiting : "";
+    const t = this.t;
+    const fill = (text, n) => text.replace("{n}", n);
+    let text = "";
+    if (c && c.number) {
+      const waiting = ["queued", "reopened"].includes(c.state);
+      const opens = waiting && !c.open_now && c.opens_at && new Date(c.opens_at).toLocaleString(this.lang, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+      const wait = waiting && !opens && c.expected_wait_seconds;
+      text = [`${t.case} ${c.number}`, opens ? fill(t.opens, opens) : waiting && c.place && fill(t.place, c.place),
+        wait && fill(t.wait, Math.ceil(wait / 60)), waiting && c.email_given && t.mailed,
+        c.state === "resolved" ? (c.rating ? t.rated : t.solved) : !waiting && c.agent_name && fill(t.helping, c.agent_name)].filter(Boolean).join(" · ");
+    }
     if (this.statusEl.textContent !== text) this.statusEl.textContent = text;
+    this.mailForm.hidden = !(c && c.ask_email && !c.email_given);
+    this.rateBox.hidden = !(c && c.ask_rating);
   }
 
-  setTyping(on) {
+  sendMail() {
+    if (this.mail.checkValidity() && this.sock.send({ type: "email", email: this.mail.value.trim() })) this.caseErr.textContent = "";
+  }
+
+  rate(score) {
+    if (this.sock.send({ type: "rate", score })) this.rateBox.hidden = true;
+    this.input.focus();
+  }
+
+  /** Tell the agent that the visitor types: "on" at most every 3 s, "off" after 4 s without a key. */
+  typing(on) {
+    clearTimeout(this.typingOff);
+    if (this.status !== "with_agent" || !this.ready) return;
+    if (on) this.typingOff = setTimeout(() => this.typing(false), 4000);
+    if (on ? Date.now() - this.typedAt < 3000 : !this.typedAt) return;
+    this.typedAt = on ? Date.now() : 0;
+    this.sock.send({ type: "typing", on });
+  }
+
+  setTyping(on, who) {
     clearTimeout(this.typingTimer);
     this.typingEl.replaceChildren();
     if (!on) return;
-    this.typingEl.append(h("span", { class: "dots", "aria-hidden": "true" }, h("span"), h("span"), h("span")), h("span", { class: "vh" }, `${this.name} ${this.t.typing} …`));
+    this.typingEl.append(h("span", { class: "dots", "aria-hidden": "true" }, h("span"), h("span"), h("span")), h("span", { class: "vh" }, `${who || this.name} ${this.t.typing} …`));
     this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_MAX_MS);
   }
 
-  // ----- the page the visitor is on -----------------------------------------------------------
+  // ----- the page the visitor is on -----
 
   newPage(referrer) {
     this.href = location.href;
@@ -604,7 +818,7 @@ class SamsvarChat extends HTMLElement {
     }
   }
 
-  // ----- the protocol (docs/api.md) ------------------------------------------------------------
+  // ----- the protocol (docs/api.md) -----
 
   hello() {
     const state = this.store.read();
@@ -628,8 +842,8 @@ class SamsvarChat extends HTMLElement {
       conversation: () => this.onConversation(frame),
       delta: () => this.onDelta(frame),
       retract: () => this.dropDraft(),
-      typing: () => this.setTyping(Boolean(frame.on)),
-      status: () => this.setStatus(frame.status),
+      typing: () => this.setTyping(Boolean(frame.on), frame.agent_name),
+      status: () => this.setStatus(frame.status, frame.case),
       error: () => this.onError(frame),
       timers: () => ((this.timers = frame.timers || []), this.schedule()),
     };
@@ -648,7 +862,7 @@ class SamsvarChat extends HTMLElement {
     this.sock.welcomed();
     clearTimeout(this.noticeTimer);
     this.setNotice("");
-    this.setStatus(frame.status);
+    this.setStatus(frame.status, frame.case);
     this.dropDraft(); // the server sends again what is still being written
     this.logEl.setAttribute("aria-busy", "true");
     for (const message of frame.messages || []) this.addMessage(message, false);
@@ -714,6 +928,7 @@ class SamsvarChat extends HTMLElement {
       },
     }[frame.code];
     if (frame.code === "hello_required") this.hello();
+    if (["bad_email", "no_case", "not_resolved", "already_rated"].includes(frame.code)) this.caseErr.textContent = frame.error || "";
     if (!fix || this.ready) return;
     if ((this.resets = (this.resets || 0) + 1) > 2) return; // give up on this socket; the backoff retries
     this.store.update(fix);
@@ -749,7 +964,7 @@ class SamsvarChat extends HTMLElement {
     });
   }
 
-  // ----- the outbox: every visitor message stays stored until its ack ----------------------------
+  // ----- the outbox: every visitor message stays stored until its ack -----
 
   restoreOutbox() {
     const now = Date.now();
@@ -802,6 +1017,7 @@ class SamsvarChat extends HTMLElement {
     if (!text) return;
     this.input.value = "";
     this.grow();
+    this.typing(false);
     this.enqueue({ client_id: uuid(), type: "message", text, page: this.page(), at: Date.now() });
   }
 
@@ -810,8 +1026,9 @@ class SamsvarChat extends HTMLElement {
     this.input.focus();
   }
 
-  askHuman() {
-    this.enqueue({ client_id: uuid(), type: "human", label: this.t.human, at: Date.now() });
+  /** "talk to a person", or "skip" the field the bot asks for: quick replies with no text of their own. */
+  askHuman(type = "human", label = this.t.human) {
+    this.enqueue({ client_id: uuid(), type, label, at: Date.now() });
     this.input.focus();
   }
 
@@ -825,7 +1042,7 @@ class SamsvarChat extends HTMLElement {
     this.input.focus();
   }
 
-  // ----- the message list ------------------------------------------------------------------------
+  // ----- the message list -----
 
   addMessage(message, live) {
     if (message && message.reply_to) this.dropDraft(); // the final message replaces the draft
@@ -901,7 +1118,7 @@ class SamsvarChat extends HTMLElement {
 
   render(m) {
     const role = ["visitor", "bot", "agent", "system"].includes(m.role) ? m.role : "system";
-    const who = { visitor: this.t.you, bot: this.name, agent: this.t.agent, system: "" }[role];
+    const who = { visitor: this.t.you, bot: this.name, agent: m.agent_name || this.t.agent, system: "" }[role];
     const node = h("div", { class: `msg ${role}`, lang: normLang(m.lang) || null });
     if (role === "agent") node.append(h("span", { class: "who" }, who));
     else if (who) node.append(h("span", { class: "vh" }, `${who}: `));
@@ -935,7 +1152,8 @@ class SamsvarChat extends HTMLElement {
       }
       acts.append(box);
     }
-    if (m.offer_human && this.status !== "waiting_human") {
+    if (m.collect && m.collect.skip_label) acts.append(h("div", { class: "row" }, this.chip(m.collect.skip_label, () => this.askHuman("skip", m.collect.skip_label), m.lang)));
+    if (m.offer_human && (this.status || "bot") === "bot") {
       acts.append(h("div", { class: "row" }, this.chip(this.t.human, () => this.askHuman())));
     }
     return acts;

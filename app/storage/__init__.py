@@ -6,6 +6,7 @@ SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, migrated by Alembic. Ch
 
 from app.storage.actions import (
     do_add_message,
+    do_case_change,
     do_create_conversation,
     do_create_visitor,
     do_record_feedback,
@@ -47,6 +48,7 @@ __all__ = [
     "Visitor",
     "check_conversation",
     "do_add_message",
+    "do_case_change",
     "do_create_conversation",
     "do_create_visitor",
     "do_record_feedback",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -18,6 +19,7 @@ from app.storage.tables import Conversation, Feedback, Inquiry, Message, PageVie
 __all__ = [
     "NEW_VISIT_AFTER",
     "do_add_message",
+    "do_case_change",
     "do_create_conversation",
     "do_create_visitor",
     "do_record_feedback",
@@ -27,6 +29,7 @@ __all__ = [
     "do_upgrade",
 ]
 
+T = TypeVar("T")
 NEW_VISIT_AFTER = dt.timedelta(minutes=30)  # the usual web-analytics visit boundary
 
 
@@ -344,3 +347,42 @@ async def do_record_feedback(
     except IntegrityError:
         return False
     return True
+
+
+async def do_case_change(
+    db: Database,
+    conversation_id: str,
+    now: dt.datetime,
+    change: Callable[[AsyncSession], Awaitable[tuple[T, Sequence[NewMessage], str | None]]],
+    *,
+    first: Sequence[NewMessage] = (),
+    inquiry: NewInquiry | None = None,
+    inquiry_message_id: str | None = None,
+    language: str | None = None,
+) -> tuple[T, list[Message]]:
+    """A hand-off change and the conversation's side of it, in one transaction.
+
+    `change` runs the hand-off actions in this session and returns its result, the messages
+    it adds to the conversation and the conversation's new status (None: unchanged). `first`
+    (e.g. the bot's hand-off message) is stored before those messages; the inquiry and the
+    language as in `do_store_replies`. Nothing is stored when `change` raises.
+    """
+    async with db.writing() as session, session.begin():
+        result, messages, status = await change(session)
+        replies = [*first, *messages]
+        changes: dict[str, object] = {"updated_at": now}
+        if status is not None:
+            changes["status"] = status
+        if language is not None:
+            changes["language"] = language
+        stored: list[Message] = []
+        if replies or len(changes) > 1:
+            last = await _take_seqs(session, conversation_id, len(replies), changes)
+            seqs = range(last - len(replies) + 1, last + 1)
+            stored = [
+                _row(r, conversation_id, seq, now) for r, seq in zip(replies, seqs, strict=True)
+            ]
+            session.add_all(stored)
+        if inquiry is not None:
+            session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
+    return result, stored

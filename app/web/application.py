@@ -17,17 +17,20 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine import Engine, open_engine
-from app.errors import ApiError, RateLimited
+from app.errors import ApiError, RateLimited, from_handoff
 from app.settings import Settings
 from app.storage import do_upgrade, get_database_url, open_database
-from app.web import site, websocket, widget_api
+from app.web import agent_api, console, site, websocket, widget_api
 from app.web.bodies import BodyLimit
-from app.web.chat import Chat
+from app.web.chat import Chat, utcnow
+from app.web.desk import Desk
+from app.web.handoffs import Handoffs, Timing
 from app.web.hub import LocalHub
 from app.web.limits import RateLimiter
 from app.web.origins import Origins
 from app.web.turns import BotRunner
 from app.web.visits import Visits
+from handoff import HandoffError
 
 __all__ = ["create_app", "turn_workers"]
 
@@ -44,12 +47,15 @@ def create_app(
     engine: Engine | None = None,
     on_ready: Callable[[], None] | None = None,
     widget_dir: Path | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> FastAPI:
     """The app. On start it opens the engine (unless given one), opens and migrates the
     database, and calls `on_ready`; on stop it lets running turns finish.
 
     `widget_dir` holds widget.js and demo/ (default: the installed `web_widget` package).
+    `clock` (aware UTC) replaces the wall clock, e.g. to test business hours.
     """
+    now = clock or utcnow
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +67,19 @@ def create_app(
         )
         await runner.warm_up()
         limit, window = settings.rate_limit_messages, settings.rate_limit_seconds
-        app.state.chat = Chat(db, runner, LocalHub(), RateLimiter(limit, window))
+        hub = LocalHub()
+        app.state.chat = Chat(db, runner, hub, RateLimiter(limit, window), clock=now)
+        timing = Timing(
+            answer_timeout=dt.timedelta(seconds=settings.handoff_answer_timeout_seconds),
+            reopen_within=dt.timedelta(days=settings.handoff_reopen_days),
+            handle_seconds=settings.handoff_handle_minutes,
+        )
+        handoffs = Handoffs(db, hub, ready.bot, timing, now)
+        app.state.chat.handoffs = handoffs
+        app.state.desk = Desk(handoffs, settings.agent_sign_in_hours)
+        sweeper = asyncio.create_task(
+            _sweep(app.state.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
+        )
         app.state.visits = Visits(
             app.state.chat,
             idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
@@ -72,6 +90,7 @@ def create_app(
         try:
             yield
         finally:
+            sweeper.cancel()
             await app.state.chat.drain()
             await asyncio.to_thread(runner.close)
             await db.close()
@@ -97,8 +116,11 @@ def create_app(
     )
     app.add_middleware(BodyLimit, limit=64 * 1024)
     _install_error_handlers(app)
+    app.state.cookie_secure = settings.agent_cookie_secure
     app.include_router(widget_api.router)
     app.include_router(websocket.router)
+    app.include_router(agent_api.router)
+    app.include_router(console.router)
     app.include_router(site.router)
     return app
 
@@ -109,6 +131,14 @@ def turn_workers(settings: Settings, *, with_llm: bool) -> int:
     if not with_llm:
         return settings.turn_workers
     return max(settings.turn_workers, settings.llm_turn_workers)
+async def _sweep(desk: Desk, timeout: dt.timedelta, every: float) -> None:
+    """The time-out loop: unanswered assigned cases go back to the queue."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await desk.do_sweep(timeout)
+        except Exception:  # the loop must outlive one failed round
+            log.exception("the hand-off time-out check failed")
 
 
 def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
@@ -120,6 +150,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def api_error(_request: Request, exc: ApiError) -> Response:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return _error(exc.status, exc.body(), headers)
+
+    @app.exception_handler(HandoffError)
+    async def handoff_error(_request: Request, exc: HandoffError) -> Response:
+        failure = from_handoff(exc)
+        return _error(failure.status, failure.body())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

@@ -16,9 +16,9 @@ import time
 import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.errors import InvalidText, UnknownAnswer, UnknownMessage
+from app.errors import ApiError, InvalidText, UnknownAnswer, UnknownMessage
 from app.storage import (
     Conversation,
     Database,
@@ -30,6 +30,7 @@ from app.storage import (
     do_record_feedback,
     do_store_replies,
     get_message,
+    get_message_by_client_id,
     get_messages,
     get_turn_context,
 )
@@ -47,7 +48,11 @@ from app.web.turns import (
     page_lang,
     past_turns,
 )
-from bot import Escalate, InvalidChoice, InvalidMessage, Outcome, check_message
+from bot import Escalate, InvalidChoice, InvalidMessage, NotCollecting, Outcome, check_message
+from bot._collect_texts import SKIP_LABEL
+
+if TYPE_CHECKING:
+    from app.web.handoffs import Handoffs
 
 __all__ = ["Chat", "Stored", "utcnow"]
 
@@ -99,6 +104,7 @@ class Chat:
     ) -> None:
         self.db, self.runner, self.hub, self.limiter = db, runner, hub, limiter
         self.clock = clock
+        self.handoffs: Handoffs | None = None  # set by the app: opens cases for hand-offs
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._streams: dict[str, ReplyStream] = {}  # conversation id -> the reply streaming now
@@ -163,6 +169,34 @@ class Chat:
         )
         return await self._store(visitor_id, conversation_id, new, origin)
 
+    async def do_skip(
+        self,
+        visitor_id: str,
+        conversation_id: str,
+        client_id: str,
+        *,
+        origin: Deliver | None = None,
+    ) -> Stored:
+        """Store the visitor's click on "skip" while the bot asks for a field; raises
+        ApiError `not_collecting` (nothing stored) when it asks for none."""
+        conversation = await check_conversation(self.db, visitor_id, conversation_id)
+        found = await get_message_by_client_id(self.db, conversation_id, client_id)
+        if found is None:
+            last = [m for m in await get_messages(self.db, conversation_id) if m.role == "bot"]
+            if not last or last[-1].decision != "collect":
+                raise ApiError(
+                    "the bot is not asking for anything to skip", code="not_collecting", status=409
+                )
+        lang = conversation.language or "en"
+        new = NewMessage(
+            role="visitor",
+            text=SKIP_LABEL.get(lang, SKIP_LABEL["en"]),
+            lang=lang,
+            kind="skip",
+            client_id=client_id,
+        )
+        return await self._store(visitor_id, conversation_id, new, origin)
+
     async def _store(
         self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
     ) -> Stored:
@@ -192,7 +226,14 @@ class Chat:
             if ctx.replies:
                 return ctx.replies, False
             if ctx.conversation.status in WAITING:
-                return await self._notice(ctx, stored.message), True
+                handled = self.handoffs is None or await self.handoffs.do_visitor_message(
+                    ctx.conversation, stored.message
+                )
+                if handled and ctx.conversation.status == "waiting_human":
+                    return await self._notice(ctx, stored.message), True
+                if handled:
+                    return [], True
+                ctx = await self._context(conversation_id, stored.message.id, page, lang)
             await self.typing(conversation_id, on=True)
             try:
                 outcome = await self._outcome(ctx, stored.message)
@@ -224,6 +265,11 @@ class Chat:
                 )
             except InvalidChoice as exc:
                 raise UnknownAnswer(str(exc)) from exc
+        if message.kind == "skip":
+            try:
+                return await self.runner.call(bot.skip, turns=turns)
+            except NotCollecting as exc:
+                raise ApiError(str(exc), code=exc.code, status=409) from exc
         if message.kind == "human":
             offered = any((m.flags or {}).get("offer_human") for m in ctx.messages[-1:])
             reason = "accepted_offer" if offered else "asked_for_human"
@@ -250,6 +296,17 @@ class Chat:
 
     async def _answer(self, ctx: _Context, message: Message, outcome: Outcome) -> list[Message]:
         handed_off = isinstance(outcome, Escalate)
+        if isinstance(outcome, Escalate) and self.handoffs is not None:
+            page_url = ctx.page.url if ctx.page else ctx.conversation.page_url
+            return await self.handoffs.do_hand_off(
+                ctx.conversation,
+                message,
+                outcome,
+                ctx.messages,
+                ctx.feedback,
+                ctx.turns(),
+                page_url,
+            )
         replies = await do_store_replies(
             self.db,
             ctx.conversation.id,
@@ -315,6 +372,16 @@ class Chat:
                 answer_id=answer.answer_id,
             )
             escalated = isinstance(outcome, Escalate)
+            if isinstance(outcome, Escalate) and self.handoffs is not None:
+                return await self.handoffs.do_hand_off(
+                    ctx.conversation,
+                    None,
+                    outcome,
+                    ctx.messages,
+                    ctx.feedback,
+                    ctx.turns(),
+                    ctx.conversation.page_url,
+                )
             replies = await do_store_replies(
                 self.db,
                 conversation_id,

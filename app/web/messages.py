@@ -37,4 +37,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "offer_human": bool(flags.get("offer_human", False)),
         "ask_feedback": bool(flags.get("ask_feedback", False)),
         "proactive": bool(flags.get("proactive", False)),
+        "agent_name": flags.get("agent_name") if message.role == "agent" else None,
+        "collect": flags.get("collect") if message.decision == "collect" else None,
+        "ask_rating": flags.get("system") == "resolved",
     }

@@ -14,9 +14,13 @@ from app.errors import BadRequest, UnknownFrame
 
 __all__ = [
     "FRAMES",
+    "CaseOut",
+    "CaseStatusOut",
     "ChoiceBody",
     "ConversationBody",
     "ConversationOut",
+    "EmailBody",
+    "EmailFrame",
     "ErrorOut",
     "FeedbackBody",
     "FeedbackOut",
@@ -26,7 +30,12 @@ __all__ = [
     "PageIn",
     "PagesBody",
     "PagesOut",
+    "RateFrame",
+    "RatingBody",
+    "SkipBody",
+    "SkipFrame",
     "TurnOut",
+    "TypingFrame",
     "VisitorOut",
     "check_frame",
     "describe_validation_error",
@@ -83,6 +92,32 @@ class ChoiceOut(BaseModel):
     label: str
 
 
+class CollectOut(BaseModel):
+    field: str
+    label: str
+    example: str | None
+    attempt: int
+    max_attempts: int
+    problem: str | None
+    skip_label: str
+
+
+class CaseOut(BaseModel):
+    """The visitor's view of their case (docs/api.md, "Hand-off")."""
+
+    number: str
+    state: str
+    place: int | None
+    expected_wait_seconds: int | None
+    open_now: bool
+    opens_at: str | None
+    ask_email: bool
+    email_given: bool
+    agent_name: str | None
+    ask_rating: bool
+    rating: int | None
+
+
 class MessageOut(BaseModel):
     id: str
     seq: int
@@ -104,6 +139,9 @@ class MessageOut(BaseModel):
     offer_human: bool
     ask_feedback: bool
     proactive: bool
+    agent_name: str | None = Field(description="The agent's display name (role agent).")
+    collect: CollectOut | None = Field(description="The field the bot asks for (collect).")
+    ask_rating: bool = Field(description="Show the 1-5 rating (after resolution).")
 
 
 class ErrorOut(BaseModel):
@@ -122,7 +160,26 @@ class ConversationOut(BaseModel):
     ok: Literal[True] = True
     conversation_id: str
     status: str
+    case: CaseOut | None = None
     messages: list[MessageOut]
+
+
+class CaseStatusOut(BaseModel):
+    ok: Literal[True] = True
+    case: CaseOut
+
+
+class SkipBody(_In):
+    client_id: Id
+
+
+class EmailBody(_In):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class RatingBody(_In):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(None, max_length=2000)
 
 
 class TurnOut(BaseModel):
@@ -183,6 +240,23 @@ class PingFrame(_In):
     type: Literal["ping"]
 
 
+class SkipFrame(SkipBody):
+    type: Literal["skip"]
+
+
+class EmailFrame(EmailBody):
+    type: Literal["email"]
+
+
+class RateFrame(RatingBody):
+    type: Literal["rate"]
+
+
+class TypingFrame(_In):
+    type: Literal["typing"]
+    on: bool
+
+
 FRAMES: dict[str, type[_In]] = {
     "hello": HelloFrame,
     "message": MessageFrame,
@@ -191,6 +265,10 @@ FRAMES: dict[str, type[_In]] = {
     "feedback": FeedbackFrame,
     "page": PageFrame,
     "ping": PingFrame,
+    "skip": SkipFrame,
+    "email": EmailFrame,
+    "rate": RateFrame,
+    "typing": TypingFrame,
 }
 
 

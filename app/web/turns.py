@@ -18,11 +18,13 @@ from bot import (
     Acknowledge,
     Bot,
     Clarify,
+    Collect,
     EarlierConversation,
     Escalate,
     Outcome,
     Page,
     PastTurn,
+    PendingHandoff,
     Proactive,
     Reply,
     VisitorContext,
@@ -43,7 +45,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-WAITING = frozenset({"waiting_human"})  # statuses in which the bot stays silent
+# Statuses in which the bot stays silent: a case is open, or resolved and may be reopened.
+WAITING = frozenset({"waiting_human", "with_agent", "resolved"})
 
 
 class BotRunner:
@@ -109,9 +112,23 @@ def past_turns(messages: Sequence[Message], feedback: Mapping[str, bool]) -> lis
             answer_id=bot.answer_id if bot.decision == "answer" else None,
             offered=tuple(c["answer_id"] for c in bot.choices or ()),
             helpful=feedback.get(bot.id),
+            pending=_pending(bot),
         )
-        turns.append((asked.seq if asked is not None else bot.seq, turn))
+        # In the order the bot's messages were stored: a proactive offer that a slow greeting
+        # stored after the visitor's first message (but before its reply) comes before the
+        # reply, so the last turn is the reply (e.g. the question of a collect).
+        turns.append((bot.seq, turn))
     return [turn for _, turn in sorted(turns, key=lambda pair: pair[0])]
+
+
+def _pending(message: Message) -> PendingHandoff | None:
+    data = (message.flags or {}).get("pending") if message.decision == "collect" else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return PendingHandoff.from_plain(data)
+    except ValueError:
+        return None  # stored by another version: the bot asks afresh
 
 
 def earlier_conversation(
@@ -203,6 +220,20 @@ def message_of(outcome: Outcome, reply_to: str | None) -> NewMessage:
             "tried": list(outcome.tried),
             "topic": outcome.answer_id,
             "collect": list(outcome.collect),
+            "fields": [[f.name, f.status, f.value] for f in outcome.fields],
+        }
+    elif isinstance(outcome, Collect):
+        flags |= {
+            "pending": outcome.pending.to_plain(),
+            "collect": {
+                "field": outcome.field,
+                "label": outcome.label,
+                "example": outcome.example,
+                "attempt": outcome.attempt,
+                "max_attempts": outcome.max_attempts,
+                "problem": outcome.problem,
+                "skip_label": outcome.skip_label,
+            },
         }
     elif isinstance(outcome, Acknowledge):
         flags |= {"helpful": outcome.helpful, "about_answer": outcome.answer_id}

@@ -22,7 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import ApiError, HelloRequired, OriginNotAllowed, UnknownMessage
+from app.errors import ApiError, HelloRequired, OriginNotAllowed, UnknownMessage, from_handoff
 from app.storage import Message, Visitor, get_conversation_with_message, get_messages
 from app.storage.records import PageInfo
 from app.web.chat import Chat, Stored
@@ -31,17 +31,22 @@ from app.web.messages import message_json
 from app.web.origins import Origins
 from app.web.schemas import (
     ChoiceFrame,
+    EmailFrame,
     FeedbackFrame,
     HelloFrame,
     HumanFrame,
     MessageFrame,
     PageFrame,
     PingFrame,
+    RateFrame,
+    SkipFrame,
+    TypingFrame,
     check_frame,
 )
 from app.web.streams import DeltaFilter
 from app.web.visits import Visits
 from app.web.widget_api import PREFIX, page_info
+from handoff import HandoffError
 
 __all__ = ["router"]
 
@@ -154,8 +159,10 @@ class Connection:
             self.send({"type": "pong"})
         elif self.visitor is None:
             raise HelloRequired("send a `hello` frame first")
-        elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame):
+        elif isinstance(frame, MessageFrame | ChoiceFrame | HumanFrame | SkipFrame):
             await self._visitor_message(frame)
+        elif isinstance(frame, EmailFrame | RateFrame | TypingFrame):
+            await self._case_frame(frame)
         elif isinstance(frame, FeedbackFrame):
             if self.conversation_id is None:
                 raise UnknownMessage(f"{frame.message_id!r}: there is no conversation yet")
@@ -190,6 +197,9 @@ class Connection:
                 "visitor_id": visitor.id,
                 "conversation_id": conversation.id if conversation is not None else None,
                 "status": conversation.status if conversation is not None else "bot",
+                "case": await self.chat.handoffs.case_for(conversation.id)
+                if self.chat.handoffs and conversation is not None
+                else None,
                 "messages": [message_json(m) for m in messages],
                 "timers": self.visits.timers(page),
             }
@@ -259,7 +269,27 @@ class Connection:
         else:
             self.pending.append(frame)
 
-    async def _visitor_message(self, frame: MessageFrame | ChoiceFrame | HumanFrame) -> None:
+    async def _case_frame(self, frame: EmailFrame | RateFrame | TypingFrame) -> None:
+        handoffs = self.chat.handoffs
+        if handoffs is None:
+            return
+        if self.conversation_id is None:  # nothing said yet: no case to write to
+            if isinstance(frame, TypingFrame):
+                return
+            raise UnknownMessage("there is no conversation yet, so no case to answer")
+        try:
+            if isinstance(frame, EmailFrame):
+                await handoffs.do_email(self.conversation_id, frame.email)
+            elif isinstance(frame, RateFrame):
+                await handoffs.do_rate(self.conversation_id, frame.score, frame.comment)
+            else:
+                await handoffs.do_visitor_typing(self.conversation_id, on=frame.on)
+        except HandoffError as exc:
+            raise from_handoff(exc) from exc
+
+    async def _visitor_message(
+        self, frame: MessageFrame | ChoiceFrame | HumanFrame | SkipFrame
+    ) -> None:
         if self.conversation_id is not None:
             stored = await self._store(frame, self.conversation_id)
         else:  # the first one starts the conversation: one at a time per visitor
@@ -269,7 +299,9 @@ class Connection:
         page = (page_info(frame.page) if isinstance(frame, MessageFrame) else None) or self.page
         self.chat.spawn(self._reply(stored, page))
 
-    async def _store(self, frame: MessageFrame | ChoiceFrame | HumanFrame, where: str) -> Stored:
+    async def _store(
+        self, frame: MessageFrame | ChoiceFrame | HumanFrame | SkipFrame, where: str
+    ) -> Stored:
         assert self.visitor is not None
         who, chat = self.visitor.id, self.chat
         if isinstance(frame, MessageFrame):
@@ -278,6 +310,8 @@ class Connection:
             return await chat.do_choose(
                 who, where, frame.client_id, frame.answer_id, origin=self.deliver
             )
+        if isinstance(frame, SkipFrame):
+            return await chat.do_skip(who, where, frame.client_id, origin=self.deliver)
         return await chat.do_ask_human(
             who, where, frame.client_id, lang=self.lang, origin=self.deliver
         )

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from app.storage import Visitor, check_conversation, get_messages, get_visitor
 from app.storage.records import PageInfo
 from app.web.chat import Chat, Stored
+from app.web.handoffs import Handoffs
 from app.web.messages import message_json
 from app.web.schemas import (
+    CaseStatusOut,
     ChoiceBody,
     ConversationBody,
     ConversationOut,
+    EmailBody,
     ErrorOut,
     FeedbackBody,
     FeedbackOut,
@@ -22,6 +25,8 @@ from app.web.schemas import (
     PageIn,
     PagesBody,
     PagesOut,
+    RatingBody,
+    SkipBody,
     TurnOut,
     VisitorOut,
 )
@@ -137,12 +142,60 @@ async def read_conversation(
     """The conversation's status and its messages after `after_seq`."""
     conversation = await check_conversation(chat.db, visitor.id, conversation_id)
     messages = await get_messages(chat.db, conversation.id, after_seq=after_seq)
+    case = await chat.handoffs.case_for(conversation.id) if chat.handoffs else None
     return {
         "ok": True,
         "conversation_id": conversation.id,
         "status": conversation.status,
+        "case": case,
         "messages": [message_json(m) for m in messages],
     }
+
+
+@router.post(
+    "/conversations/{conversation_id}/skip",
+    response_model=TurnOut,
+    responses=_errors(403, 404, 409, 429),
+)
+async def skip_field(
+    chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: SkipBody
+) -> dict[str, Any]:
+    """Skip the field the bot asks for before handing off (409 not_collecting otherwise)."""
+    stored = await chat.do_skip(visitor.id, conversation_id, body.client_id)
+    replies, _ = await chat.do_reply(stored, None)
+    return turn_json(stored, replies)
+
+
+def _handoffs(chat: Chat) -> Handoffs:
+    assert chat.handoffs is not None
+    return chat.handoffs
+
+
+@router.post(
+    "/conversations/{conversation_id}/email",
+    response_model=CaseStatusOut,
+    responses=_errors(403, 404, 409),
+)
+async def leave_email(
+    chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: EmailBody
+) -> dict[str, Any]:
+    """Where the reply may be sent too (offered outside business hours)."""
+    await check_conversation(chat.db, visitor.id, conversation_id)
+    return {"ok": True, "case": await _handoffs(chat).do_email(conversation_id, body.email)}
+
+
+@router.post(
+    "/conversations/{conversation_id}/rating",
+    response_model=CaseStatusOut,
+    responses=_errors(403, 404, 409),
+)
+async def rate_help(
+    chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: RatingBody
+) -> dict[str, Any]:
+    """The visitor rates the help (1-5) after the case is resolved."""
+    await check_conversation(chat.db, visitor.id, conversation_id)
+    case = await _handoffs(chat).do_rate(conversation_id, body.score, body.comment)
+    return {"ok": True, "case": case}
 
 
 @router.post(

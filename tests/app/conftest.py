@@ -1,7 +1,7 @@
 """Server fixtures: a real uvicorn on 127.0.0.1:0 over the session's demo index.
 
-- `serve(**settings)`: start a server with these settings (a fresh SQLite database in a
-  temporary folder unless `database_url` is given); stopped after the test.
+- `serve(clock=…, **settings)`: start a server with these settings and clock (a fresh SQLite
+  database in a temporary folder unless `database_url` is given); stopped after the test.
 - `live_server`: one such server with the defaults.
 - `api`: an httpx client on `live_server`, with a fresh visitor (`api.headers` has its id).
 - `postgres_server` (session): a real PostgreSQL 15 (skipped where it is not installed);
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,11 +34,15 @@ Serve = Callable[..., LiveServer]
 def serve(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     with contextlib.ExitStack() as stack:
 
-        def start(widget_dir: Path | None = None, **overrides: Any) -> LiveServer:
+        def start(
+            widget_dir: Path | None = None,
+            clock: Callable[[], dt.datetime] | None = None,
+            **overrides: Any,
+        ) -> LiveServer:
             data_dir = tmp_path_factory.mktemp("server-data")
             settings = make_settings(data_dir, **overrides)
             return stack.enter_context(
-                start_server(settings, engine=demo_engine, widget_dir=widget_dir)
+                start_server(settings, engine=demo_engine, widget_dir=widget_dir, clock=clock)
             )
 
         yield start

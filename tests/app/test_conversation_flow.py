@@ -75,15 +75,17 @@ def test_asking_for_a_person_hands_off_and_the_bot_then_stays_silent(
         silence = tab.quiet(1.0)
     assert handoff["decision"] == "handoff"
     assert handoff["lang"] == "nb"
-    assert status == {"type": "status", "status": "waiting_human"}
+    assert status["status"] == "waiting_human"
+    assert (status["case"]["state"], status["case"]["place"]) == ("queued", 1)
     assert notice["decision"] == "handoff"
     assert "svarer" in str(notice["text"])
     assert [f for f in silence if f["type"] == "message"] == []
     conversation = live_server.run(get_conversation(live_server.db, tab.conversation_id or ""))
     assert conversation is not None and conversation.status == "waiting_human"
     stored = live_server.run(get_messages(live_server.db, tab.conversation_id or ""))
-    assert [m.role for m in stored] == ["visitor", "bot", "visitor", "bot", "visitor"]
+    assert [m.role for m in stored] == ["visitor", "bot", "system", "visitor", "bot", "visitor"]
     assert stored[1].flags["reason"] == "asked_for_human"
+    assert stored[2].flags["case_number"] == status["case"]["number"], "the acknowledgement"
     inquiries = live_server.run(get_inquiries(live_server.db, tab.conversation_id or ""))
     assert [i.decision for i in inquiries] == ["handoff"]
     with live_server.http() as http:
@@ -102,7 +104,9 @@ def test_two_unresolved_turns_hand_off(live_server: LiveServer) -> None:
     assert (first["decision"], first["offer_human"]) == ("abstain", True)
     assert second["decision"] == "handoff"
     stored = live_server.run(get_messages(live_server.db, tab.conversation_id or ""))
-    assert stored[-1].flags["reason"] == "unresolved"
+    (handed,) = [m for m in stored if m.role == "bot" and m.decision == "handoff"]
+    assert handed.flags["reason"] == "unresolved"
+    assert stored[-1].role == "system", "the acknowledgement comes last"
 
 
 def test_the_talk_to_a_person_button_after_an_offer(live_server: LiveServer) -> None:
@@ -118,7 +122,8 @@ def test_the_talk_to_a_person_button_after_an_offer(live_server: LiveServer) -> 
     stored = live_server.run(get_messages(live_server.db, tab.conversation_id or ""))
     button = next(m for m in stored if m.client_id == "button")
     assert (button.kind, button.text) == ("human", "Jeg vil gjerne snakke med en person.")
-    assert stored[-1].flags["reason"] == "accepted_offer"
+    (handed,) = [m for m in stored if m.role == "bot" and m.decision == "handoff"]
+    assert handed.flags["reason"] == "accepted_offer"
 
 
 def test_feedback_on_an_answer(live_server: LiveServer) -> None:

@@ -69,7 +69,7 @@ def test_a_message_gets_the_answer_and_is_kept_in_order(
     keys = {
         "id", "seq", "role", "text", "lang", "created_at", "client_id", "reply_to",
         "decision", "answer_id", "links", "fallback", "note", "choices", "offer_human",
-        "ask_feedback", "proactive",
+        "ask_feedback", "proactive", "agent_name", "collect", "ask_rating",
     }  # fmt: skip
     assert set(reply) == keys
     assert (message["reply_to"], reply["reply_to"]) == (None, message["id"])

@@ -18,14 +18,14 @@ def test_the_committed_openapi_document_is_current() -> None:
     )
 
 
-def test_it_documents_every_widget_route_and_the_error_shape() -> None:
+def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None:
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
     routes = {
         (method.upper(), path)
         for path, operations in document["paths"].items()
         for method in operations
     }
-    prefix = "/api/v1/widget"
+    prefix, agent = "/api/v1/widget", "/api/v1/agent"
     assert routes == {
         ("POST", f"{prefix}/visitors"),
         ("POST", f"{prefix}/conversations"),
@@ -34,7 +34,25 @@ def test_it_documents_every_widget_route_and_the_error_shape() -> None:
         ("POST", f"{prefix}/conversations/{{conversation_id}}/choices"),
         ("POST", f"{prefix}/conversations/{{conversation_id}}/human"),
         ("POST", f"{prefix}/conversations/{{conversation_id}}/feedback"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/skip"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/email"),
+        ("POST", f"{prefix}/conversations/{{conversation_id}}/rating"),
         ("POST", f"{prefix}/pages"),
+        # docs/agent-api.md
+        ("POST", f"{agent}/sign-in"),
+        ("POST", f"{agent}/sign-out"),
+        ("GET", f"{agent}/me"),
+        ("POST", f"{agent}/me/status"),
+        ("GET", f"{agent}/teams"),
+        ("GET", f"{agent}/queue"),
+        ("GET", f"{agent}/cases/{{case_id}}"),
+        ("GET", f"{agent}/cases/{{case_id}}/messages"),
+        ("POST", f"{agent}/cases/{{case_id}}/claim"),
+        ("POST", f"{agent}/cases/{{case_id}}/transfer"),
+        ("POST", f"{agent}/cases/{{case_id}}/messages"),
+        ("POST", f"{agent}/cases/{{case_id}}/notes"),
+        ("POST", f"{agent}/cases/{{case_id}}/resolve"),
+        ("GET", f"{agent}/answers/search"),
     }
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"error", "code"}

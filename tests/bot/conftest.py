@@ -75,3 +75,15 @@ def past(text: str, outcome: Any) -> PastTurn:
     answer_id = getattr(outcome, "answer_id", None) if outcome.decision == "answer" else None
     offered = tuple(choice.answer_id for choice in getattr(outcome, "choices", ()))
     return PastTurn(text, outcome.lang, outcome.decision, answer_id, offered)
+
+
+def handed_off(bot: Bot, outcome: Any) -> Any:
+    """The hand-off an outcome leads to: an Escalate as it is; a Collect (the bot asks for a
+    field first) skipped through to its Escalate, which has the same team, topic, question
+    and what was tried."""
+    from bot import Collect
+
+    while isinstance(outcome, Collect):
+        turn = PastTurn("", outcome.lang, "collect", pending=outcome.pending)
+        outcome = bot.skip(turns=[turn])
+    return outcome

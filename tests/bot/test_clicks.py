@@ -6,7 +6,7 @@ import pytest
 
 from bot import Acknowledge, Bot, BotError, Clarify, Escalate, InvalidChoice, PastTurn, Reply
 from bot.texts import SORRY, THANKS
-from tests.bot.conftest import MakeBot, past
+from tests.bot.conftest import MakeBot, handed_off, past
 from tests.builders import make_answer_dict
 
 
@@ -95,7 +95,7 @@ def test_not_helpful_after_an_unresolved_turn_hands_off(demo_bot: Bot) -> None:
             "Sporingen sier levert, men jeg har ikke fått den", "nb", "answer", "missing-package"
         ),
     ]
-    outcome = demo_bot.feedback(False, lang="nb", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.feedback(False, lang="nb", turns=turns))
     assert isinstance(outcome, Escalate)
     assert outcome.reason == "unresolved"
     assert outcome.question == "Sporingen sier levert, men jeg har ikke fått den"
@@ -121,7 +121,9 @@ def test_feedback_names_the_answer_it_is_about(demo_bot: Bot) -> None:
     thanks = demo_bot.feedback(True, lang="nb", turns=turns, answer_id="order-tracking")
     assert thanks.answer_id == "order-tracking"
     # order-tracking unhelpful right after the abstain: two unresolved in a row
-    outcome = demo_bot.feedback(False, lang="nb", turns=turns, answer_id="order-tracking")
+    outcome = handed_off(
+        demo_bot, demo_bot.feedback(False, lang="nb", turns=turns, answer_id="order-tracking")
+    )
     assert isinstance(outcome, Escalate)
     assert (outcome.answer_id, outcome.team) == ("order-tracking", "orders")
     assert outcome.question == "Hvor er pakken min?"

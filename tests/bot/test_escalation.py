@@ -6,7 +6,7 @@ import pytest
 
 from bot import Abstain, Bot, Clarify, Escalate, PastTurn, Reply, detect_language
 from bot.texts import ESCALATE
-from tests.bot.conftest import past
+from tests.bot.conftest import handed_off, past
 from tests.retrieval.encoders import CountingEncoder
 
 # (text, language); a text that is good bokmål and good Danish is asked on a Norwegian page.
@@ -96,7 +96,7 @@ def test_how_to_contact_customer_service_is_the_contact_answer(demo_bot: Bot, te
 def test_the_question_is_the_visitors_own_words(demo_bot: Bot) -> None:
     asked = demo_bot.turn("Jeg har et problem med en vare jeg kjøpte")
     turns = [past("Jeg har et problem med en vare jeg kjøpte", asked)]
-    outcome = demo_bot.turn("kan jeg få snakke med et menneske?", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.turn("kan jeg få snakke med et menneske?", turns=turns))
     assert isinstance(outcome, Escalate)
     assert outcome.question == "Jeg har et problem med en vare jeg kjøpte"
 
@@ -105,13 +105,14 @@ def test_a_request_that_says_what_it_is_about_is_the_question_and_ranks_the_topi
     demo_bot: Bot,
 ) -> None:
     text = "Betalingen min ble avvist i kassen, jeg vil snakke med et menneske"
-    outcome = demo_bot.turn(text)
+    first = demo_bot.turn(text)
+    assert first.ranked and first.ranked[0].id == "payment-declined"
+    outcome = handed_off(demo_bot, first)
     assert isinstance(outcome, Escalate)
     assert outcome.reason == "asked_for_human"
     assert outcome.question == text
     assert outcome.answer_id == "payment-declined"
     assert (outcome.team, outcome.collect) == ("payments", ("order_number",))
-    assert outcome.ranked and outcome.ranked[0].id == "payment-declined"
 
 
 def test_the_team_is_the_last_answers_team_and_tried_lists_what_was_given(demo_bot: Bot) -> None:
@@ -120,7 +121,7 @@ def test_the_team_is_the_last_answers_team_and_tried_lists_what_was_given(demo_b
     second = demo_bot.turn(second_text)
     assert (first.decision, second.decision) == ("answer", "answer")
     turns = [past("Kortet mitt blir avvist når jeg skal betale", first), past(second_text, second)]
-    outcome = demo_bot.turn("snakke med et menneske", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.turn("snakke med et menneske", turns=turns))
     assert isinstance(outcome, Escalate)
     assert outcome.tried == ("payment-declined", "order-tracking")
     assert outcome.answer_id == "order-tracking"
@@ -131,7 +132,9 @@ def test_two_abstains_in_a_row_hand_off(demo_bot: Bot) -> None:
     first = demo_bot.turn("hvem vant fotball-VM i 2018?")
     assert isinstance(first, Abstain)
     assert first.offer_human
-    outcome = demo_bot.turn("hva er hovedstaden i Peru?", turns=[past("hvem vant", first)])
+    outcome = handed_off(
+        demo_bot, demo_bot.turn("hva er hovedstaden i Peru?", turns=[past("hvem vant", first)])
+    )
     assert isinstance(outcome, Escalate)
     assert outcome.reason == "unresolved"
     assert outcome.text == ESCALATE["unresolved"]["nb"]
@@ -151,7 +154,7 @@ def test_an_answer_in_between_breaks_the_run(demo_bot: Bot) -> None:
 
 def test_an_unhelpful_answer_then_an_abstain_hands_off(demo_bot: Bot) -> None:
     turns = [PastTurn("Hvor er pakken min?", "nb", "answer", "order-tracking", helpful=False)]
-    outcome = demo_bot.turn("hva er hovedstaden i Peru?", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.turn("hva er hovedstaden i Peru?", turns=turns))
     assert isinstance(outcome, Escalate)
     assert (outcome.reason, outcome.answer_id, outcome.team) == (
         "unresolved",
@@ -164,7 +167,7 @@ def test_an_unhelpful_answer_then_an_abstain_hands_off(demo_bot: Bot) -> None:
 def test_a_clarify_whose_choices_were_not_taken_is_unresolved(demo_bot: Bot) -> None:
     offered = ("home-delivery", "delivery-abroad", "delivery-time")
     turns = [PastTurn("levering", "nb", "clarify", offered=offered)]
-    outcome = demo_bot.turn("hva er hovedstaden i Peru?", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.turn("hva er hovedstaden i Peru?", turns=turns))
     assert isinstance(outcome, Escalate)
     assert outcome.reason == "unresolved"
     assert outcome.answer_id == "home-delivery"  # the best ranked choice is the topic
@@ -192,7 +195,7 @@ def test_a_third_try_after_two_unresolved_turns_hands_off_a_clarify_too(demo_bot
         PastTurn("levering", "nb", "clarify", offered=("home-delivery", "delivery-time")),
     ]
     assert isinstance(demo_bot.turn("levering"), Clarify)  # on its own
-    outcome = demo_bot.turn("levering", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.turn("levering", turns=turns))
     assert isinstance(outcome, Escalate)
     assert outcome.reason == "unresolved"
 
@@ -210,7 +213,7 @@ def test_the_button_hands_off_with_the_conversations_context(demo_bot: Bot, reas
         PastTurn("Betalingen min ble avvist", "nb", "answer", "payment-declined", helpful=False),
         PastTurn("", "nb", "feedback"),
     ]
-    outcome = demo_bot.escalate(lang="sv-SE", turns=turns, reason=reason)
+    outcome = handed_off(demo_bot, demo_bot.escalate(lang="sv-SE", turns=turns, reason=reason))
     assert (outcome.decision, outcome.reason, outcome.lang) == ("handoff", reason, "sv")
     assert outcome.question == "Betalingen min ble avvist"
     assert (outcome.answer_id, outcome.team, outcome.collect) == (
@@ -241,6 +244,6 @@ def test_a_question_reached_through_a_choice_keeps_the_visitors_words(demo_bot: 
         ),
         PastTurn("Varen kom i stykker", "nb", "answer", "damaged-package", helpful=False),
     ]
-    outcome = demo_bot.escalate(lang="nb", turns=turns)
+    outcome = handed_off(demo_bot, demo_bot.escalate(lang="nb", turns=turns))
     assert outcome.question == "noe er galt med pakken"
     assert (outcome.answer_id, outcome.team) == ("damaged-package", "returns")

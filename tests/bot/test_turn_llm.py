@@ -19,6 +19,7 @@ from bot import (
     Reply,
     StreamEvent,
 )
+from tests.bot.conftest import handed_off
 from tests.llm_server import FakeLLM, Status, Text
 
 pytestmark = pytest.mark.slow
@@ -155,7 +156,7 @@ def test_the_handoff_note_without_and_with_an_llm(
     demo_engine: Engine, llm_bot: Bot, llm_server: FakeLLM
 ) -> None:
     turns = [PastTurn("Kortet ble avvist", "nb", "answer", "payment-declined", helpful=False)]
-    escalate = demo_engine.bot.escalate(lang="nb", turns=turns)
+    escalate = handed_off(demo_engine.bot, demo_engine.bot.escalate(lang="nb", turns=turns))
     assert isinstance(escalate, Escalate)
     plain = demo_engine.bot.handoff_note(escalate, turns=turns, rule_urgency="normal")
     assert not plain.by_llm and plain.urgency == "normal"

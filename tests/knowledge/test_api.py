@@ -31,6 +31,11 @@ EXPECTED_ALL = [
     "KnowledgeError",
     "AnswerBaseInvalid",
     "CsvImportError",
+    "URGENCY_LEVELS",
+    "URGENCY_SIGNALS",
+    "BusinessHours",
+    "UrgencyConfig",
+    "UrgencyRule",
 ]
 
 

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from knowledge import ProactiveRule, Problem, check_answer_base, load_answer_base
+from knowledge import (
+    BusinessHours,
+    ProactiveRule,
+    Problem,
+    UrgencyConfig,
+    UrgencyRule,
+    check_answer_base,
+    load_answer_base,
+)
 from tests.builders import make_answer_dict, make_fields_dict, write_answer_file, write_base
 
 
@@ -24,7 +32,7 @@ def test_base_settings_are_read(tmp_path: pathlib.Path) -> None:
         "default_language": "sv",
         "default_team": "support",
         "teams": ["support", {"id": "payments", "name": "Betaling"}],
-        "business_hours": {"timezone": "Europe/Oslo", "mon": "08:00-16:00"},
+        "business_hours": {"timezone": "Europe/Oslo", "weekly": {"mon": "08:00-16:00"}},
         "proactive": [
             {
                 "id": "checkout",
@@ -33,7 +41,7 @@ def test_base_settings_are_read(tmp_path: pathlib.Path) -> None:
                 "message": {"sv": "Hej"},
             }
         ],
-        "urgency": {"high": ["fraud"]},
+        "urgency": {"rules": [{"id": "fraud", "level": "urgent", "words": ["fraud"]}]},
     }
     answer = make_answer_dict(answer={"sv": "Hej", "nb": "Hei"})
     config = load_answer_base(write_base(tmp_path, [answer], base=settings)).config
@@ -41,11 +49,14 @@ def test_base_settings_are_read(tmp_path: pathlib.Path) -> None:
     assert config.default_language == "sv"
     assert config.default_team == "support"
     assert config.teams == ("support", "payments")
-    assert config.business_hours == {"timezone": "Europe/Oslo", "mon": "08:00-16:00"}
+    assert config.team_names == {"support": "support", "payments": "Betaling"}
+    assert config.business_hours == BusinessHours("Europe/Oslo", {0: ((480, 960),)})
     assert config.proactive == (
         ProactiveRule("checkout", {"sv": "Hej"}, pages=("/checkout/*",), after_seconds=30),
     )
-    assert config.urgency == {"high": ["fraud"]}
+    assert config.urgency == UrgencyConfig(
+        "normal", (UrgencyRule("fraud", "urgent", words=("fraud",)),)
+    )
 
 
 def test_defaults_without_base_file(tmp_path: pathlib.Path) -> None:

@@ -11,11 +11,19 @@
 - `shot(page, step)`: save a screenshot of a step now (`var/screenshots/<test>-<step>.png`).
 - `restartable_server`: `samsvar serve` in a subprocess on a fixed port, which a test can kill
   (SIGKILL) and start again on the same port, over its own copy of the demo index.
+- `desk_server`: a real server of its own for each module of hand-off tests (a fresh database, so
+  other tests' cases do not crowd its queues), with the agents of `AGENTS` created through
+  `samsvar agents add`.
+- `serve_desk(engine, data_dir, run_samsvar, clock=None)`: the same as a context manager, for a
+  test that sets the server's clock (business hours).
+- `agents`: an `AgentClient` per agent, signed in over the API and set to *away* before each
+  test, so nothing is assigned automatically until a test says so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import shutil
 import signal
@@ -26,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import samsvar_env
+from tests.conftest import RunSamsvar, samsvar_env
 from tests.server import LiveServer, make_settings, samsvar_serve, start_server
+from tests.web_widget.console import PASSWORD, AgentClient
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -165,3 +174,60 @@ def restartable_server(demo_data_dir: Path, tmp_path: Path) -> Iterator[Restarta
         yield server
     finally:
         server.close()
+
+
+# name: (display name, teams, extra `agents add` options)
+AGENTS: dict[str, tuple[str, list[str], list[str]]] = {
+    "kari": ("Kari", ["payments", "support"], []),
+    "ola": ("Ola", ["returns"], []),
+    "sjef": ("Sjefen", ["support"], ["--admin"]),
+}
+
+
+@contextlib.contextmanager
+def serve_desk(
+    engine: Engine,
+    data_dir: Path,
+    run_samsvar: RunSamsvar,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Iterator[LiveServer]:
+    """A real server over a fresh database in `data_dir`, with the agents of `AGENTS`."""
+    settings = make_settings(data_dir)
+    with start_server(settings, engine=engine, clock=clock) as live:
+        for name, (display, teams, extra) in AGENTS.items():
+            team_options = [option for team in teams for option in ("--team", team)]
+            done = run_samsvar(
+                "agents",
+                "add",
+                name,
+                *team_options,
+                "--display-name",
+                display,
+                *extra,
+                "--password-stdin",
+                data_dir=data_dir,
+                stdin=PASSWORD + "\n",
+            )
+            assert done.returncode == 0, done.stderr
+        yield live
+
+
+@pytest.fixture(scope="module")
+def desk_server(
+    demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory, run_samsvar: RunSamsvar
+) -> Iterator[LiveServer]:
+    with serve_desk(demo_engine, tmp_path_factory.mktemp("desk-data"), run_samsvar) as live:
+        yield live
+
+
+@pytest.fixture
+def agents(desk_server: LiveServer) -> Iterator[dict[str, AgentClient]]:
+    clients = {name: AgentClient(desk_server.url, name) for name in AGENTS}
+    try:
+        for client in clients.values():
+            client.sign_in()
+            client.set_status("away")
+        yield clients
+    finally:
+        for client in clients.values():
+            client.close()

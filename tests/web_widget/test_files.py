@@ -39,6 +39,25 @@ def test_the_widget_references_no_other_host() -> None:
     assert REMOTE_LOADERS.findall(code) == []
 
 
+def test_every_widget_language_has_every_text() -> None:
+    code = WIDGET.read_text("utf-8")
+    keys_match = re.search(r"const KEYS = `([^`]*)`", code)
+    assert keys_match, "widget.js defines KEYS"
+    keys = keys_match.group(1).split()
+    assert len(keys) == len(set(keys)), "a key is listed twice"
+    texts = dict(re.findall(r"\n(nb|nn|sv|da|fi|en): `([^`]*)`,", code))
+    assert sorted(texts) == sorted(["nb", "nn", "sv", "da", "fi", "en"])
+    for lang, block in texts.items():
+        lines = block.split("\n")
+        assert len(lines) == len(keys), f"{lang} has {len(lines)} texts for {len(keys)} keys"
+        assert all(line.strip() == line and line for line in lines), (
+            f"{lang}: an empty or padded text"
+        )
+        by_key = dict(zip(keys, lines, strict=True))
+        assert "chat" in by_key["open"].lower() and "chat" in by_key["shut"].lower()
+        assert all("{n}" in by_key[key] for key in ("place", "wait", "opens", "helping", "stars"))
+
+
 def test_the_widget_talks_only_to_the_visitor_websocket() -> None:
     code = WIDGET.read_text("utf-8")
     assert re.findall(r"new WebSocket\(", code) == ["new WebSocket("]

@@ -16,14 +16,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.storage.tables import Base, UtcDateTime
+from handoff import METADATA as HANDOFF_METADATA
+from handoff.tables import UtcTime
 
 config = context.config
-target_metadata = Base.metadata
+# The conversation tables (app) and the hand-off tables (handoff's own declarative base).
+target_metadata = [Base.metadata, HANDOFF_METADATA]
 
 
 def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
     """Migrations name plain SQLAlchemy types, so they never import our table module."""
-    if kind == "type" and isinstance(item, UtcDateTime):
+    if kind == "type" and isinstance(item, UtcDateTime | UtcTime):
         return "sa.DateTime(timezone=True)"
     return False
 

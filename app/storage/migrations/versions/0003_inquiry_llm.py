@@ -1,9 +1,9 @@
 """inquiries: what the optional LLM did (by_llm, citations, machine_translated, source_lang,
 llm_fallback, retracted, rewritten)
 
-Revision ID: 0002_inquiry_llm
-Revises: 0001
-Create Date: 2026-12-02 09:00:00.000000
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01 09:00:00.000000
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_inquiry_llm"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,368 @@
+"""The agent API over HTTP (`/api/v1/agent/*`) and its WebSocket (docs/agent-api.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
+from pydantic import BaseModel, Field
+
+from app.web.case_json import agent_json, case_rows
+from app.web.desk import Desk
+from app.web.messages import message_json, timestamp
+from handoff import URGENCY_RANKS, AgentInfo, HandoffError, NotAllowed, QueueFilter
+
+__all__ = ["COOKIE", "router"]
+
+PREFIX = "/api/v1/agent"
+COOKIE = "samsvar_agent"
+router = APIRouter(prefix=PREFIX, tags=["agent"])
+
+
+class SignInBody(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class StatusBody(BaseModel):
+    status: Literal["online", "away", "offline"]
+
+
+class TransferBody(BaseModel):
+    team: str | None = Field(None, max_length=64)
+    agent_id: str | None = Field(None, max_length=64)
+
+
+class ReplyBody(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64)
+    text: str
+
+
+class NoteBody(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def get_desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+DeskDep = Annotated[Desk, Depends(get_desk)]
+
+
+async def get_agent_of(request: Request, desk: DeskDep) -> AgentInfo:
+    agent, _ = await desk.signed_in(request.cookies.get(COOKIE))
+    return agent
+
+
+AgentDep = Annotated[AgentInfo, Depends(get_agent_of)]
+
+
+@router.post("/sign-in")
+async def sign_in(
+    body: SignInBody, desk: DeskDep, request: Request, response: Response
+) -> dict[str, Any]:
+    token, agent, expires = await desk.do_sign_in(body.name, body.password)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int((expires - desk.clock()).total_seconds()),
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.cookie_secure,
+    )
+    return {"ok": True, "agent": agent_json(agent), "expires_at": timestamp(expires)}
+
+
+@router.post("/sign-out")
+async def sign_out(desk: DeskDep, request: Request, response: Response) -> dict[str, Any]:
+    agent_id = await desk.do_sign_out(request.cookies.get(COOKIE))
+    response.delete_cookie(COOKIE, path=PREFIX)
+    if agent_id is not None:
+        await desk.h.hub.publish(f"agent:{agent_id}", {"type": "signed_out"})
+    return {"ok": True}
+
+
+@router.get("/me")
+async def me(desk: DeskDep, request: Request) -> dict[str, Any]:
+    agent, expires = await desk.signed_in(request.cookies.get(COOKIE))
+    return {"ok": True, "agent": agent_json(agent), "expires_at": timestamp(expires)}
+
+
+@router.post("/me/status")
+async def set_status(body: StatusBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    return {"ok": True, "agent": agent_json(await desk.do_status(agent, body.status))}
+
+
+@router.get("/teams")
+async def teams(desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    from handoff import get_agents, get_team_counts
+
+    async with desk.db.reading() as session:
+        counts = await get_team_counts(session)
+        agents = await get_agents(session)
+    names = desk.h.config.team_names
+    ids = list(desk.teams) or sorted({*counts, *(t for a in agents for t in a.teams)})
+    return {
+        "ok": True,
+        "teams": [
+            {
+                "id": t,
+                "name": names.get(t, t),
+                "queued": counts.get(t, (0, 0))[0],
+                "online": counts.get(t, (0, 0))[1],
+            }
+            for t in ids
+        ],
+        "agents": [agent_json(a) for a in agents],
+    }
+
+
+@router.get("/queue")
+async def queue(
+    desk: DeskDep,
+    agent: AgentDep,
+    status: str = "queued,reopened",
+    team: str | None = None,
+    of_agent: Annotated[str | None, Query(alias="agent")] = None,
+    urgency: Literal["low", "normal", "high", "urgent"] = "low",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    statuses = (
+        ("queued", "reopened", "assigned", "waiting_on_visitor")
+        if status == "open"
+        else tuple(s.strip() for s in status.split(",") if s.strip())
+    )
+    admin = agent.agent.is_admin
+    if team is not None and not admin and team not in agent.teams:
+        raise NotAllowed(f"you are not in the team {team!r}")
+    teams = (team,) if team else (None if admin else agent.teams)
+    who = agent.id if of_agent == "me" else of_agent
+    query = QueueFilter(
+        statuses,
+        teams,
+        who,
+        URGENCY_RANKS[urgency],
+        limit,
+        offset,
+        include_agent=None if admin else agent.id,
+    )
+    cases, total = await desk.queue(agent, query)
+    now = desk.clock()
+    async with desk.db.reading() as session:
+        rows = await case_rows(session, cases, now)
+    return {"ok": True, "cases": rows, "total": total, "now": timestamp(now)}
+
+
+@router.get("/cases/{case_id}")
+async def case_view(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    return await desk.case_view(agent, case_id)
+
+
+@router.get("/cases/{case_id}/messages")
+async def case_messages(
+    case_id: str, desk: DeskDep, agent: AgentDep, after_seq: Annotated[int, Query(ge=0)] = 0
+) -> dict[str, Any]:
+    from app.storage import get_messages
+
+    case = await desk.seeable(agent, case_id)
+    messages = await get_messages(desk.db, case.conversation_id, after_seq=after_seq)
+    return {"ok": True, "messages": [message_json(m) for m in messages]}
+
+
+async def _case(desk: Desk, agent: AgentInfo, case_id: str) -> dict[str, Any]:
+    view = await desk.case_view(agent, case_id)
+    return {"ok": True, "case": view["case"]}
+
+
+@router.post("/cases/{case_id}/claim")
+async def claim(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    await desk.do_claim(agent, case_id)
+    return await _case(desk, agent, case_id)
+
+
+@router.post("/cases/{case_id}/transfer")
+async def transfer(
+    case_id: str, body: TransferBody, desk: DeskDep, agent: AgentDep
+) -> dict[str, Any]:
+    if body.team is None and body.agent_id is None:
+        from app.errors import ApiError
+
+        raise ApiError("name a team or an agent_id to transfer to", code="bad_transfer", status=422)
+    await desk.do_transfer(agent, case_id, body.team, body.agent_id)
+    fresh = await get_agent_info(desk, agent)
+    try:
+        return await _case(desk, fresh, case_id)
+    except HandoffError:
+        return {"ok": True, "case": None}
+
+
+async def get_agent_info(desk: Desk, agent: AgentInfo) -> AgentInfo:
+    from handoff import get_agent
+
+    async with desk.db.reading() as session:
+        return await get_agent(session, agent.id)
+
+
+@router.post("/cases/{case_id}/messages")
+async def reply(case_id: str, body: ReplyBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    message, duplicate = await desk.do_reply(agent, case_id, body.client_id, body.text)
+    return {"ok": True, "message": message_json(message), "duplicate": duplicate}
+
+
+@router.post("/cases/{case_id}/notes")
+async def note(case_id: str, body: NoteBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    return {"ok": True, "note": await desk.do_note(agent, case_id, body.text)}
+
+
+@router.post("/cases/{case_id}/resolve")
+async def resolve(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    await desk.do_resolve(agent, case_id)
+    return await _case(desk, agent, case_id)
+
+
+@router.get("/answers/search")
+async def search(
+    desk: DeskDep,
+    agent: AgentDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000)],
+    lang: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10)] = 5,
+) -> dict[str, Any]:
+    bot = desk.h.bot
+    ranking = await asyncio.to_thread(bot.search, q)
+    default = bot.base.config.default_language
+    results = []
+    for candidate in ranking.candidates[:limit]:
+        answer = bot.base.get(candidate.id)
+        if answer is None:
+            continue
+        used, text, _ = answer.text_for(lang or default, default)
+        results.append(
+            {
+                "answer_id": answer.id,
+                "title": answer.title,
+                "score": round(candidate.score, 4),
+                "lang": used,
+                "text": text,
+                "texts": dict(answer.answer),
+                "links": list(answer.links),
+            }
+        )
+    return {"ok": True, "results": results}
+
+
+# --- the WebSocket --------------------------------------------------------------------------
+
+
+def _visible(agent: AgentInfo, frame: dict[str, Any]) -> bool:
+    scope = frame.get("_scope")
+    if scope is None:
+        return True
+    if scope.get("only_old"):
+        return scope.get("team") in agent.teams and not agent.agent.is_admin
+    return (
+        agent.agent.is_admin
+        or scope.get("team") in agent.teams
+        or agent.id in (scope.get("agent"), scope.get("previous"))
+    )
+
+
+@router.websocket("/ws")
+async def agent_socket(websocket: WebSocket) -> None:
+    desk: Desk = websocket.app.state.desk
+    origins = websocket.app.state.origins
+    if not origins.allows(websocket.headers.get("origin"), websocket.headers.get("host")):
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    try:
+        agent, _ = await desk.signed_in(websocket.cookies.get(COOKIE))
+    except HandoffError as exc:
+        await websocket.send_text(
+            json.dumps({"type": "error", "ok": False, "error": str(exc), "code": exc.code})
+        )
+        await websocket.close(code=4401)
+        return
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    def deliver(frame: dict[str, Any]) -> None:
+        if frame.get("type") == "signed_out":
+            queue.put_nowait(None)
+        elif _visible(agent, frame):
+            queue.put_nowait({k: v for k, v in frame.items() if k != "_scope"})
+
+    subscriptions = [
+        desk.h.hub.subscribe("agents", deliver),
+        desk.h.hub.subscribe(f"agent:{agent.id}", deliver),
+    ]
+    await websocket.send_text(
+        json.dumps({"type": "welcome", "agent": agent_json(agent), "now": timestamp(desk.clock())})
+    )
+
+    async def write() -> None:
+        while (frame := await queue.get()) is not None:
+            await websocket.send_text(json.dumps(frame, ensure_ascii=False))
+        await websocket.close(code=4401)
+
+    writer = asyncio.create_task(write())
+    try:
+        await _read(websocket, desk, agent, queue, writer)
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+        writer.cancel()
+        with contextlib.suppress(BaseException):
+            await writer
+
+
+async def _read(
+    websocket: WebSocket,
+    desk: Desk,
+    agent: AgentInfo,
+    queue: asyncio.Queue[dict[str, Any] | None],
+    writer: asyncio.Task[None],
+) -> None:
+    while not writer.done():
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        try:
+            data = json.loads(message.get("text") or "")
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and data.get("type") == "ping":
+            queue.put_nowait({"type": "pong"})
+        elif isinstance(data, dict) and data.get("type") == "typing":
+            await _agent_typing(desk, agent, data)
+        else:
+            queue.put_nowait(
+                {
+                    "type": "error",
+                    "ok": False,
+                    "code": "unknown_frame",
+                    "error": "the agent WebSocket takes ping and typing frames",
+                }
+            )
+
+
+async def _agent_typing(desk: Desk, agent: AgentInfo, data: dict[str, Any]) -> None:
+    try:
+        case = await desk.seeable(agent, str(data.get("case_id")))
+    except HandoffError:
+        return
+    if case.agent_id == agent.id:
+        await desk.h.hub.publish(
+            case.conversation_id,
+            {
+                "type": "typing",
+                "on": bool(data.get("on")),
+                "role": "agent",
+                "agent_name": agent.agent.display_name,
+            },
+        )

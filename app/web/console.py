@@ -1,0 +1,30 @@
+"""The agent console's files, served at `/console` from `web_widget/console/` (written by the
+console's own branch). Until they exist, `/console` is a 404 page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from app.web.site import _SEGMENT, _TYPES, not_found_page
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+@router.api_route("/console", methods=["GET", "HEAD"])
+@router.api_route("/console/{path:path}", methods=["GET", "HEAD"])
+async def console_file(request: Request, path: str = "") -> Response:
+    folder = (request.app.state.widget_dir / "console").resolve()
+    segments = [s for s in path.split("/") if s]
+    if any(not _SEGMENT.fullmatch(s) for s in segments):
+        return not_found_page(request.url.path)
+    target = folder.joinpath(*segments) if segments else folder / "index.html"
+    if target.is_dir():
+        target = target / "index.html"
+    target = target.resolve()
+    if not target.is_file() or not target.is_relative_to(folder) or target.suffix not in _TYPES:
+        return not_found_page(request.url.path)
+    return FileResponse(target, media_type=_TYPES[target.suffix], headers=_HEADERS)

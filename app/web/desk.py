@@ -1,0 +1,382 @@
+"""The agents' side of a hand-off: signing in, status, the queue, a case's view, claim,
+transfer, reply, notes, resolve. Every change is one transaction with the conversation's
+messages and status (`do_case_change`), then its events go to the visitor and the agents."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import time
+from collections import deque
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import InvalidText, RateLimited
+from app.storage import (
+    Message,
+    NewMessage,
+    do_case_change,
+    get_earlier_conversations,
+    get_message_by_client_id,
+    get_messages,
+)
+from app.web.case_json import agent_json, case_json, display_names, note_json
+from app.web.handoffs import AGENTS, CONVERSATION_STATUS, Handoffs, system_message
+from app.web.messages import message_json, timestamp
+from bot import InvalidMessage, check_message
+from handoff import (
+    AgentInfo,
+    Case,
+    QueueFilter,
+    Signals,
+    UnknownTeam,
+    WrongPassword,
+    check_can_see,
+    do_add_note,
+    do_assign,
+    do_claim,
+    do_fill,
+    do_record_agent_reply,
+    do_requeue_unanswered,
+    do_resolve,
+    do_set_agent_status,
+    do_set_urgency,
+    do_sign_in,
+    do_sign_out,
+    do_transfer,
+    get_agent,
+    get_agent_by_name,
+    get_case,
+    get_case_events,
+    get_case_notes,
+    get_long_waiting,
+    get_queue,
+    get_signed_in_agent,
+    get_urgency,
+    get_visitor_cases,
+    token_hash,
+    urgency_rank,
+    verify_password,
+)
+from handoff import texts as T
+
+__all__ = ["Desk"]
+
+SIGN_IN_FAILURES = 10  # failed sign-ins for one name within SIGN_IN_WINDOW seconds
+SIGN_IN_WINDOW = 300.0
+
+
+class Desk:
+    def __init__(self, handoffs: Handoffs, sign_in_hours: float) -> None:
+        self.h, self.db, self.clock = handoffs, handoffs.db, handoffs.clock
+        self.sign_in_for = dt.timedelta(hours=sign_in_hours)
+        self.teams = handoffs.config.teams
+        self._failures: dict[str, deque[float]] = {}
+
+    # --- signing in ---------------------------------------------------------------------
+
+    async def do_sign_in(self, name: str, password: str) -> tuple[str, AgentInfo, dt.datetime]:
+        key = name.strip().casefold()
+        self._check_failures(key, time.monotonic())
+        async with self.db.reading() as session:
+            agent = await get_agent_by_name(session, name)
+        stored = agent.password_hash if agent is not None else None
+        if not await asyncio.to_thread(verify_password, stored, password) or agent is None:
+            self._failures.setdefault(key, deque()).append(time.monotonic())
+            raise WrongPassword("wrong name or password")
+        self._failures.pop(key, None)
+        token, now = secrets.token_urlsafe(32), self.clock()
+        expires = now + self.sign_in_for
+        async with self.db.writing() as session, session.begin():
+            await do_sign_in(session, agent.id, token_hash(token), now, expires)
+            info = await get_agent(session, agent.id)
+        return token, info, expires
+
+    def _check_failures(self, key: str, now: float) -> None:
+        """429 after SIGN_IN_FAILURES failed sign-ins for one name within SIGN_IN_WINDOW."""
+        failures = self._failures.get(key)
+        while failures and failures[0] <= now - SIGN_IN_WINDOW:
+            failures.popleft()
+        if failures is not None and not failures:
+            del self._failures[key]
+        elif failures is not None and len(failures) >= SIGN_IN_FAILURES:
+            retry = failures[0] + SIGN_IN_WINDOW - now
+            raise RateLimited(
+                f"too many failed sign-ins for {key!r}: at most {SIGN_IN_FAILURES} in "
+                f"{SIGN_IN_WINDOW / 60:g} minutes; try again in {max(1, round(retry))} s",
+                retry,
+            )
+
+    async def do_sign_out(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        async with self.db.writing() as session, session.begin():
+            return await do_sign_out(session, token_hash(token))
+
+    async def signed_in(self, token: str | None) -> tuple[AgentInfo, dt.datetime]:
+        async with self.db.reading() as session:
+            return await get_signed_in_agent(session, token, self.clock())
+
+    async def do_status(self, agent: AgentInfo, status: str) -> AgentInfo:
+        now = self.clock()
+        async with self.db.writing() as session, session.begin():
+            info = await do_set_agent_status(session, agent.id, status, now)
+            taken = await do_fill(session, agent.id, now) if status == "online" else []
+        await self.publish_agent(info)
+        for case_id in taken:
+            await self._after_assignment(case_id)
+        return info
+
+    async def publish_agent(self, info: AgentInfo) -> None:
+        await self.h.hub.publish(AGENTS, {"type": "agent_status", "agent": agent_json(info)})
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def queue(self, agent: AgentInfo, query: QueueFilter) -> tuple[list[Case], int]:
+        async with self.db.reading() as session:
+            return await get_queue(session, query)
+
+    async def case_view(self, agent: AgentInfo, case_id: str) -> dict[str, Any]:
+        now = self.clock()
+        async with self.db.reading() as session:
+            case = await get_case(session, case_id)
+            check_can_see(agent, case)
+            events = await get_case_events(session, case_id)
+            notes = await get_case_notes(session, case_id)
+            names = await display_names(
+                session,
+                [case.agent_id, *(e.agent_id for e in events), *(n.agent_id for n in notes)],
+            )
+            others = await get_visitor_cases(session, case.visitor_id, exclude=[case.id])
+        topic = self.h.bot.base.get(case.topic) if case.topic else None
+        transcript = await get_messages(self.db, case.conversation_id)
+        earlier = await get_earlier_conversations(self.db, case.visitor_id, case.conversation_id)
+        from app.web.case_json import case_rows
+
+        async with self.db.reading() as session:
+            other_rows = await case_rows(session, others, now)
+        return {
+            "ok": True,
+            "case": case_json(case, names, now, events, notes, topic.title if topic else None),
+            "transcript": [message_json(m) for m in transcript],
+            "earlier": {
+                "conversations": [_earlier(c, messages) for c, messages in earlier],
+                "cases": other_rows,
+            },
+        }
+
+    async def seeable(self, agent: AgentInfo, case_id: str) -> Case:
+        async with self.db.reading() as session:
+            case = await get_case(session, case_id)
+        check_can_see(agent, case)
+        return case
+
+    # --- changing -------------------------------------------------------------------------
+
+    async def do_claim(self, agent: AgentInfo, case_id: str) -> Case:
+        case = await self.seeable(agent, case_id)
+        was_mine = case.agent_id == agent.id
+        now = self.clock()
+
+        async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], str]:
+            claimed = await do_claim(session, case_id, agent.id, now)
+            notes = [] if was_mine else [self._joined(claimed, agent)]
+            return claimed, notes, CONVERSATION_STATUS[claimed.status]
+
+        claimed, stored = await do_case_change(self.db, case.conversation_id, now, change)
+        if not was_mine:
+            await self._announce(claimed, stored, "claimed")
+        return claimed
+
+    def _joined(self, case: Case, agent: AgentInfo) -> NewMessage:
+        lang = case.language
+        return system_message(T.JOINED[lang].format(agent=agent.agent.display_name), lang, "joined")
+
+    async def _announce(self, case: Case, stored: list[Message], change: str) -> None:
+        await self.h.publish_messages(case, stored, case.conversation_id)
+        await self.h.publish_status(case)
+        await self.h.publish_case(case, "case_updated", change)
+
+    async def _after_assignment(self, case_id: str) -> None:
+        """An automatic assignment happened: tell the visitor who joined, and everyone."""
+        async with self.db.reading() as session:
+            case = await get_case(session, case_id)
+            if case.agent_id is None:
+                return
+            agent = await get_agent(session, case.agent_id)
+        joined = self._joined(case, agent)
+
+        async def change(session: AsyncSession) -> tuple[None, list[NewMessage], str]:
+            return None, [joined], CONVERSATION_STATUS[case.status]
+
+        _, stored = await do_case_change(self.db, case.conversation_id, self.clock(), change)
+        await self._announce(case, stored, "assigned")
+
+    async def do_transfer(
+        self, agent: AgentInfo, case_id: str, team: str | None, to_agent: str | None
+    ) -> Case:
+        case = await self.seeable(agent, case_id)
+        if team is not None and self.teams and team not in self.teams:
+            raise UnknownTeam(f"there is no team {team!r}; the teams are {', '.join(self.teams)}")
+        now = self.clock()
+
+        async def change(
+            session: AsyncSession,
+        ) -> tuple[tuple[Case, str | None], list[NewMessage], str]:
+            moved = await do_transfer(
+                session, case_id, agent, now, teams=self.teams, team=team, to_agent=to_agent
+            )
+            assigned = moved.agent_id or await do_assign(session, case_id, now)
+            moved = await get_case(session, case_id)
+            await session.refresh(moved)
+            notes = []
+            if assigned:
+                notes.append(self._joined(moved, await get_agent(session, assigned)))
+            return (moved, assigned), notes, CONVERSATION_STATUS[moved.status]
+
+        (moved, _), stored = await do_case_change(self.db, case.conversation_id, now, change)
+        await self._announce(moved, stored, "transferred")
+        if moved.team != case.team:
+            await self.h.hub.publish(
+                AGENTS,
+                {
+                    "type": "case_removed",
+                    "case_id": moved.id,
+                    "why": "transferred",
+                    "_scope": {
+                        "team": case.team,
+                        "agent": None,
+                        "previous": None,
+                        "only_old": True,
+                    },
+                },
+            )
+        return moved
+
+    async def do_reply(
+        self, agent: AgentInfo, case_id: str, client_id: str, text: str
+    ) -> tuple[Message, bool]:
+        case = await self.seeable(agent, case_id)
+        try:
+            text = check_message(text)
+        except InvalidMessage as exc:
+            raise InvalidText(str(exc), exc.code) from exc
+        found = await get_message_by_client_id(self.db, case.conversation_id, client_id)
+        if found is not None:
+            return found, True
+        now = self.clock()
+        new = NewMessage(
+            role="agent",
+            text=text,
+            lang=case.language,
+            client_id=client_id,
+            flags={"agent_id": agent.id, "agent_name": agent.agent.display_name},
+        )
+
+        async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], str]:
+            answered = await do_record_agent_reply(session, case_id, agent, now)
+            return answered, [new], CONVERSATION_STATUS[answered.status]
+
+        answered, stored = await do_case_change(self.db, case.conversation_id, now, change)
+        await self._announce(answered, stored, "answered")
+        return stored[0], False
+
+    async def do_note(self, agent: AgentInfo, case_id: str, text: str) -> dict[str, Any]:
+        case = await self.seeable(agent, case_id)
+        async with self.db.writing() as session, session.begin():
+            note = await do_add_note(session, case_id, agent, text, self.clock())
+        payload = note_json(note, {agent.id: agent.agent.display_name})
+        await self.h.hub.publish(
+            AGENTS,
+            {
+                "type": "note",
+                "case_id": case_id,
+                "note": payload,
+                "_scope": {"team": case.team, "agent": case.agent_id, "previous": None},
+            },
+        )
+        return payload
+
+    async def do_resolve(self, agent: AgentInfo, case_id: str) -> Case:
+        case = await self.seeable(agent, case_id)
+        now = self.clock()
+
+        async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], str]:
+            done = await do_resolve(session, case_id, agent, now)
+            lang = done.language
+            ask = system_message(T.RESOLVED[lang].format(case=done.number), lang, "resolved")
+            return done, [ask], CONVERSATION_STATUS[done.status]
+
+        done, stored = await do_case_change(self.db, case.conversation_id, now, change)
+        await self._announce(done, stored, "resolved")
+        if case.agent_id:
+            await self._refill(case.agent_id)
+        return done
+
+    async def _refill(self, agent_id: str) -> None:
+        async with self.db.writing() as session, session.begin():
+            taken = await do_fill(session, agent_id, self.clock())
+            info = await get_agent(session, agent_id)
+        await self.publish_agent(info)
+        for case_id in taken:
+            await self._after_assignment(case_id)
+
+    async def do_sweep(self, timeout: dt.timedelta) -> int:
+        """Put unanswered assigned cases back and give them to another agent."""
+        now = self.clock()
+        async with self.db.writing() as session, session.begin():
+            back = await do_requeue_unanswered(session, now, timeout)
+            given = [
+                (case, await do_assign(session, case.id, now, exclude=[old])) for case, old in back
+            ]
+        for case, agent_id in given:
+            await self.h.publish_case(case, "case_updated", "requeued")
+            await self.h.publish_status(case)
+            if agent_id:
+                await self._after_assignment(case.id)
+        await self.do_rejudge_waiting(now)
+        return len(given)
+
+    async def do_rejudge_waiting(self, now: dt.datetime) -> int:
+        """Raise the urgency of cases that have waited as long as a `waiting_minutes` rule
+        says (the other conditions of the rule must hold too); returns how many rose."""
+        config = self.h.config.urgency
+        rules = [r for r in config.rules if r.waiting_minutes is not None] if config else []
+        if not rules:
+            return 0
+        shortest = min(float(r.waiting_minutes or 0) for r in rules)
+        top = max(urgency_rank(r.level) for r in rules)
+        raised = []
+        async with self.db.writing() as session, session.begin():
+            since = now - dt.timedelta(minutes=shortest)
+            for case in await get_long_waiting(session, since, top):
+                signals = Signals(
+                    [case.question or ""],
+                    case.failures,
+                    case.topic,
+                    case.page_url,
+                    {str(k): str(v) for k, v in (case.attributes or {}).items()},
+                    now - case.waiting_since,
+                )
+                changed = await do_set_urgency(session, case.id, get_urgency(config, signals), now)
+                if changed is not None:
+                    raised.append(changed)
+        for case in raised:
+            await self.h.publish_case(case, "case_updated", "urgency")
+        return len(raised)
+
+
+def _earlier(conversation: Any, bot_messages: list[Message]) -> dict[str, Any]:
+    number = next(
+        (m.flags.get("case_number") for m in bot_messages if (m.flags or {}).get("case_number")),
+        None,
+    )
+    return {
+        "conversation_id": conversation.id,
+        "started_at": timestamp(conversation.started_at),
+        "updated_at": timestamp(conversation.updated_at),
+        "status": conversation.status,
+        "case_number": number,
+    }

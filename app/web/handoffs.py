@@ -1,0 +1,430 @@
+"""The visitor's side of a hand-off: the bot's `Escalate` becomes a case (numbered, urgency
+judged, assigned when an agent is free, acknowledged at once), visitor messages reach the
+agents, a resolved case reopens, the visitor leaves an e-mail address or a rating.
+
+Every change is one transaction with the conversation's messages and status
+(`do_case_change`); the frames go out after it commits: to the visitor's connections on the
+conversation's channel, to agents on `AGENTS` (each agent connection keeps what it may see).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import ApiError
+from app.storage import Database, Message, NewMessage, do_case_change, get_visitor
+from app.web.case_json import case_rows, display_names, visitor_case_json
+from app.web.hub import Hub
+from app.web.messages import message_json
+from app.web.turns import inquiry_of, message_of
+from bot import Bot, Escalate, PastTurn
+from bot._collecting import label_of
+from handoff import (
+    Case,
+    NewCase,
+    Signals,
+    do_assign,
+    do_open_case,
+    do_rate,
+    do_record_visitor_message,
+    do_set_contact_email,
+    get_handle_seconds,
+    get_latest_case,
+    get_open_case,
+    get_place,
+    get_team_counts,
+    get_urgency,
+    is_open,
+    next_opening,
+)
+from handoff import texts as T
+
+__all__ = ["AGENTS", "CONVERSATION_STATUS", "Handoffs", "Timing"]
+
+AGENTS = "agents"  # the hub channel of every agent connection
+CONVERSATION_STATUS = {
+    "queued": "waiting_human",
+    "reopened": "waiting_human",
+    "assigned": "with_agent",
+    "waiting_on_visitor": "with_agent",
+    "resolved": "resolved",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The hand-off's settings, as plain values."""
+
+    answer_timeout: dt.timedelta
+    reopen_within: dt.timedelta
+    handle_seconds: float
+
+
+class Handoffs:
+    def __init__(
+        self, db: Database, hub: Hub, bot: Bot, timing: Timing, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.db, self.hub, self.bot, self.timing, self.clock = db, hub, bot, timing, clock
+        self.config = bot.base.config
+
+    # --- frames ------------------------------------------------------------------------
+
+    async def publish_case(self, case: Case, kind: str, change: str | None = None) -> None:
+        """Tell the agents who may see it (`case_created` / `case_updated`)."""
+        async with self.db.reading() as session:
+            (row,) = await case_rows(session, [case], self.clock())
+        frame: dict[str, Any] = {"type": kind, "case": row}
+        if change is not None:
+            frame["change"] = change
+        frame["_scope"] = {
+            "team": case.team,
+            "agent": case.agent_id,
+            "previous": case.previous_agent_id,
+        }
+        await self.hub.publish(AGENTS, frame)
+
+    async def publish_messages(
+        self, case: Case | None, messages: Sequence[Message], conversation_id: str
+    ) -> None:
+        for message in messages:
+            await self.hub.publish(
+                conversation_id, {"type": "message", "message": message_json(message)}
+            )
+            if case is not None and message.role != "visitor":
+                await self.publish_to_agents(case, message)
+
+    async def publish_to_agents(self, case: Case, message: Message) -> None:
+        await self.hub.publish(
+            AGENTS,
+            {
+                "type": "message",
+                "case_id": case.id,
+                "conversation_id": case.conversation_id,
+                "message": message_json(message),
+                "_scope": {"team": case.team, "agent": case.agent_id, "previous": None},
+            },
+        )
+
+    async def publish_status(self, case: Case) -> None:
+        await self.hub.publish(
+            case.conversation_id,
+            {
+                "type": "status",
+                "status": CONVERSATION_STATUS[case.status],
+                "case": await self.case_status(case),
+            },
+        )
+
+    # --- what the visitor sees ------------------------------------------------------------
+
+    async def case_status(self, case: Case) -> dict[str, Any]:
+        now = self.clock()
+        async with self.db.reading() as session:
+            place = await get_place(session, case)
+            wait = await self._expected_wait(session, case, place)
+            names = await display_names(session, [case.agent_id])
+        hours = self.config.business_hours
+        return visitor_case_json(
+            case,
+            place=place,
+            expected_wait=wait,
+            open_now=is_open(hours, now),
+            opens_at=next_opening(hours, now),
+            agent_name=names.get(case.agent_id or ""),
+        )
+
+    async def case_for(self, conversation_id: str) -> dict[str, Any] | None:
+        async with self.db.reading() as session:
+            case = await get_latest_case(session, conversation_id)
+        return await self.case_status(case) if case is not None else None
+
+    async def _expected_wait(
+        self, session: AsyncSession, case: Case, place: int | None
+    ) -> int | None:
+        if place is None:
+            return None
+        handle = await get_handle_seconds(session, case.team) or self.timing.handle_seconds * 60
+        online = (await get_team_counts(session)).get(case.team, (0, 0))[1]
+        return round(place * handle / max(1, online))
+
+    # --- opening a case ---------------------------------------------------------------------
+
+    async def do_hand_off(
+        self,
+        conversation: Any,
+        message: Message | None,
+        outcome: Escalate,
+        context: Sequence[Message],
+        feedback: dict[str, bool],
+        turns: Sequence[PastTurn],
+        page_url: str | None,
+    ) -> list[Message]:
+        """Open the case for `outcome` with the bot's message and the acknowledgement."""
+        now = self.clock()
+        visitor = await get_visitor(self.db, conversation.visitor_id)
+        new = self._new_case(
+            conversation,
+            message,
+            outcome,
+            context,
+            feedback,
+            turns,
+            page_url,
+            dict(visitor.attributes or {}),
+        )
+        bot_message = message_of(outcome, message.id if message else None)
+
+        async def change(
+            session: AsyncSession,
+        ) -> tuple[tuple[Case, str | None], list[NewMessage], str]:
+            case = await do_open_case(session, new, now, self._year(now))
+            agent_id = await do_assign(session, case.id, now)
+            await session.refresh(case)
+            ack = await self._acknowledgement(session, case, outcome.lang, now)
+            flags = dict(bot_message.flags) | {"case_number": case.number}
+            first = NewMessage(**{**bot_message.__dict__, "flags": flags})
+            return (case, agent_id), [first, ack], CONVERSATION_STATUS[case.status]
+
+        inquiry = inquiry_of(outcome, message.text if message else "", None) if message else None
+        (case, agent_id), stored = await do_case_change(
+            self.db,
+            conversation.id,
+            now,
+            change,
+            inquiry=inquiry,
+            inquiry_message_id=message.id if message else None,
+            language=outcome.lang,
+        )
+        await self.publish_messages(None, stored, conversation.id)
+        await self.publish_status(case)
+        await self.publish_case(case, "case_created")
+        if agent_id is not None:
+            await self.publish_case(case, "case_updated", "assigned")
+        return stored
+
+    def _year(self, now: dt.datetime) -> int:
+        hours = self.config.business_hours
+        return now.astimezone(zoneinfo.ZoneInfo(hours.timezone)).year if hours else now.year
+
+    def _new_case(
+        self,
+        conversation: Any,
+        message: Message | None,
+        outcome: Escalate,
+        context: Sequence[Message],
+        feedback: dict[str, bool],
+        turns: Sequence[PastTurn],
+        page_url: str | None,
+        attributes: dict[str, Any],
+    ) -> NewCase:
+        texts = [m.text for m in context if m.role == "visitor"] + (
+            [message.text] if message else []
+        )
+        failures = sum(
+            1 for t in turns if t.decision in ("abstain", "clarify") or t.helpful is False
+        )
+        signals = Signals(
+            texts,
+            failures,
+            outcome.answer_id,
+            page_url,
+            {str(k): str(v) for k, v in attributes.items()},
+        )
+        urgency = get_urgency(self.config.urgency, signals)
+        note = self.bot.handoff_note(outcome, turns=turns, rule_urgency=urgency.level)
+        team = outcome.team or self.config.default_team or (self.config.teams or ("support",))[0]
+        return NewCase(
+            conversation.id,
+            conversation.visitor_id,
+            team,
+            outcome.reason,
+            outcome.lang,
+            urgency,
+            outcome.question,
+            page_url,
+            outcome.answer_id,
+            self._tried(outcome, context, feedback),
+            self._fields(outcome),
+            failures,
+            {str(k): str(v) for k, v in attributes.items()},
+            note.summary,
+            not is_open(self.config.business_hours, self.clock()),
+        )
+
+    def _tried(
+        self, outcome: Escalate, context: Sequence[Message], feedback: dict[str, bool]
+    ) -> list[dict[str, Any]]:
+        tried = []
+        for answer_id in outcome.tried:
+            answer = self.bot.base.get(answer_id)
+            given = [m for m in context if m.role == "bot" and m.answer_id == answer_id]
+            helpful = next((feedback[m.id] for m in reversed(given) if m.id in feedback), None)
+            tried.append(
+                {
+                    "answer_id": answer_id,
+                    "title": answer.title if answer else answer_id,
+                    "helpful": helpful,
+                }
+            )
+        return tried
+
+    def _fields(self, outcome: Escalate) -> list[dict[str, Any]]:
+        found = []
+        for result in outcome.fields:
+            field = self.bot.base.fields.get(result.name)
+            label = (
+                label_of(field, outcome.lang, self.config.default_language)
+                if field
+                else result.name
+            )
+            found.append(
+                {
+                    "name": result.name,
+                    "label": label,
+                    "status": result.status,
+                    "value": result.value,
+                }
+            )
+        return found
+
+    async def _acknowledgement(
+        self, session: AsyncSession, case: Case, lang: str, now: dt.datetime
+    ) -> NewMessage:
+        hours = self.config.business_hours
+        if not is_open(hours, now):
+            opens = next_opening(hours, now)
+            assert hours is not None
+            when = (
+                T.format_opening(opens.astimezone(zoneinfo.ZoneInfo(hours.timezone)), lang)
+                if opens
+                else "?"
+            )
+            text = T.ACK_OFF_HOURS[lang].format(case=case.number, when=when)
+        elif case.agent_id is not None:
+            names = await display_names(session, [case.agent_id])
+            text = T.ACK_ASSIGNED[lang].format(case=case.number, agent=names[case.agent_id])
+        else:
+            place = await get_place(session, case) or 1
+            wait = await self._expected_wait(session, case, place)
+            minutes = max(1, round((wait or 0) / 60))
+            text = T.ACK_QUEUE[lang].format(case=case.number, place=place, wait=minutes)
+        return system_message(text, lang, "ack", case_number=case.number)
+
+    # --- the visitor goes on ----------------------------------------------------------------
+
+    async def do_visitor_message(self, conversation: Any, message: Message) -> bool:
+        """A visitor message in a conversation with a case; False when the case is resolved
+        too long ago to reopen (the bot takes the conversation back)."""
+        now, within = self.clock(), self.timing.reopen_within
+        holder: dict[str, Any] = {}
+
+        async def change(
+            session: AsyncSession,
+        ) -> tuple[tuple[Case | None, str | None], list[NewMessage], str]:
+            case = await get_latest_case(session, conversation.id)
+            if case is None:
+                return (None, None), [], "bot"
+            case, what = await do_record_visitor_message(
+                session, case.id, now, reopen_within=within
+            )
+            if what is None:
+                return (case, None), [], "bot"
+            notes: list[NewMessage] = []
+            if what == "reopened":
+                holder["agent"] = await do_assign(
+                    session, case.id, now, prefer=case.previous_agent_id
+                )
+                await session.refresh(case)
+                lang = case.language
+                notes.append(
+                    system_message(T.REOPENED[lang].format(case=case.number), lang, "reopened")
+                )
+            return (case, what), notes, CONVERSATION_STATUS[case.status]
+
+        (case, what), stored = await do_case_change(self.db, conversation.id, now, change)
+        if case is None or what is None:
+            return False
+        await self.publish_to_agents(case, message)
+        await self.publish_messages(case, stored, conversation.id)
+        await self.publish_case(case, "case_updated", what)
+        if what == "reopened":
+            await self.publish_status(case)
+            if holder.get("agent"):
+                await self.publish_case(case, "case_updated", "assigned")
+        return True
+
+    async def do_visitor_typing(self, conversation_id: str, *, on: bool) -> None:
+        """Pass "the visitor is typing" to the agents of the conversation's open case."""
+        async with self.db.reading() as session:
+            case = await get_open_case(session, conversation_id)
+        if case is not None:
+            scope = {"team": case.team, "agent": case.agent_id, "previous": None}
+            await self.hub.publish(
+                AGENTS, {"type": "typing", "case_id": case.id, "on": on, "_scope": scope}
+            )
+
+    async def do_email(self, conversation_id: str, email: str) -> dict[str, Any]:
+        email = email.strip()
+        if not _EMAIL.fullmatch(email) or len(email) > 320:
+            raise ApiError(
+                f"{email[:60]!r} is not an e-mail address like kari@example.no",
+                code="bad_email",
+                status=422,
+            )
+        case = await self._case_of(conversation_id)
+        now = self.clock()
+
+        async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], None]:
+            updated = await do_set_contact_email(session, case.id, email, now)
+            lang = updated.language
+            return (
+                updated,
+                [system_message(T.EMAIL_SAVED[lang].format(email=email), lang, "email")],
+                None,
+            )
+
+        updated, stored = await do_case_change(self.db, conversation_id, now, change)
+        await self.publish_messages(updated, stored, conversation_id)
+        await self.publish_status(updated)
+        await self.publish_case(updated, "case_updated", "email")
+        return await self.case_status(updated)
+
+    async def do_rate(
+        self, conversation_id: str, score: int, comment: str | None
+    ) -> dict[str, Any]:
+        case = await self._case_of(conversation_id)
+        now = self.clock()
+
+        async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], None]:
+            rated = await do_rate(session, case.id, score, comment, now)
+            return rated, [system_message(T.RATED[rated.language], rated.language, "rated")], None
+
+        rated, stored = await do_case_change(self.db, conversation_id, now, change)
+        await self.publish_status(rated)
+        await self.publish_messages(rated, stored, conversation_id)
+        await self.publish_case(rated, "case_updated", "rated")
+        return await self.case_status(rated)
+
+    async def _case_of(self, conversation_id: str) -> Case:
+        async with self.db.reading() as session:
+            case = await get_open_case(session, conversation_id) or await get_latest_case(
+                session, conversation_id
+            )
+        if case is None:
+            raise ApiError("this conversation has no case", code="no_case", status=409)
+        return case
+
+
+def system_message(text: str, lang: str, kind: str, **flags: Any) -> NewMessage:
+    """A notice of the server's own (`role: system`)."""
+    return NewMessage(
+        role="system", text=text, lang=lang, decision="handoff", flags={"system": kind, **flags}
+    )

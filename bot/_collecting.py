@@ -1,0 +1,127 @@
+"""Collecting fields before a hand-off: recognising values already written, checking
+answers, explaining what is wrong, and recognising "skip".
+
+The values (`PendingHandoff`, `CollectedField`) are in `bot.collect`; `Bot` uses these
+functions in `bot/turn.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot._collect_texts import (
+    CHECK_FIELD,
+    FIELD_DIGIT_COUNT,
+    FIELD_DIGITS_ONLY,
+    FIELD_LIKE_EXAMPLE,
+    FIELD_NEEDS_AT,
+    FIELD_TRY_AGAIN,
+    SKIP_WORDS,
+)
+from bot.collect import CollectedField
+from knowledge import Field
+
+_SKIPS = frozenset(word for words in SKIP_WORDS.values() for word in words)
+_NOT_WORD = re.compile(r"[^\w\s']+")
+_SEPARATORS = re.compile(r"[\s.-]+")
+
+
+def is_skip(text: str) -> bool:
+    """Whether the whole message means "skip this one" ("hopp over", "vet ikke", "skip")."""
+    plain = " ".join(_NOT_WORD.sub(" ", text.casefold().replace("’", "'")).split())
+    return plain in _SKIPS
+
+
+def _unanchored(pattern: str) -> str:
+    inner = pattern
+    for start in ("^", r"\A"):
+        if inner.startswith(start):
+            inner = inner[len(start) :]
+    for end in ("$", r"\Z", r"\z"):
+        if inner.endswith(end) and not inner.endswith("\\" + end):
+            inner = inner[: -len(end)]
+    return inner
+
+
+def recognise(field: Field, texts: Iterable[str], taken: Iterable[str] = ()) -> str | None:
+    """A value of `field` in what the visitor wrote (the most recent first), not one of
+    `taken` (the values other fields already have); None when the field does not recognise
+    values or none is there."""
+    if not field.recognise:
+        return None
+    found = re.compile(rf"(?<!\w)(?:{_unanchored(field.pattern)})(?!\w)")
+    used = set(taken)
+    for text in reversed(list(texts)):
+        for match in found.finditer(text):
+            value = match.group(0).strip()
+            if value and value not in used and field.check_value(value):
+                return value
+    return None
+
+
+def check_answer(field: Field, text: str) -> str | None:
+    """The value in the visitor's answer, or None when it does not match.
+
+    A number written with spaces, dots or dashes ("123 45 67") is accepted when the field's
+    example is a plain number and the digits alone match.
+    """
+    value = text.strip()
+    if field.check_value(value):
+        return value
+    if field.example and field.example.isdigit():
+        compact = _SEPARATORS.sub("", value)
+        if compact.isdigit() and field.check_value(compact):
+            return compact
+    return None
+
+
+def label_of(field: Field, lang: str, default_language: str) -> str:
+    """What to call the field in a sentence, in `lang` where the base says."""
+    labels = field.labels
+    return labels.get(lang) or labels.get(default_language) or field.name.replace("_", " ")
+
+
+def describe_problem(field: Field, text: str, lang: str, default_language: str) -> str:
+    """Why the answer does not fit, specifically: "…: it has 8 digits, but should have 7."."""
+    example = field.example
+    value = text.strip()
+    if example and example.isdigit():
+        digits = _SEPARATORS.sub("", value)
+        if digits.isdigit() and len(digits) != len(example):
+            detail = FIELD_DIGIT_COUNT[lang].format(got=len(digits), want=len(example))
+        elif not digits.isdigit():
+            detail = FIELD_DIGITS_ONLY[lang].format(example=example)
+        else:
+            detail = FIELD_LIKE_EXAMPLE[lang].format(example=example)
+    elif example and "@" in example and "@" not in value:
+        detail = FIELD_NEEDS_AT[lang].format(example=example)
+    elif example:
+        detail = FIELD_LIKE_EXAMPLE[lang].format(example=example)
+    else:
+        detail = FIELD_TRY_AGAIN[lang]
+    return CHECK_FIELD[lang].format(label=label_of(field, lang, default_language), detail=detail)
+
+
+def advance(
+    collect: Sequence[str],
+    done: Sequence[CollectedField],
+    fields: Mapping[str, Field],
+    texts: Sequence[str],
+) -> tuple[str | None, tuple[CollectedField, ...]]:
+    """The next field to ask for (None: all done) and the results, with every field found in
+    `texts` on the way recorded as recognised."""
+    results = list(done)
+    for name in collect:
+        if any(result.name == name for result in results):
+            continue
+        field = fields.get(name)
+        if field is None:  # the answer base guarantees it; stay safe for an edited base
+            results.append(CollectedField(name, "not_given"))
+            continue
+        taken = [r.value for r in results if r.value]
+        value = recognise(field, texts, taken)
+        if value is None:
+            return name, tuple(results)
+        results.append(CollectedField(name, "recognised", value))
+    return None, tuple(results)

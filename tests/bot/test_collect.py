@@ -1,0 +1,196 @@
+"""Collecting fields before a hand-off: ask in the visitor's language, check each answer with a
+specific message, recognise what was already written, skip, give up after three tries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot import (
+    MAX_FIELD_TRIES,
+    Bot,
+    Collect,
+    CollectedField,
+    Escalate,
+    NotCollecting,
+    PastTurn,
+    PendingHandoff,
+)
+from bot._collect_texts import (
+    CHECK_FIELD,
+    COLLECT_INTRO,
+    FIELD_DIGIT_COUNT,
+    FIELD_DIGITS_ONLY,
+    FIELD_LIKE_EXAMPLE,
+    FIELD_NEEDS_AT,
+    FIELD_NOT_GIVEN,
+    FIELD_TRY_AGAIN,
+    SKIP_LABEL,
+    SKIP_WORDS,
+)
+from bot._collecting import describe_problem, is_skip, recognise
+from knowledge import LANGUAGES, Field
+
+ORDER = Field(
+    "order_number",
+    {"nb": "Hva er ordrenummeret ditt?", "en": "What is your order number?"},
+    "^[0-9]{7}$",
+    "1234567",
+    {"nb": "ordrenummer", "en": "order number"},
+)
+EMAIL = Field("email", {"nb": "E-post?"}, r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", "kari@example.no")
+PAYMENT = "Betalingen min ble avvist i kassen, jeg vil snakke med et menneske"
+
+
+def after(text: str, outcome: Any) -> PastTurn:
+    """The turn as app stores it: a collect turn carries its pending hand-off."""
+    return PastTurn(text, outcome.lang, outcome.decision, pending=getattr(outcome, "pending", None))
+
+
+def test_a_topic_with_fields_asks_first_in_the_visitors_language(demo_bot: Bot) -> None:
+    outcome = demo_bot.turn(PAYMENT)
+    assert isinstance(outcome, Collect)
+    assert (outcome.decision, outcome.lang, outcome.field) == ("collect", "nb", "order_number")
+    assert outcome.text.startswith(COLLECT_INTRO["nb"])
+    assert demo_bot.base.fields["order_number"].prompts["nb"] in outcome.text
+    assert (outcome.attempt, outcome.max_attempts, outcome.problem) == (1, MAX_FIELD_TRIES, None)
+    assert (outcome.label, outcome.example, outcome.skip_label) == (
+        "ordrenummer",
+        "1234567",
+        "Hopp over",
+    )
+    pending = outcome.pending
+    assert (pending.reason, pending.team, pending.answer_id) == (
+        "asked_for_human",
+        "payments",
+        "payment-declined",
+    )
+    assert pending.question == PAYMENT and pending.asking == "order_number"
+
+
+def test_a_valid_answer_completes_the_hand_off_with_the_value(demo_bot: Bot) -> None:
+    asked = demo_bot.turn(PAYMENT)
+    turns = [after(PAYMENT, asked)]
+    done = demo_bot.turn("Det er 1234567", turns=turns)
+    assert isinstance(done, Collect)  # "Det er 1234567" is not the whole value
+    assert done.problem is not None and done.attempt == 2
+    done = demo_bot.turn("123 45 67", turns=[*turns, after("Det er 1234567", done)])
+    assert isinstance(done, Escalate)
+    assert done.fields == (CollectedField("order_number", "given", "1234567"),)
+    assert done.values() == {"order_number": "1234567"}
+    assert (done.reason, done.team, done.question) == ("asked_for_human", "payments", PAYMENT)
+
+
+def test_a_value_already_in_the_question_is_not_asked_again(demo_bot: Bot) -> None:
+    text = "Betalingen for ordre 7654321 ble avvist, jeg vil snakke med et menneske"
+    outcome = demo_bot.turn(text)
+    assert isinstance(outcome, Escalate)
+    assert outcome.fields == (CollectedField("order_number", "recognised", "7654321"),)
+
+
+def test_a_wrong_answer_is_explained_specifically_then_given_up_on(demo_bot: Bot) -> None:
+    turns = [after(PAYMENT, asked := demo_bot.turn(PAYMENT))]
+    assert isinstance(asked, Collect)
+    first = demo_bot.turn("12345678", turns=turns)
+    assert isinstance(first, Collect)
+    assert (
+        first.problem
+        == "Det ser ikke ut som et gyldig ordrenummer: det har 8 sifre, men skal ha 7."
+    )
+    assert first.text.startswith(first.problem) and first.attempt == 2
+    turns.append(after("12345678", first))
+    second = demo_bot.turn("ABC-99", turns=turns)
+    assert isinstance(second, Collect) and second.attempt == 3
+    assert "bare ha sifre" in (second.problem or "")
+    turns.append(after("ABC-99", second))
+    third = demo_bot.turn("vet ikke helt, 99", turns=turns)
+    assert isinstance(third, Escalate)
+    assert third.fields == (CollectedField("order_number", "not_given"),)
+    assert third.text.startswith(FIELD_NOT_GIVEN["nb"])
+
+
+@pytest.mark.parametrize("words", ["hopp over", "Skip!", "vet ikke", "Ohita"])
+def test_skip_words_skip_the_field(demo_bot: Bot, words: str) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    outcome = demo_bot.turn(words, turns=turns)
+    assert isinstance(outcome, Escalate)
+    assert outcome.fields == (CollectedField("order_number", "skipped"),)
+
+
+def test_the_skip_button_and_the_person_button(demo_bot: Bot) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    skipped = demo_bot.skip(turns=turns)
+    assert isinstance(skipped, Escalate) and skipped.fields[0].status == "skipped"
+    pressed = demo_bot.escalate(lang="nb", turns=turns)
+    assert isinstance(pressed, Escalate) and pressed.fields[0].status == "skipped"
+    with pytest.raises(NotCollecting) as raised:
+        demo_bot.skip(turns=[])
+    assert raised.value.code == "not_collecting"
+
+
+def test_asking_in_english_gets_english_prompts(demo_bot: Bot) -> None:
+    text = "My payment was declined at checkout, I want to talk to a human"
+    outcome = demo_bot.turn(text)
+    assert isinstance(outcome, Collect)
+    assert outcome.lang == "en" and outcome.skip_label == "Skip"
+    wrong = demo_bot.turn("12", turns=[after(text, outcome)])
+    assert isinstance(wrong, Collect)
+    assert (
+        wrong.problem
+        == "That does not look like a valid order number: it has 2 digits, but should have 7."
+    )
+
+
+def test_the_pending_hand_off_survives_storage() -> None:
+    pending = PendingHandoff(
+        "unresolved",
+        "orders",
+        "hvor er pakken?",
+        "order-tracking",
+        ("order-tracking",),
+        ("order_number", "email"),
+        (CollectedField("order_number", "given", "1234567"),),
+        "email",
+        1,
+    )
+    assert PendingHandoff.from_plain(pending.to_plain()) == pending
+    with pytest.raises(ValueError, match="not a pending hand-off"):
+        PendingHandoff.from_plain({"reason": "x"})
+
+
+def test_recognising_values_in_free_text() -> None:
+    assert recognise(ORDER, ["ordre nr 1234567 kom ikke"]) == "1234567"
+    assert recognise(ORDER, ["12345678 is too long"]) is None
+    assert recognise(ORDER, ["first 1111111", "then 2222222"]) == "2222222"
+    assert recognise(ORDER, ["1234567"], taken=["1234567"]) is None
+    assert recognise(EMAIL, ["skriv til kari@example.no."]) == "kari@example.no"
+    free = Field("product", {"nb": "?"}, r"^[\s\S]{2,100}$", None, recognise=False)
+    assert recognise(free, ["anything at all"]) is None
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_problem_text_has_every_language(lang: str) -> None:
+    for texts in (
+        CHECK_FIELD,
+        COLLECT_INTRO,
+        FIELD_DIGIT_COUNT,
+        FIELD_DIGITS_ONLY,
+        FIELD_LIKE_EXAMPLE,
+        FIELD_NEEDS_AT,
+        FIELD_NOT_GIVEN,
+        FIELD_TRY_AGAIN,
+        SKIP_LABEL,
+        SKIP_WORDS,
+    ):
+        assert texts[lang]
+    assert "@" in describe_problem(EMAIL, "kari.example.no", lang, "nb")
+    assert "8" in describe_problem(ORDER, "12345678", lang, "nb")
+    assert "1234567" in describe_problem(ORDER, "12x4567", lang, "nb")
+    for word in SKIP_WORDS[lang]:
+        assert is_skip(word.upper() + "."), word
+
+
+def test_an_ordinary_answer_is_not_a_skip() -> None:
+    assert not is_skip("hopp over gjerdet")
+    assert not is_skip("1234567")
