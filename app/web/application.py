@@ -131,6 +131,8 @@ def turn_workers(settings: Settings, *, with_llm: bool) -> int:
     if not with_llm:
         return settings.turn_workers
     return max(settings.turn_workers, settings.llm_turn_workers)
+
+
 async def _sweep(desk: Desk, timeout: dt.timedelta, every: float) -> None:
     """The time-out loop: unanswered assigned cases go back to the queue."""
     while True:
