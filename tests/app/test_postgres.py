@@ -33,6 +33,9 @@ def test_a_conversation_on_postgresql(serve: Serve, postgres_server: str) -> Non
             again.reply()
         again.message("Kan jeg snakke med et menneske?")
         again.expect("ack")
+        asked = again.reply()  # payment-declined collects the order number first
+        again.message("1234567")
+        again.expect("ack")
         handoff = again.reply()
         assert again.expect("status")["status"] == "waiting_human"
     conversation_id = again.conversation_id or ""
@@ -42,11 +45,15 @@ def test_a_conversation_on_postgresql(serve: Serve, postgres_server: str) -> Non
         ("visitor", None),
         ("bot", "answer"),
         ("visitor", None),
+        ("bot", "collect"),
+        ("visitor", None),
         ("bot", "handoff"),
+        ("system", "handoff"),
     ]
     assert stored[2].answer_id == "payment-declined"
+    assert (asked["decision"], asked["collect"]["field"]) == ("collect", "order_number")
     assert handoff["decision"] == "handoff"
     inquiries = live.run(get_inquiries(live.db, conversation_id))
-    assert [i.decision for i in inquiries] == ["answer", "handoff"]
+    assert [i.decision for i in inquiries] == ["answer", "collect", "handoff"]
     conversation = live.run(get_conversation(live.db, conversation_id))
     assert conversation is not None and conversation.status == "waiting_human"

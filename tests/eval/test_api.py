@@ -100,7 +100,7 @@ def test_every_error_is_an_eval_error_with_a_stable_code(error: EvalError, code:
 
 
 def test_decisions_a_case_may_expect_besides_an_answer_id() -> None:
-    assert set(DECISIONS) == {"abstain", "handoff", "clarify"}
+    assert set(DECISIONS) == {"abstain", "handoff", "clarify", "collect"}
     assert URGENCIES == ("low", "normal", "high", "urgent")
 
 
