@@ -9,17 +9,16 @@ const SCRIPT = document.currentScript;
 const LANGS = ["nb", "nn", "sv", "da", "fi", "en"];
 const ALIASES = { no: "nb", nob: "nb", nor: "nb", nno: "nn", swe: "sv", dan: "da", fin: "fi", eng: "en" };
 const MAX_CHARS = 2000;
-const OUTBOX_TTL_MS = 24 * 3600 * 1000; // an unsent message older than this is not resent
+const OUTBOX_TTL_MS = 24 * 3600 * 1000; // older unsent messages are not resent
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 15000;
 const PING_MS = 25000;
 const PONG_WAIT_MS = 10000;
-const NOTICE_DELAY_MS = 1200; // a blip shorter than this shows no "reconnecting" notice
+const NOTICE_DELAY_MS = 1200; // shorter blips show no notice
 const TYPING_MAX_MS = 20000;
 
-// UI text, one per line in the order of KEYS (a test checks that every language has them all).
-// Every launcher name ("open", "shut") contains "chat": outside tests and screen readers rely on it.
-// {n} is filled in.
+// UI text, one per line in KEYS order (a test checks every language has all). {n} is filled in.
+// Launcher names ("open", "shut") contain "chat": tests and screen readers rely on it.
 const KEYS = `open shut close title log input send typing reconnecting helped yes no
 thanks human fallback more you agent sending failed unread dismiss bubble choices
 case place wait opens helping solved mail mailed rate rated stars`.split(/\s+/);
@@ -236,7 +235,7 @@ Thanks for your rating!
 {n} of 5`,
 };
 
-/** One of the six UI languages for a BCP 47 tag ("nb-NO", "no", "sv_SE"), or null. */
+/** The UI language of a BCP 47 tag ("nb-NO", "no", "sv_SE"), or null. */
 function normLang(tag) {
   if (!tag) return null;
   const primary = String(tag).trim().toLowerCase().split(/[-_]/)[0];
@@ -244,7 +243,7 @@ function normLang(tag) {
   return LANGS.includes(lang) ? lang : null;
 }
 
-/** The attribute's language, else the page's <html lang>, else the browser's, else bokmål. */
+/** The attribute's language, else <html lang>, the browser's, bokmål. */
 function pickLang(explicit) {
   const tags = [explicit, document.documentElement.lang, ...(navigator.languages || [navigator.language])];
   for (const tag of tags) {
@@ -263,7 +262,7 @@ function uuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The server's base URL: data-server, else the folder this script was loaded from. */
+/** The server: data-server, else this script's folder. */
 function serverBase(value) {
   const src = value || (SCRIPT && SCRIPT.src ? new URL(".", SCRIPT.src).href : location.origin);
   return new URL(src, location.href).href.replace(/\/+$/, "");
@@ -282,7 +281,7 @@ function safeUrl(value) {
   }
 }
 
-/** Build an element: h("p", {class: "x", onclick: fn}, "text", child). */
+/** h("p", {class: "x", onclick: fn}, "text", child) */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -294,7 +293,7 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-/** What the widget keeps in localStorage (or in memory where storage is blocked). */
+/** localStorage, or memory where storage is blocked. */
 class Store {
   constructor(key) {
     this.key = key;
@@ -311,7 +310,7 @@ class Store {
     return this.memory;
   }
   update(change) {
-    const state = this.read(); // read afresh: another tab of the same site may have written
+    const state = this.read(); // afresh: another tab may have written
     change(state);
     if (!this.memory) {
       try {
@@ -324,7 +323,7 @@ class Store {
   }
 }
 
-/** One WebSocket that reconnects by itself with exponential backoff, jitter and a heartbeat. */
+/** A WebSocket that reconnects with backoff, jitter and a heartbeat. */
 class Socket {
   constructor(url, on) {
     this.url = url;
@@ -366,7 +365,7 @@ class Socket {
     ws.onclose = () => this.lost(ws);
     ws.onerror = () => {}; // a close event follows
   }
-  /** Forget a socket that closed or stopped answering, and try again later. */
+  /** Drop a closed or silent socket; retry later. */
   lost(ws) {
     if (this.ws !== ws) return;
     this.ws = null;
@@ -386,7 +385,7 @@ class Socket {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), ceiling / 2 + Math.random() * (ceiling / 2));
   }
-  /** Reconnect now instead of waiting out the backoff (the browser came online, the tab became visible). */
+  /** Reconnect now (back online, tab visible), not after the backoff. */
   hurry() {
     if (!this.ws && !this.stopped) this.open();
   }
@@ -424,7 +423,7 @@ class Socket {
   }
 }
 
-// Single-page sites navigate with the History API: tell every widget on the page.
+// History API navigations (single-page sites): tell every widget.
 for (const name of ["pushState", "replaceState"]) {
   const original = history[name];
   history[name] = function (...args) {
@@ -493,9 +492,9 @@ textarea::placeholder{color:#5b6470}
 @media (prefers-reduced-motion:reduce){.dots span{animation:none}}
 `;
 
-const SVG = "http://www.w3.org/2000/svg"; // a namespace name, not an address that is fetched
+const SVG = "http://www.w3.org/2000/svg"; // a name, never fetched
 
-/** The launcher's speech-bubble icon, built without innerHTML (Trusted Types allow it). */
+/** The launcher's icon, without innerHTML (for Trusted Types). */
 function icon() {
   const svg = document.createElementNS(SVG, "svg");
   const path = document.createElementNS(SVG, "path");
@@ -507,7 +506,7 @@ function icon() {
 }
 
 let sheet = null;
-/** The styles as a constructed stylesheet (no inline <style>, so a strict CSP needs no 'unsafe-inline'). */
+/** A constructed stylesheet: a strict CSP needs no 'unsafe-inline'. */
 function adoptStyles(root) {
   if (!("adoptedStyleSheets" in root) || !window.CSSStyleSheet || !CSSStyleSheet.prototype.replaceSync) {
     root.append(h("style", {}, CSS));
@@ -525,7 +524,7 @@ class SamsvarChat extends HTMLElement {
     if (!this.shadowRoot) this.setup();
     this.listen(true);
     const state = this.store.read();
-    // data-proactive="off": no connection (and nothing stored) until the visitor opens the chat.
+    // data-proactive="off": no connection, nothing stored, until the chat opens.
     if (this.cfg.proactive !== "off" || this.isOpen || state.conversation_id || (state.outbox || []).length) this.sock.start();
   }
 
@@ -534,7 +533,7 @@ class SamsvarChat extends HTMLElement {
     this.sock.stop();
   }
 
-  /** Read the configuration: attributes on the element win over data-* on the script tag. */
+  /** Configuration: element attributes win over the script tag's data-*. */
   readConfig() {
     const data = (SCRIPT && SCRIPT.dataset) || {};
     const get = (name) => this.dataset[name] ?? data[name] ?? null;
@@ -557,7 +556,7 @@ class SamsvarChat extends HTMLElement {
     this.name = this.cfg.title || this.t.title;
     this.store = new Store(`samsvar:${this.cfg.server}`);
     this.byId = new Map(); // message id -> node
-    this.pending = new Map(); // client_id -> node of a visitor message not yet acknowledged
+    this.pending = new Map(); // client_id -> node awaiting its ack
     this.seqs = new Set();
     this.lastSeq = 0; // every seq up to this one has been seen
     this.ready = false; // welcomed on the current socket
@@ -687,7 +686,7 @@ class SamsvarChat extends HTMLElement {
     this.badge.hidden = !this.unread;
   }
 
-  /** A preview by the launcher: the start of the message and its quick replies (at most three). */
+  /** A preview: the message's start, up to 3 quick replies. */
   showBubble(message) {
     const text = message.text || "";
     this.bubbleText.textContent = text.length > 160 ? `${text.slice(0, 157).trimEnd()} …` : text;
@@ -718,7 +717,7 @@ class SamsvarChat extends HTMLElement {
     this.toggleAttribute("data-reconnecting", Boolean(text));
   }
 
-  /** The conversation's status and its case (docs/api.md, "Hand-off"): a line, the e-mail field, the rating. */
+  /** Status and case (docs/api.md): the case line, e-mail field, rating. */
   setStatus(status, c) {
     this.status = status;
     const t = this.t;
@@ -746,7 +745,7 @@ class SamsvarChat extends HTMLElement {
     this.input.focus();
   }
 
-  /** Tell the agent that the visitor types: "on" at most every 3 s, "off" after 4 s without a key. */
+  /** Visitor typing: "on" at most every 3 s, "off" after 4 s idle. */
   typing(on) {
     clearTimeout(this.typingOff);
     if (this.status !== "with_agent" || !this.ready) return;
@@ -792,12 +791,12 @@ class SamsvarChat extends HTMLElement {
     this.report();
   }
 
-  /** Send the page, unless not yet welcomed: then the welcome sends it (see onWelcome). */
+  /** Send the page, or leave it to the welcome (see onWelcome). */
   report() {
     if (this.ready && this.sock.send({ type: "page", page: this.page() })) this.reported = location.href;
   }
 
-  /** Report the page again when the server's timers (seconds on page) expire. */
+  /** Report the page again when the server's timers expire. */
   schedule() {
     this.timerIds.forEach(clearTimeout);
     this.timerIds = [];
@@ -806,7 +805,7 @@ class SamsvarChat extends HTMLElement {
       if (typeof seconds !== "number" || seconds < 0 || this.fired.has(seconds)) continue;
       const wait = seconds * 1000 - elapsed;
       if (wait <= 0) {
-        this.fired.add(seconds); // the last hello or page frame already carried this time
+        this.fired.add(seconds); // the last hello/page carried it
         continue;
       }
       this.timerIds.push(
@@ -863,18 +862,18 @@ class SamsvarChat extends HTMLElement {
     clearTimeout(this.noticeTimer);
     this.setNotice("");
     this.setStatus(frame.status, frame.case);
-    this.dropDraft(); // the server sends again what is still being written
+    this.dropDraft(); // the server resends the text so far
     this.logEl.setAttribute("aria-busy", "true");
     for (const message of frame.messages || []) this.addMessage(message, false);
     this.logEl.removeAttribute("aria-busy");
     this.timers = Array.isArray(frame.timers) ? frame.timers : [];
     this.schedule();
     this.flush();
-    // A single-page navigation between hello and welcome has not been reported yet.
+    // A navigation between hello and welcome is not reported yet.
     if (unhashed(this.reported) !== unhashed(location.href)) this.report();
   }
 
-  /** The conversation has started (first message, offer), or a resend found its own. */
+  /** A conversation started, or a resend found it. */
   onConversation(frame) {
     this.store.update((s) => {
       s.conversation_id = frame.conversation_id;
@@ -883,7 +882,7 @@ class SamsvarChat extends HTMLElement {
     for (const message of frame.messages || []) this.addMessage(message, false);
   }
 
-  /** A checked part of a reply being written. Screen readers skip it: the final message is announced. */
+  /** A checked part of a reply; screen readers hear only the final message. */
   onDelta(frame) {
     if (!this.draft) this.logEl.insertBefore((this.draft = h("div", { class: "msg bot", "aria-hidden": "true" })), this.logEl.querySelector(".pending"));
     this.draft.append(frame.text || "");
@@ -930,7 +929,7 @@ class SamsvarChat extends HTMLElement {
     if (frame.code === "hello_required") this.hello();
     if (["bad_email", "no_case", "not_resolved", "already_rated"].includes(frame.code)) this.caseErr.textContent = frame.error || "";
     if (!fix || this.ready) return;
-    if ((this.resets = (this.resets || 0) + 1) > 2) return; // give up on this socket; the backoff retries
+    if ((this.resets = (this.resets || 0) + 1) > 2) return; // the backoff retries
     this.store.update(fix);
     this.forget();
     this.hello();
@@ -953,7 +952,7 @@ class SamsvarChat extends HTMLElement {
     node.title = frame.error || "";
   }
 
-  /** Forget the messages shown: they belong to a conversation the server no longer offers. */
+  /** Forget a conversation the server no longer offers. */
   forget() {
     for (const node of this.byId.values()) node.remove();
     this.byId.clear();
@@ -964,7 +963,7 @@ class SamsvarChat extends HTMLElement {
     });
   }
 
-  // ----- the outbox: every visitor message stays stored until its ack -----
+  // ----- the outbox: a message stays stored until its ack -----
 
   restoreOutbox() {
     const now = Date.now();
@@ -983,7 +982,7 @@ class SamsvarChat extends HTMLElement {
     else this.sock.start();
   }
 
-  /** After a welcome: send, in order, everything not acknowledged (also what another tab left). */
+  /** After a welcome: resend, in order, all not acknowledged (any tab's). */
   flush() {
     for (const item of this.store.read().outbox || []) {
       if (!this.pending.has(item.client_id)) this.addPending(item);
@@ -1013,7 +1012,7 @@ class SamsvarChat extends HTMLElement {
   }
 
   submit() {
-    const text = this.input.value.trim(); // maxlength keeps it within the server's limit
+    const text = this.input.value.trim(); // maxlength keeps it in the limit
     if (!text) return;
     this.input.value = "";
     this.grow();
@@ -1026,7 +1025,7 @@ class SamsvarChat extends HTMLElement {
     this.input.focus();
   }
 
-  /** "talk to a person", or "skip" the field the bot asks for: quick replies with no text of their own. */
+  /** "talk to a person" or "skip": quick replies without text. */
   askHuman(type = "human", label = this.t.human) {
     this.enqueue({ client_id: uuid(), type, label, at: Date.now() });
     this.input.focus();
@@ -1045,7 +1044,7 @@ class SamsvarChat extends HTMLElement {
   // ----- the message list -----
 
   addMessage(message, live) {
-    if (message && message.reply_to) this.dropDraft(); // the final message replaces the draft
+    if (message && message.reply_to) this.dropDraft(); // replaced by the final message
     if (!message || !message.id || this.byId.has(message.id) || this.seqs.has(message.seq)) return;
     const node = message.client_id && this.pending.get(message.client_id);
     if (node) {
@@ -1094,7 +1093,7 @@ class SamsvarChat extends HTMLElement {
     this.place(node, id, seq);
   }
 
-  /** Put a node in seq order, before the visitor messages still waiting for their ack. */
+  /** Insert in seq order, before messages awaiting their ack. */
   place(node, id, seq) {
     node.dataset.id = id;
     if (typeof seq === "number") {
@@ -1108,7 +1107,7 @@ class SamsvarChat extends HTMLElement {
     this.refreshActions();
   }
 
-  /** Quick replies and buttons belong to the bot's latest turn: hide those before the visitor's last message. */
+  /** Quick replies belong to the bot's latest turn: hide older ones. */
   refreshActions() {
     const nodes = [...this.logEl.children];
     let last = -1;

@@ -24,12 +24,15 @@ from app.web.case_json import case_rows, display_names, visitor_case_json
 from app.web.hub import Hub
 from app.web.messages import message_json
 from app.web.turns import inquiry_of, message_of
-from bot import Bot, Escalate, PastTurn
+from bot import Bot, Escalate, HandoffNote, PastTurn
 from bot._collecting import label_of
 from handoff import (
+    URGENCY_RANKS,
     Case,
     NewCase,
     Signals,
+    Urgency,
+    UrgencyReason,
     do_assign,
     do_open_case,
     do_rate,
@@ -46,7 +49,7 @@ from handoff import (
 )
 from handoff import texts as T
 
-__all__ = ["AGENTS", "CONVERSATION_STATUS", "Handoffs", "Timing"]
+__all__ = ["AGENTS", "CONVERSATION_STATUS", "Handoffs", "Timing", "with_suggestion"]
 
 AGENTS = "agents"  # the hub channel of every agent connection
 CONVERSATION_STATUS = {
@@ -240,6 +243,7 @@ class Handoffs:
         )
         urgency = get_urgency(self.config.urgency, signals)
         note = self.bot.handoff_note(outcome, turns=turns, rule_urgency=urgency.level)
+        urgency = with_suggestion(urgency, note)
         team = outcome.team or self.config.default_team or (self.config.teams or ("support",))[0]
         return NewCase(
             conversation.id,
@@ -428,3 +432,16 @@ def system_message(text: str, lang: str, kind: str, **flags: Any) -> NewMessage:
     return NewMessage(
         role="system", text=text, lang=lang, decision="handoff", flags={"system": kind, **flags}
     )
+
+
+def with_suggestion(urgency: Urgency, note: HandoffNote) -> Urgency:
+    """The rules' urgency with the LLM's suggestion beside it: the suggestion may raise the
+    level, never lower it, and the agent sees it as one more reason with what the rules gave."""
+    suggested = note.suggested_urgency
+    if not note.by_llm or suggested not in URGENCY_RANKS:
+        return urgency
+    assert suggested is not None
+    detail = f"suggested by the LLM from the conversation; the rules gave {urgency.level}"
+    reason = UrgencyReason("llm_suggestion", suggested, detail)
+    level = suggested if URGENCY_RANKS[suggested] > urgency.rank else urgency.level
+    return Urgency(level, (*urgency.reasons, reason))
