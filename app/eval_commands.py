@@ -166,6 +166,7 @@ def eval_run(
 ) -> None:
     """Run an evaluation suite: PASS/FAIL per case, metrics, confusions and gaps, the gate."""
     from app.cli import _engine, _settings
+    from app.urgency_judge import judge_urgency
     from eval import (
         RunFailed,
         SuiteInvalid,
@@ -203,6 +204,7 @@ def eval_run(
                 llm=endpoint,
                 baseline=old,
                 today=datetime.date.today(),
+                judge=judge_urgency,
             )
     except RunFailed as exc:
         _fail(f"error: {exc} [{exc.code}]")

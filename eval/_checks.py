@@ -37,22 +37,24 @@ def decision_met(expect: Expect, outcome: Any) -> bool:
     return given_answer(outcome) == expect.decision
 
 
-def _urgency(expect: Expect, outcome: Any) -> list[str]:
+def _urgency(expect: Expect, outcome: Any, urgency: str | None) -> list[str]:
     if expect.urgency is None:
         return []
-    urgency = getattr(outcome, "urgency", None)
     if urgency is None:
+        if outcome.decision != "handoff":
+            return [f"expected urgency {expect.urgency}, but the outcome is {outcome.decision}"]
         return [
-            f"expected urgency {expect.urgency}, but the outcome ({outcome.decision}) has no "
-            "urgency: only a handoff that judges urgency has one"
+            f"expected urgency {expect.urgency}, but no urgency was judged: the run had no "
+            "urgency judge (`samsvar eval` uses the hand-off's rules)"
         ]
     if urgency != expect.urgency:
         return [f"expected urgency {expect.urgency}, got {urgency}"]
     return []
 
 
-def failures_of(expect: Expect, outcome: Any) -> tuple[str, ...]:
-    """Every expectation the outcome does not meet, in words (empty when it passes)."""
+def failures_of(expect: Expect, outcome: Any, urgency: str | None = None) -> tuple[str, ...]:
+    """Every expectation the outcome (and the urgency judged for a hand-off) does not meet,
+    in words (empty when it passes)."""
     failures: list[str] = []
     if not decision_met(expect, outcome):
         failures.append(f"expected {expect.decision}, got {got(outcome)}")
@@ -63,5 +65,5 @@ def failures_of(expect: Expect, outcome: Any) -> tuple[str, ...]:
         f"the reply does not contain {p!r}" for p in expect.contains if p.casefold() not in text
     ]
     failures += [f"the reply contains {p!r}" for p in expect.not_contains if p.casefold() in text]
-    failures += _urgency(expect, outcome)
+    failures += _urgency(expect, outcome, urgency)
     return tuple(failures)

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot import Bot
 from eval._cases import Case
 from eval.errors import RunFailed
-from eval.runner import CaseResult, Player, Progress, cpu_count
+from eval.runner import CaseResult, Player, Progress, UrgencyJudge, cpu_count
 from knowledge import load_answer_base
 from retrieval import E5Embeddings, Retriever, Thresholds
 
@@ -27,7 +27,12 @@ _problem: str | None = None
 
 
 def _start(
-    base_path: Path, base_hash: str, retriever: Retriever, thresholds: Thresholds, threads: int
+    base_path: Path,
+    base_hash: str,
+    retriever: Retriever,
+    thresholds: Thresholds,
+    threads: int,
+    judge: UrgencyJudge | None,
 ) -> None:
     global _player, _problem
     base = load_answer_base(base_path)
@@ -35,7 +40,7 @@ def _start(
         _problem = f"the answer base in {base_path} changed while the suite was starting"
         return
     encoder = E5Embeddings(num_threads=threads)
-    _player = Player(Bot(base, retriever, encoder, thresholds=thresholds))
+    _player = Player(Bot(base, retriever, encoder, thresholds=thresholds), judge)
     _player.warm_up()
 
 
@@ -82,9 +87,11 @@ def run_in_processes(
     bot: Bot,
     jobs: int,
     on_progress: Progress | None,
+    judge: UrgencyJudge | None = None,
 ) -> list[CaseResult]:
+    """`judge` must be picklable (a module-level function): each worker gets its own copy."""
     threads = max(1, cpu_count() // jobs)
-    args = (bot.base.path, bot.base.content_hash, bot.retriever, bot.thresholds, threads)
+    args = (bot.base.path, bot.base.content_hash, bot.retriever, bot.thresholds, threads, judge)
     context = multiprocessing.get_context("spawn")
     results: dict[int, CaseResult] = {}
     try:

@@ -13,7 +13,7 @@ from eval.baseline import Baseline, compare_with_baseline
 from eval.gate import GateResult, apply_gate
 from eval.metrics import compute_metrics, points_of
 from eval.report import to_json
-from eval.runner import Progress, run_suite
+from eval.runner import Progress, UrgencyJudge, run_suite
 from eval.scores import LlmEndpoint, LlmScores, llm_scores, offline_scores, prefetch
 from eval.suite import Suite
 
@@ -62,12 +62,13 @@ def evaluate(
     llm: LlmEndpoint | None = None,
     baseline: Baseline | None = None,
     today: datetime.date | None = None,
+    judge: UrgencyJudge | None = None,
 ) -> Evaluation:
     """Run `suite` against `bot` and build the report (see `eval.report`)."""
     prefetch()
     started = datetime.datetime.now(datetime.UTC)
     clock = time.perf_counter()
-    results = run_suite(suite, bot, jobs=jobs, on_progress=on_progress)
+    results = run_suite(suite, bot, jobs=jobs, on_progress=on_progress, judge=judge)
     run_seconds = time.perf_counter() - clock
     scores = offline_scores(points_of(results))
     scored = llm_scores(points_of(results), llm, bot.encoder, bot.base) if llm else None

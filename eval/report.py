@@ -38,7 +38,7 @@ def _turn_json(result: TurnResult, scores: Mapping[str, float]) -> dict[str, Any
         "reply_lang": reply_lang(o),
         "shown": shown_ids(o),
         "top3": result.top3,
-        "urgency": getattr(o, "urgency", None),
+        "urgency": result.urgency,
         "page": result.turn.page,
         "action": result.turn.action,
         **{name: scores.get(name) for name in SCORE_NAMES},

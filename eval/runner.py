@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot import Bot, Outcome, Page, PastTurn
+from bot import Bot, Escalate, Outcome, Page, PastTurn
 from eval._cases import Case, Turn
 from eval._checks import failures_of, given_answer
+from knowledge import AnswerBase
 from retrieval import Ranking, Retriever
 from retrieval.embeddings import Vectors
 
@@ -18,6 +19,10 @@ __all__ = ["CaseResult", "Progress", "TurnResult", "held_out_groups", "run_suite
 
 #: Called with (cases done, cases in all) as the run goes.
 Progress = Callable[[int, int], None]
+# How urgent a hand-off is: (base, the visitor's texts so far, unresolved turns, topic, page)
+# -> low | normal | high | urgent. Urgency belongs to the hand-off, which eval may not import,
+# so the caller (`samsvar eval`) passes the hand-off's own rules in.
+UrgencyJudge = Callable[[AnswerBase, Sequence[str], int, str | None, str | None], str]
 WARM_UP = "Hei, hvor er pakken min?"
 
 
@@ -29,6 +34,7 @@ class TurnResult:
     outcome: Outcome
     failures: tuple[str, ...]
     top3: float | None = None  # P(the right answer is among the first three), when known
+    urgency: str | None = None  # of a hand-off, when a judge was given
 
     @property
     def passed(self) -> bool:
@@ -96,6 +102,7 @@ class Player:
     """Plays cases against one bot and against its held-out variants (built once each)."""
 
     bot: Bot
+    judge: UrgencyJudge | None = None
     _bots: dict[frozenset[str], tuple[Bot, _Recording]] = field(init=False, default_factory=dict)
 
     def _bot(self, held: frozenset[str]) -> tuple[Bot, _Recording]:
@@ -112,6 +119,18 @@ class Player:
     def warm_up(self) -> None:
         """Load the models before anything is timed."""
         self.bot.turn(WARM_UP)
+
+    def _urgency(
+        self, bot: Bot, outcome: Outcome, texts: list[str], past: list[PastTurn], page: str | None
+    ) -> str | None:
+        """The hand-off's urgency from what the visitor wrote and the turns before it, counted
+        as the server counts them (an abstain, a clarify, or an answer that did not help)."""
+        if self.judge is None or not isinstance(outcome, Escalate):
+            return None
+        failures = sum(
+            1 for t in past if t.decision in ("abstain", "clarify") or t.helpful is False
+        )
+        return self.judge(bot.base, tuple(texts), failures, outcome.answer_id, page)
 
     @staticmethod
     def _top3(recording: _Recording, outcome: Outcome) -> float | None:
@@ -139,11 +158,15 @@ class Player:
         results: list[TurnResult] = []
         past: list[PastTurn] = []
         said: list[Outcome] = []
+        texts: list[str] = []
         for turn in case.turns:
             recording.rankings.clear()
             outcome = self._step(bot, turn, past, said)
+            texts += [turn.ask] if turn.action == "ask" else []
             top3 = self._top3(recording, outcome) if turn.action == "ask" else None
-            results.append(TurnResult(turn, outcome, failures_of(turn.expect, outcome), top3))
+            urgency = self._urgency(bot, outcome, texts, past, turn.page)
+            failures = failures_of(turn.expect, outcome, urgency)
+            results.append(TurnResult(turn, outcome, failures, top3, urgency))
             label = _label(bot, said, str(turn.target)) if turn.action == "choose" else None
             past.append(_past(turn, outcome, label))
             said.append(outcome)
@@ -193,6 +216,7 @@ def run_suite(
     *,
     jobs: int = 1,
     on_progress: Progress | None = None,
+    judge: UrgencyJudge | None = None,
 ) -> list[CaseResult]:
     """Play every case (a suite, or a sequence of cases) as a fresh conversation.
 
@@ -204,8 +228,8 @@ def run_suite(
     if jobs > 1 and len(cases) > 1:
         from eval._workers import run_in_processes
 
-        return run_in_processes(cases, held, bot, jobs, on_progress)
-    player = Player(bot)
+        return run_in_processes(cases, held, bot, jobs, on_progress, judge)
+    player = Player(bot, judge)
     player.warm_up()
     results = []
     for done, (case, phrasings) in enumerate(zip(cases, held, strict=True), start=1):

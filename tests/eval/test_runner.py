@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from app.urgency_judge import judge_urgency
 from eval import (
     Suite,
     SuiteInvalid,
@@ -161,7 +162,7 @@ def test_expectations_on_the_reply_text_and_language(tmp_path: Path, demo_engine
         "the reply contains 'Mine ordrer'",
     )
     (reason,) = urgency.turns[0].failures
-    assert reason.startswith("expected urgency high, but the outcome (answer) has no urgency")
+    assert reason == "expected urgency high, but the outcome is answer"
 
 
 def test_a_held_out_question_is_asked_without_its_phrasing(
@@ -257,7 +258,8 @@ CONVERSATIONS = get_demo_dir().parent / "suites" / "conversations.yaml"
 
 def test_conversations_carry_each_turn_into_the_next(demo_engine: Engine) -> None:
     suite = load_suite(CONVERSATIONS)
-    results = {r.case.id: r for r in run_suite(suite, demo_engine.bot)}
+    # The demo's conversations expect hand-off urgencies, as `samsvar eval` judges them.
+    results = {r.case.id: r for r in run_suite(suite, demo_engine.bot, judge=judge_urgency)}
     follow_up = results["nb-follow-up"].turns[1].outcome
     assert (follow_up.answer_id, follow_up.read_with) == (
         "cancel-order",
