@@ -207,6 +207,8 @@ async def _until(ws: ClientConnection, result: VisitorResult, client_id: str) ->
             result.acks[frame["client_id"]] = result.acks.get(frame["client_id"], 0) + 1
             result.duplicate_acks += bool(frame["duplicate"])
             acked = acked or frame["client_id"] == client_id
+        elif frame["type"] == "conversation":  # the first message starts the conversation
+            result.conversations.append(frame["conversation_id"])
         elif frame["type"] == "error":
             result.errors.append(frame["code"])
         elif frame["type"] == "message" and frame["message"]["role"] == "bot":
@@ -226,9 +228,8 @@ async def one_visitor(
         await ws.send(json.dumps({"type": "hello", "page": {"url": page, "title": "Demo"}}))
         while (frame := json.loads(await ws.recv()))["type"] != "welcome":
             pass
-        result.conversation_id = frame["conversation_id"]
-        result.conversations.append(frame["conversation_id"])
-        visitor_id = frame["visitor_id"]
+        # Null: a conversation starts with the first message (a `conversation` frame).
+        result.conversation_id = frame["conversation_id"] or ""
         for question in rng.sample(questions, min(args.messages, len(questions))):
             if args.unique:  # every text new to the bot's query vector cache
                 question = f"{question} (#{rng.randrange(10**5, 10**6)})"
@@ -243,13 +244,10 @@ async def one_visitor(
                 continue
             result.latencies.append((time.perf_counter() - started) * 1000)
             if reply["decision"] == "handoff":  # the bot now waits for a person: start anew
-                result.handoffs += 1
-                await ws.send(
-                    json.dumps({"type": "hello", "visitor_id": visitor_id, "page": {"url": page}})
-                )
+                result.handoffs += 1  # as a new visitor: this one's conversation is the case's
+                await ws.send(json.dumps({"type": "hello", "page": {"url": page}}))
                 while (frame := json.loads(await ws.recv()))["type"] != "welcome":
                     pass
-                result.conversations.append(frame["conversation_id"])
             await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
         await asyncio.sleep(0.5)  # anything late (a duplicate would show here)
     return result
