@@ -27,6 +27,7 @@ from bot.conversation import (
     Page,
     PastTurn,
     VisitorContext,
+    count_failures,
 )
 from bot.errors import (
     AssistError,
@@ -112,6 +113,7 @@ __all__ = [
     "check_message",
     "check_reply",
     "check_translation",
+    "count_failures",
     "detect_injection",
     "detect_language",
     "find_personal_data",

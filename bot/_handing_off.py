@@ -34,8 +34,9 @@ class HandingOff:
     assistant: Assistant | None
     _collector: Collector
 
-    def _lang(self, lang: str | None) -> str:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # defined by `Bot`, which this class is a base of
+
+        def _lang(self, lang: str | None) -> str: ...
 
     # --- handing off --------------------------------------------------------------------
 

@@ -7,13 +7,21 @@ so a turn depends only on its arguments.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.collect import PendingHandoff
 
-__all__ = ["DECISIONS", "OUTCOMES", "EarlierConversation", "Page", "PastTurn", "VisitorContext"]
+__all__ = [
+    "DECISIONS",
+    "OUTCOMES",
+    "EarlierConversation",
+    "Page",
+    "PastTurn",
+    "VisitorContext",
+    "count_failures",
+]
 
 #: The decisions a turn can have, as `PastTurn.decision` and every outcome's `decision`.
 DECISIONS = ("answer", "clarify", "abstain", "handoff", "collect", "feedback", "proactive")
@@ -48,6 +56,12 @@ class PastTurn:
                 f"unknown decision {self.decision!r}; use one of {', '.join(DECISIONS)}"
             )
         object.__setattr__(self, "offered", tuple(self.offered))
+
+
+def count_failures(turns: Sequence[PastTurn]) -> int:
+    """The turns that went unresolved, as a hand-off's urgency counts them: an abstain, a
+    clarify, or an answer the visitor said did not help."""
+    return sum(1 for t in turns if t.decision in ("abstain", "clarify") or t.helpful is False)
 
 
 @dataclass(frozen=True, slots=True)

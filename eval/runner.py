@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot import Bot, Escalate, Outcome, Page, PastTurn
+from bot import Bot, Escalate, Outcome, Page, PastTurn, count_failures
 from eval._cases import Case, Turn
 from eval._checks import failures_of, given_answer
 from knowledge import AnswerBase
@@ -127,10 +127,7 @@ class Player:
         as the server counts them (an abstain, a clarify, or an answer that did not help)."""
         if self.judge is None or not isinstance(outcome, Escalate):
             return None
-        failures = sum(
-            1 for t in past if t.decision in ("abstain", "clarify") or t.helpful is False
-        )
-        return self.judge(bot.base, tuple(texts), failures, outcome.answer_id, page)
+        return self.judge(bot.base, tuple(texts), count_failures(past), outcome.answer_id, page)
 
     @staticmethod
     def _top3(recording: _Recording, outcome: Outcome) -> float | None:

@@ -24,7 +24,7 @@ from app.web.case_json import case_rows, display_names, visitor_case_json
 from app.web.hub import Hub
 from app.web.messages import message_json
 from app.web.turns import inquiry_of, message_of
-from bot import Bot, Escalate, HandoffNote, PastTurn
+from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures
 from bot._collecting import label_of
 from handoff import (
     URGENCY_RANKS,
@@ -231,9 +231,7 @@ class Handoffs:
         texts = [m.text for m in context if m.role == "visitor"] + (
             [message.text] if message else []
         )
-        failures = sum(
-            1 for t in turns if t.decision in ("abstain", "clarify") or t.helpful is False
-        )
+        failures = count_failures(turns)
         signals = Signals(
             texts,
             failures,

@@ -72,6 +72,7 @@ EXPECTED_ALL = [
     "check_message",
     "check_reply",
     "check_translation",
+    "count_failures",
     "detect_injection",
     "detect_language",
     "find_personal_data",
