@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.errors import NotAllowed, NotSignedIn, UnknownAgent, UnknownCase
 from handoff.records import QueueFilter
 from handoff.tables import HELD, WAITING, Agent, AgentSignIn, AgentTeam, Case, CaseEvent, CaseNote
+from handoff.urgency import URGENCY_RANKS
 
 __all__ = [
     "AgentInfo",
@@ -148,8 +149,9 @@ def check_can_see(agent: AgentInfo, case: Case) -> None:
     )
 
 
-def _queue_where(query: QueueFilter) -> list[object]:
-    where: list[object] = [Case.status.in_(query.statuses), Case.urgency_rank >= query.min_rank]
+def _queue_scope(query: QueueFilter) -> list[object]:
+    """The filters beside status and urgency: teams (or the agent's own cases) and the agent."""
+    where: list[object] = []
     if query.teams is not None:
         scope: Any = Case.team.in_(query.teams)
         if query.include_agent is not None:
@@ -162,18 +164,48 @@ def _queue_where(query: QueueFilter) -> list[object]:
     return where
 
 
-async def get_queue(session: AsyncSession, query: QueueFilter) -> tuple[list[Case], int]:
-    """One page of cases, urgent first, then the longest waiting, and how many match."""
-    where = _queue_where(query)
-    rows = await session.scalars(
-        select(Case)
-        .where(and_(*where))  # type: ignore[arg-type]
-        .order_by(Case.urgency_rank.desc(), Case.waiting_since, Case.number)
-        .limit(query.limit)
-        .offset(query.offset)
+def _queue_group(
+    status: str, rank: int, scope: Sequence[object], limit: int
+) -> Select[str, dt.datetime, str]:
+    """The first `limit` cases of one status and urgency, in waiting order."""
+    return (
+        select(Case.id, Case.waiting_since, Case.number)
+        .where(Case.status == status, Case.urgency_rank == rank, *scope)  # type: ignore[arg-type]
+        .order_by(Case.waiting_since, Case.number)
+        .limit(limit)
     )
-    total = await session.scalar(select(func.count(Case.id)).where(and_(*where)))  # type: ignore[arg-type]
-    return list(rows.all()), int(total or 0)
+
+
+async def get_queue(session: AsyncSession, query: QueueFilter) -> tuple[list[Case], int]:
+    """One page of cases, urgent first, then the longest waiting, and how many match.
+
+    A single `ORDER BY urgency DESC, waiting_since` over several statuses cannot be read from an
+    index in order (SQLite then sorts every matching case: 40 ms for 10,000 waiting ones). So
+    each (status, urgency) group is read on its own from `ix_cases_waiting`, already in waiting
+    order and only as far as the page needs, and the groups are merged here. The count reads
+    the same index and never the rows.
+    """
+    scope = _queue_scope(query)
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.status.in_(query.statuses),
+            Case.urgency_rank >= query.min_rank,
+            *scope,  # type: ignore[arg-type]
+        )
+    )
+    wanted = query.offset + query.limit
+    heads: list[tuple[int, dt.datetime, str, str]] = []
+    for status in dict.fromkeys(query.statuses):
+        for rank in range(max(URGENCY_RANKS.values()), query.min_rank - 1, -1):
+            rows = await session.execute(_queue_group(status, rank, scope, wanted))
+            heads.extend((-rank, waiting, number, case_id) for case_id, waiting, number in rows)
+    page = [case_id for *_, case_id in sorted(heads)[query.offset : wanted]]
+    if not page:
+        return [], int(total or 0)
+    found = {c.id: c for c in await session.scalars(select(Case).where(Case.id.in_(page)))}
+    return [found[case_id] for case_id in page if case_id in found], int(total or 0)
 
 
 async def get_place(session: AsyncSession, case: Case) -> int | None:

@@ -135,8 +135,18 @@ class CaseCounter(HandoffBase):
 class Case(HandoffBase):
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_queue", "status", "urgency_rank", "waiting_since"),
-        Index("ix_cases_team_queue", "team", "status", "urgency_rank", "waiting_since"),
+        # The queue is read one (status, urgency) group at a time in waiting order, straight
+        # from this index; team and agent are in it so that filtering and counting never read
+        # the rows (see handoff.queries.get_queue).
+        Index(
+            "ix_cases_waiting",
+            "status",
+            "urgency_rank",
+            "waiting_since",
+            "number",
+            "team",
+            "agent_id",
+        ),
         Index("ix_cases_agent_status", "agent_id", "status"),
         Index("ix_cases_visitor_created", "visitor_id", "created_at"),
         # At most one open case per conversation: a resend can never open a second one.
