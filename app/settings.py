@@ -89,7 +89,8 @@ class Settings(BaseSettings):
         gt=0,
         le=300,
         description="How often the server checks for unanswered assigned cases and raises the "
-        "urgency of cases that have waited long (waiting_minutes rules).",
+        "urgency of cases that have waited long (waiting_minutes rules), and how long an agent "
+        "WebSocket may stay quiet before its sign-in is checked again.",
     )
     handoff_reopen_days: float = Field(
         7.0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -273,6 +274,11 @@ def _visible(agent: AgentInfo, frame: dict[str, Any]) -> bool:
     )
 
 
+def _refusal(exc: HandoffError) -> str:
+    """The one error frame sent before a socket is closed for want of a sign-in."""
+    return json.dumps({"type": "error", "ok": False, "error": str(exc), "code": exc.code})
+
+
 @router.websocket("/ws")
 async def agent_socket(websocket: WebSocket) -> None:
     desk: Desk = websocket.app.state.desk
@@ -282,11 +288,9 @@ async def agent_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     try:
-        agent, _ = await desk.signed_in(websocket.cookies.get(COOKIE))
+        agent, expires_at = await desk.signed_in(websocket.cookies.get(COOKIE))
     except HandoffError as exc:
-        await websocket.send_text(
-            json.dumps({"type": "error", "ok": False, "error": str(exc), "code": exc.code})
-        )
+        await websocket.send_text(_refusal(exc))
         await websocket.close(code=4401)
         return
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -305,12 +309,9 @@ async def agent_socket(websocket: WebSocket) -> None:
         json.dumps({"type": "welcome", "agent": agent_json(agent), "now": timestamp(desk.clock())})
     )
 
-    async def write() -> None:
-        while (frame := await queue.get()) is not None:
-            await websocket.send_text(json.dumps(frame, ensure_ascii=False))
-        await websocket.close(code=4401)
-
-    writer = asyncio.create_task(write())
+    writer = asyncio.create_task(
+        _write(websocket, desk, queue, websocket.cookies.get(COOKIE), expires_at)
+    )
     try:
         await _read(websocket, desk, agent, queue, writer)
     finally:
@@ -319,6 +320,39 @@ async def agent_socket(websocket: WebSocket) -> None:
         writer.cancel()
         with contextlib.suppress(BaseException):
             await writer
+
+
+async def _write(
+    websocket: WebSocket,
+    desk: Desk,
+    queue: asyncio.Queue[dict[str, Any] | None],
+    token: str | None,
+    expires_at: dt.datetime,
+) -> None:
+    """Send the queued frames until sign-out (None) or the end of the sign-in, then close.
+
+    The sign-in is checked again whenever the socket has been quiet for as long as the hand-off
+    sweep's interval, and whenever its end has passed on the server's clock. A console left open
+    past its sign-in (or whose sign-in was removed) is closed as its next request would be
+    refused.
+    """
+    check_seconds: float = websocket.app.state.sign_in_check_seconds
+    while True:
+        try:
+            frame = await asyncio.wait_for(queue.get(), timeout=check_seconds)
+        except TimeoutError:
+            frame = {}
+        if frame is None:
+            break
+        if not frame or desk.clock() >= expires_at:
+            try:
+                await desk.signed_in(token)
+            except HandoffError as exc:
+                await websocket.send_text(_refusal(exc))
+                break
+        if frame:
+            await websocket.send_text(json.dumps(frame, ensure_ascii=False))
+    await websocket.close(code=4401)
 
 
 async def _read(

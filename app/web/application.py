@@ -77,6 +77,7 @@ def create_app(
         handoffs = Handoffs(db, hub, ready.bot, timing, now)
         app.state.chat.handoffs = handoffs
         app.state.desk = Desk(handoffs, settings.agent_sign_in_hours)
+        app.state.sign_in_check_seconds = settings.handoff_sweep_seconds
         sweeper = asyncio.create_task(
             _sweep(app.state.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )

@@ -249,12 +249,14 @@ def test_a_visitor_who_writes_within_7_days_reopens_the_case(
         tab.send({"type": "rate", "score": 5, "comment": "Rask hjelp"})
         rated = _status(tab, lambda f: f["case"]["rating"] == 5)
         clock.advance(days=3)
+        # Her sign-in of three days ago has ended and closed her console: she signs in again.
+        assert kari.sign_in().status_code == 200
+        assert kari.listen()["type"] == "welcome"
         tab.message("Pengene er fortsatt ikke tilbake")
         tab.expect("ack")
         reopened = kari.expect("case_updated", lambda f: f["change"] == "reopened")["case"]
         back = _status(tab, lambda f: f["case"]["state"] != "resolved")
         silence = [f for f in tab.quiet(1.0) if f["type"] == "message"]
-    assert kari.sign_in().status_code == 200  # three days later
     assert resolved.status_code == 200 and resolved.json()["case"]["status"] == "resolved"
     assert asked["case"]["ask_rating"] is True
     assert (rated["case"]["ask_rating"], rated["case"]["rating"]) == (False, 5)
@@ -340,6 +342,30 @@ def test_sign_in_errors_have_stable_codes(
     clock.advance(hours=12, seconds=1)
     expired = kari.http.get("/me")
     assert (expired.status_code, expired.json()["code"]) == (401, "sign_in_expired")
+
+
+def test_an_open_console_is_closed_at_sign_out_and_when_its_sign_in_ends(
+    live: LiveServer, clock: Clock, desks: dict[str, Desk]
+) -> None:
+    kari, ola = desks["kari"], desks["ola"]
+    assert ola.listen()["type"] == "welcome"
+    assert ola.http.post("/sign-out").status_code == 200
+    with pytest.raises(ConnectionClosed) as out:
+        ola.expect("nothing but the close", timeout=10)
+    assert out.value.rcvd is not None and out.value.rcvd.code == 4401
+
+    assert kari.listen()["type"] == "welcome"
+    assert kari.ws is not None
+    # While the sign-in holds, the checks (every 0.2 s here) leave the socket open.
+    kari.quiet(0.6)
+    kari.ws.send('{"type": "ping"}')
+    assert kari.expect("pong", timeout=10)["type"] == "pong"
+    clock.advance(hours=12, seconds=1)
+    expired = kari.expect("error", timeout=10)
+    assert (expired["code"], expired["ok"]) == ("sign_in_expired", False)
+    with pytest.raises(ConnectionClosed) as closed:
+        kari.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
 def test_claims_transfers_and_a_field_that_never_validates(
