@@ -9,7 +9,14 @@ from pathlib import Path
 from app.settings import Settings
 from bot import Assistant, Bot
 from knowledge import AnswerBase, get_demo_dir, load_answer_base
-from retrieval import AnswerIndex, E5Embeddings, SyncReport, Thresholds, open_chroma
+from retrieval import (
+    AnswerIndex,
+    BatchingEncoder,
+    E5Embeddings,
+    SyncReport,
+    Thresholds,
+    open_chroma,
+)
 
 __all__ = ["Engine", "open_assistant", "open_engine"]
 
@@ -55,7 +62,9 @@ def open_engine(settings: Settings, answers: Path | None = None) -> Engine:
     retriever = index.load_retriever()
     assistant = open_assistant(settings, base)
     thresholds = _thresholds(settings, retriever.thresholds)
-    bot = Bot(base, retriever, encoder, thresholds=thresholds, assistant=assistant)
+    # Concurrent turns share encoder calls (retrieval/batching.py); indexing above used it alone.
+    questions = BatchingEncoder(encoder, max_batch=settings.encode_batch)
+    bot = Bot(base, retriever, questions, thresholds=thresholds, assistant=assistant)
     return Engine(bot, index, report, assistant)
 
 

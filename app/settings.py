@@ -74,7 +74,19 @@ class Settings(BaseSettings):
         "the widget's next visit starts a new one (the old one becomes history).",
     )
     turn_workers: int = Field(
-        2, ge=1, le=64, description="Threads that run bot turns off the server's event loop."
+        8,
+        ge=1,
+        le=64,
+        description="Threads that run bot turns off the server's event loop. Turns that wait for "
+        "the encoder together are embedded in one call (CHAT_ENCODE_BATCH), so a few more "
+        "threads than cores keep it busy with batches.",
+    )
+    encode_batch: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="The most visitor questions embedded in one call to the model when turns "
+        "arrive while it is busy; 1 embeds every question on its own.",
     )
 
     # The hand-off (docs/handoff.md): agents, sign-ins, time-outs.

@@ -21,7 +21,8 @@ What it does, in one run:
 
 Usage:
   python -m benchmarks.run_ws [--visitors 200] [--messages 10] [--think-min 5 --think-max 15]
-      [--idle 1000] [--workers 2] [--also-closed-loop] [--data-dir var] [--out FILE.json]
+      [--idle 1000] [--workers 8] [--encode-batch 16] [--versus-unbatched] [--unique]
+      [--also-closed-loop] [--data-dir var] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -132,13 +133,14 @@ class Server:
                 self.process.wait(10)
 
 
-def start_server(data_dir: Path, database: Path, workers: int) -> Server:
+def start_server(data_dir: Path, database: Path, workers: int, encode_batch: int) -> Server:
     samsvar = Path(sys.executable).with_name("samsvar")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
     env |= {
         "CHAT_DATA_DIR": str(data_dir),
         "CHAT_DATABASE_URL": f"sqlite:///{database}",
         "CHAT_TURN_WORKERS": str(workers),
+        "CHAT_ENCODE_BATCH": str(encode_batch),
         "CHAT_RATE_LIMIT_MESSAGES": "1000",
     }
     process = subprocess.Popen(
@@ -348,17 +350,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline_turn": bare,
         "questions": len(questions),
         "workers": args.workers,
+        "encode_batch": args.encode_batch,
         "unique_texts": args.unique,
     }
+    report |= serve_and_load(args, questions, args.workers, args.encode_batch, idle=args.idle)
+    if args.versus_unbatched:
+        # The same load on a server that embeds each question alone (the set-up before
+        # retrieval/batching.py), in the same run: the comparison's baseline.
+        print("the same load, each question embedded alone (2 workers, CHAT_ENCODE_BATCH=1):")
+        report["unbatched"] = {"workers": 2, "encode_batch": 1}
+        report["unbatched"] |= serve_and_load(args, questions, 2, 1, idle=0)
+    return report
+
+
+def serve_and_load(
+    args: argparse.Namespace, questions: list[str], workers: int, encode_batch: int, idle: int
+) -> dict[str, Any]:
+    """Start one server with these settings, measure idle connections and the load on it."""
+    report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="samsvar-ws-") as tmp:
-        server = start_server(args.data_dir, Path(tmp) / "chat.db", args.workers)
+        server = start_server(args.data_dir, Path(tmp) / "chat.db", workers, encode_batch)
         try:
             print(f"server: {server.url} (pid {server.process.pid})", flush=True)
             report["server_rss_start_mb"] = round(server.rss_mb(), 1)
-            if args.idle:
-                report["idle"] = asyncio.run(idle_connections(server, args.idle))
-                idle = report["idle"]
-                print(f"idle: {args.idle} connections, {idle['kb_per_connection']} KB each")
+            if idle:
+                report["idle"] = asyncio.run(idle_connections(server, idle))
+                print(f"idle: {idle} connections, {report['idle']['kb_per_connection']} KB each")
             runs = [("think", args.think_min, args.think_max)]
             if args.also_closed_loop:
                 runs.append(("closed_loop", 0.0, 0.0))
@@ -391,7 +408,13 @@ def main() -> None:
     parser.add_argument("--think-min", type=float, default=5.0)
     parser.add_argument("--think-max", type=float, default=15.0)
     parser.add_argument("--idle", type=int, default=1000, help="idle connections to measure")
-    parser.add_argument("--workers", type=int, default=2, help="CHAT_TURN_WORKERS")
+    parser.add_argument("--workers", type=int, default=8, help="CHAT_TURN_WORKERS")
+    parser.add_argument("--encode-batch", type=int, default=16, help="CHAT_ENCODE_BATCH")
+    parser.add_argument(
+        "--versus-unbatched",
+        action="store_true",
+        help="run the load again on a server with 2 workers that embeds each question alone",
+    )
     parser.add_argument("--also-closed-loop", action="store_true")
     parser.add_argument(
         "--unique",

@@ -1,5 +1,6 @@
 """Retrieval: embeddings, the Chroma index, lexical evidence, fusion and calibrated confidence."""
 
+from retrieval.batching import BatchingEncoder
 from retrieval.calibration import Thresholds
 from retrieval.embeddings import E5Embeddings, Encoder
 from retrieval.errors import IndexBuildFailed, IndexUnavailable, RetrievalError
@@ -9,6 +10,7 @@ from retrieval.ranking import Candidate, Entry, Ranking, Retriever
 
 __all__ = [
     "AnswerIndex",
+    "BatchingEncoder",
     "Candidate",
     "E5Embeddings",
     "Encoder",

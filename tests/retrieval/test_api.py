@@ -21,6 +21,7 @@ from tests.builders import make_answer_dict, write_base
 def test_all_is_exact() -> None:
     assert retrieval.__all__ == [
         "AnswerIndex",
+        "BatchingEncoder",
         "Candidate",
         "E5Embeddings",
         "Encoder",
