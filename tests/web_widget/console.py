@@ -241,44 +241,6 @@ class AgentClient:
         self.http.close()
 
 
-# WCAG 2.1 contrast of every visible text on the page against the background behind it.
-PAGE_CONTRAST_JS = """
-() => {
-  const parse = c => {
-    const m = c.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return null;
-    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
-  };
-  const channel = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  const lum = c => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
-  const background = el => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c && c.a >= 0.99) return c;
-    }
-    return {r: 255, g: 255, b: 255, a: 1};
-  };
-  const found = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own) continue;
-    const rect = el.getBoundingClientRect();
-    if (rect.width < 2 || rect.height < 2 || !el.checkVisibility() || el.closest('.vh')) continue;
-    if (el.closest('option')) continue;  // drawn by the operating system
-    const style = getComputedStyle(el);
-    const [hi, lo] = [lum(parse(style.color)), lum(background(el))].sort((a, b) => b - a);
-    const size = parseFloat(style.fontSize);
-    const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
-    found.push({text: el.textContent.trim().slice(0, 40),
-                ratio: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100,
-                needed: large ? 3 : 4.5});
-  }
-  return found;
-}
-"""
-
-
 def focused_text(page: Page) -> str:
     text: str = page.evaluate("document.activeElement ? document.activeElement.textContent : ''")
     return text

@@ -154,7 +154,8 @@ def demo_file(path: str) -> Path | None:
     return None
 
 
-# WCAG 2.1 contrast of every visible text in the widget against the background behind it.
+# WCAG 2.1 contrast of every visible text against the background behind it, inside an element:
+# the widget's host (its shadow root is searched) or a page's body.
 CONTRAST_JS = """
 host => {
   const parse = c => {
@@ -175,12 +176,13 @@ host => {
     return {r: 255, g: 255, b: 255, a: 1};
   };
   const found = [];
-  for (const el of host.shadowRoot.querySelectorAll('*')) {
+  for (const el of (host.shadowRoot || host).querySelectorAll('*')) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     const placeholder = el.tagName === 'TEXTAREA' && el.placeholder && !el.value;
     if (!own && !placeholder) continue;
     const rect = el.getBoundingClientRect();
-    if (rect.width < 2 || rect.height < 2 || !el.checkVisibility()) continue;
+    if (rect.width < 2 || rect.height < 2 || !el.checkVisibility() || el.closest('.vh')) continue;
+    if (el.closest('option')) continue;  // drawn by the operating system
     const style = getComputedStyle(el, placeholder ? '::placeholder' : null);
     const [hi, lo] = [lum(parse(style.color)), lum(background(el))].sort((a, b) => b - a);
     const size = parseFloat(style.fontSize);
