@@ -32,7 +32,6 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from benchmarks._report import machine_info, write_json
-from benchmarks.run_ws import Server, summary
+from benchmarks.run_ws import Server, start_server, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark password, long enough"
@@ -87,27 +86,10 @@ async def seed_agents(url: str, count: int) -> list[str]:
     return [f"agent{n}" for n in range(count)]
 
 
-def start_server(data_dir: Path, url: str) -> Server:
-    samsvar = Path(sys.executable).with_name("samsvar")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
-    env |= {
-        "CHAT_DATA_DIR": str(data_dir),
-        "CHAT_DATABASE_URL": url,
-        "CHAT_RATE_LIMIT_MESSAGES": "100000",
-        "CHAT_HANDOFF_ANSWER_TIMEOUT_SECONDS": "86400",
-    }
-    process = subprocess.Popen(
-        [str(samsvar), "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if found := re.search(r"running at (http://\S+)/", line):
-            return Server(process, found.group(1), Path(url.removeprefix("sqlite:///")))
-    raise RuntimeError("samsvar serve stopped before printing its URL")
+SETTINGS = {
+    "CHAT_RATE_LIMIT_MESSAGES": "100000",
+    "CHAT_HANDOFF_ANSWER_TIMEOUT_SECONDS": "86400",
+}
 
 
 # 2. Agents and visitors.
@@ -286,9 +268,10 @@ def check_index(data_dir: Path) -> None:
 
 
 async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    url = f"sqlite:///{folder / 'chat.db'}"
+    database = folder / "chat.db"
+    url = f"sqlite:///{database}"
     names = await seed_agents(url, args.agents)
-    server = start_server(args.data_dir, url)
+    server = start_server(args.data_dir, database, SETTINGS)
     try:
         consoles = await open_consoles(server, names)
         visitors = await open_visitors(server, args.conversations)

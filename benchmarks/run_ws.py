@@ -133,15 +133,15 @@ class Server:
                 self.process.wait(10)
 
 
-def start_server(data_dir: Path, database: Path, workers: int, encode_batch: int) -> Server:
+def start_server(data_dir: Path, database: Path, settings: dict[str, str]) -> Server:
+    """`samsvar serve` on a free port with SQLite at `database` and these CHAT_ settings
+    (nothing else of the caller's CHAT_ environment)."""
     samsvar = Path(sys.executable).with_name("samsvar")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_")}
     env |= {
         "CHAT_DATA_DIR": str(data_dir),
         "CHAT_DATABASE_URL": f"sqlite:///{database}",
-        "CHAT_TURN_WORKERS": str(workers),
-        "CHAT_ENCODE_BATCH": str(encode_batch),
-        "CHAT_RATE_LIMIT_MESSAGES": "1000",
+        **settings,
     }
     process = subprocess.Popen(
         [str(samsvar), "serve", "--host", "127.0.0.1", "--port", "0"],
@@ -369,7 +369,12 @@ def serve_and_load(
     """Start one server with these settings, measure idle connections and the load on it."""
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="samsvar-ws-") as tmp:
-        server = start_server(args.data_dir, Path(tmp) / "chat.db", workers, encode_batch)
+        settings = {
+            "CHAT_TURN_WORKERS": str(workers),
+            "CHAT_ENCODE_BATCH": str(encode_batch),
+            "CHAT_RATE_LIMIT_MESSAGES": "1000",
+        }
+        server = start_server(args.data_dir, Path(tmp) / "chat.db", settings)
         try:
             print(f"server: {server.url} (pid {server.process.pid})", flush=True)
             report["server_rss_start_mb"] = round(server.rss_mb(), 1)
