@@ -121,6 +121,24 @@ class LiveServer:
         )
 
 
+# Tuesday 1 December 2026, 10:00 in Oslo: the demo base's desk is open (08:00-20:00).
+OPEN_HOURS = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def running_clock(start: dt.datetime) -> Callable[[], dt.datetime]:
+    """A server clock that reads `start` when made and then moves on in real time.
+
+    Tests whose outcome depends on business hours pass one to `start_server`, so they behave
+    the same on any day at any hour.
+    """
+    began = time.monotonic()
+
+    def clock() -> dt.datetime:
+        return start + dt.timedelta(seconds=time.monotonic() - began)
+
+    return clock
+
+
 @contextlib.contextmanager
 def start_server(
     settings: Settings,

@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.conftest import RunSamsvar, samsvar_env
-from tests.server import LiveServer, make_settings, samsvar_serve, start_server
+from tests.server import (
+    OPEN_HOURS,
+    LiveServer,
+    make_settings,
+    running_clock,
+    samsvar_serve,
+    start_server,
+)
 from tests.web_widget.console import PASSWORD, AgentClient
 
 if TYPE_CHECKING:
@@ -83,7 +90,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def site(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = make_settings(tmp_path_factory.mktemp("site-data"))
-    with start_server(settings, engine=demo_engine) as live:
+    # Inside business hours whatever the real day and hour (hand-offs say the queue place).
+    with start_server(settings, engine=demo_engine, clock=running_clock(OPEN_HOURS)) as live:
         yield live
 
 
@@ -191,8 +199,13 @@ def serve_desk(
     run_samsvar: RunSamsvar,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> Iterator[LiveServer]:
-    """A real server over a fresh database in `data_dir`, with the agents of `AGENTS`."""
+    """A real server over a fresh database in `data_dir`, with the agents of `AGENTS`.
+
+    Without `clock` the server's clock runs from a Tuesday morning inside business hours, so
+    the tests behave the same on any day at any hour.
+    """
     settings = make_settings(data_dir)
+    clock = clock or running_clock(OPEN_HOURS)
     with start_server(settings, engine=engine, clock=clock) as live:
         for name, (display, teams, extra) in AGENTS.items():
             team_options = [option for team in teams for option in ("--team", team)]

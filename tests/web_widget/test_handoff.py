@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.server import running_clock
 from tests.web_widget.conftest import serve_desk
 from tests.web_widget.console import AgentClient
 from tests.web_widget.widget import Widget
@@ -155,11 +155,7 @@ SUNDAY_NIGHT = dt.datetime(2026, 12, 6, 2, 0, tzinfo=dt.UTC)
 def closed_desk(
     demo_engine: Engine, tmp_path: Path, run_samsvar: RunSamsvar
 ) -> Iterator[LiveServer]:
-    started = time.monotonic()
-
-    def clock() -> dt.datetime:  # Sunday night, moving on in real time
-        return SUNDAY_NIGHT + dt.timedelta(seconds=time.monotonic() - started)
-
+    clock = running_clock(SUNDAY_NIGHT)  # Sunday night, moving on in real time
     with serve_desk(demo_engine, tmp_path / "data", run_samsvar, clock) as live:
         yield live
 
