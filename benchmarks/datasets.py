@@ -27,6 +27,40 @@ The exact settings:
   sentences as questions. Test = ``da.test`` (lang ``da``) or the Bokmål rows (``dialect == "B"``)
   of ``no.test`` (lang ``nb``). No calibration and no out-of-scope queries; test queries whose
   intent is not in the base are dropped and counted in ``notes``.
+
+Cold-start settings: a new base with a few phrasings per answer and nothing else. There are no
+calibration queries (``calibration`` is empty, ``mirror`` is ``None``): a system must choose its
+own operating point. The base's k phrasings per answer are drawn from the training split only:
+one ``random.Random(0)``, then for each intent in sorted order ``rng.sample(phrasings, k)`` (all
+of them when an intent has fewer than k), the phrasings in the dataset's order; items are in
+sorted intent order. The test split only scores.
+
+* **clinc150-1**, **clinc150-5** (en, ``data_full.json``): k = 1 / 5 ``train`` texts per intent
+  (150 items). Test = ``test`` + ``oos_test`` as in ``clinc150``. ``traffic`` (kept for the
+  learning setting, never used by the cold-start run) = the 3,000 in-scope ``val`` questions;
+  ``oos_val`` and ``oos_train`` are not used.
+* **banking77-1**, **banking77-5** (en): the same 25 held-out intents as ``banking77``
+  (:func:`banking77_held_out`); k phrasings per intent from all ``train.csv`` rows of the 52 kept
+  intents. Test = ``test.csv`` (held-out intents -> ``None``), as in ``banking77``.
+* **xsid-1-da**, **xsid-1-nb**: one English phrasing per intent from ``en.valid``; test and
+  dropped queries exactly as ``xsid-da`` / ``xsid-nb``.
+* **swefaq** as above (one answer text per item, no questions) also counts as a cold-start
+  setting; it keeps its dev mirror.
+
+Learning settings ("as if accepted by the content team"): labelled traffic questions become
+phrasings of their answers (appended to the item's questions, exact duplicates skipped) and the
+system is fitted again on the grown base. ``Benchmark.before`` is the setting before learning;
+both are scored on the same in-scope test queries.
+
+* **clinc150-1-learn**: ``clinc150-1`` with its ``traffic`` (the 3,000 in-scope ``val``
+  questions, 20 per intent) added to their intents: 150 items, 1 + 20 phrasings each. Test =
+  ``test`` + ``oos_test`` as in ``clinc150-1``; before = ``clinc150-1``.
+* **swefaq-learn**: the dev questions are traffic for the dev answers (whose categories are
+  disjoint from test): the base = the 109 test answers of ``swefaq`` (texts only, ids
+  ``test-NNN``) + the dev answers of the dev mirror (ids ``dev-NNN``, their answer text) with the
+  110 dev questions as their questions. Test = the 109 test questions (all in scope; the dev
+  questions are now in the base, so there are no out-of-scope queries). Before = ``swefaq`` as
+  it is (with its dev mirror), whose in-scope queries are the same 109 questions.
 """
 
 from __future__ import annotations
@@ -46,12 +80,19 @@ __all__ = [
     "Benchmark",
     "Item",
     "Query",
+    "add_phrasings",
     "banking77_held_out",
+    "k_shot",
     "load",
     "load_banking77",
+    "load_banking77_k",
     "load_clinc150",
+    "load_clinc150_k",
+    "load_clinc150_learn",
     "load_swefaq",
+    "load_swefaq_learn",
     "load_xsid",
+    "load_xsid_k",
     "read_jsonl",
 ]
 
@@ -81,6 +122,8 @@ class Benchmark:
     test: tuple[Query, ...]
     mirror: Benchmark | None = None  # labelled stand-in for tuning when calibration is empty
     notes: tuple[str, ...] = ()
+    traffic: tuple[Query, ...] = ()  # labelled would-be traffic: only learning settings use it
+    before: Benchmark | None = None  # learning settings: the setting before the traffic was learnt
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -99,6 +142,49 @@ def _group(pairs: Iterable[tuple[str, str]]) -> tuple[Item, ...]:
     for text, label in pairs:
         grouped[label].append(text)
     return tuple(Item(label, tuple(texts), ()) for label, texts in grouped.items())
+
+
+def k_shot(pairs: Iterable[tuple[str, str]], k: int, seed: int = 0) -> tuple[Item, ...]:
+    """Items of k phrasings each from (text, label) pairs, drawn as the module docstring says.
+
+    One ``random.Random(seed)``; for each label in sorted order, ``rng.sample`` of its texts (in
+    the order given) of size ``min(k, len(texts))``. Items come in sorted label order.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for text, label in pairs:
+        grouped[label].append(text)
+    rng = random.Random(seed)
+    return tuple(
+        Item(label, tuple(rng.sample(grouped[label], min(k, len(grouped[label])))), ())
+        for label in sorted(grouped)
+    )
+
+
+def add_phrasings(items: Iterable[Item], queries: Iterable[Query]) -> tuple[Item, ...]:
+    """The items with each labelled query appended to its item's questions (learning).
+
+    Out-of-scope queries are ignored and exact duplicates of an item's questions skipped; a query
+    whose item is not in ``items`` is an error.
+    """
+    questions = {item.id: list(item.questions) for item in items}
+    for query in queries:
+        if query.expected is None:
+            continue
+        if query.expected not in questions:
+            raise KeyError(f"traffic for an answer not in the base: {query.expected!r}")
+        if query.text not in questions[query.expected]:
+            questions[query.expected].append(query.text)
+    return tuple(Item(i.id, tuple(questions[i.id]), i.texts) for i in items)
+
+
+def _learnt(
+    before: Benchmark, name: str, items: tuple[Item, ...], test: tuple[Query, ...]
+) -> Benchmark:
+    added = sum(len(i.questions) for i in items) - sum(len(i.questions) for i in before.items)
+    note = f"learnt {added} traffic questions as phrasings; before = {before.name}"
+    return Benchmark(name, items, (), test, notes=(note,), before=before)
 
 
 # --- SweFAQ ------------------------------------------------------------------------------------
@@ -130,6 +216,16 @@ def load_swefaq(root: Path) -> Benchmark:
     return Benchmark(bench.name, bench.items, (), bench.test, mirror=mirror)
 
 
+def load_swefaq_learn(root: Path) -> Benchmark:
+    before = load_swefaq(root)
+    dev = before.mirror
+    if dev is None:
+        raise ValueError("swefaq has no dev mirror to learn from")
+    items = add_phrasings(before.items + dev.items, dev.test)
+    test = tuple(q for q in before.test if q.expected is not None)
+    return _learnt(before, "swefaq-learn", items, test)
+
+
 # --- CLINC150 ----------------------------------------------------------------------------------
 
 
@@ -137,13 +233,32 @@ def _clinc_queries(pairs: Iterable[list[str]]) -> tuple[Query, ...]:
     return tuple(Query(text, None if label == "oos" else label, "en") for text, label in pairs)
 
 
-def load_clinc150(root: Path) -> Benchmark:
+def _clinc_data(root: Path) -> dict[str, list[list[str]]]:
     with (root / "clinc150" / "data_full.json").open(encoding="utf-8") as fh:
-        data = json.load(fh)
+        data: dict[str, list[list[str]]] = json.load(fh)
+    return data
+
+
+def load_clinc150(root: Path) -> Benchmark:
+    data = _clinc_data(root)
     items = _group((text, label) for text, label in data["train"])
     calibration = _clinc_queries(data["val"] + data["oos_val"])
     test = _clinc_queries(data["test"] + data["oos_test"])
     return Benchmark("clinc150", items, calibration, test)
+
+
+def load_clinc150_k(root: Path, k: int) -> Benchmark:
+    data = _clinc_data(root)
+    items = k_shot(((text, label) for text, label in data["train"]), k)
+    test = _clinc_queries(data["test"] + data["oos_test"])
+    traffic = _clinc_queries(data["val"])
+    return Benchmark(f"clinc150-{k}", items, (), test, traffic=traffic)
+
+
+def load_clinc150_learn(root: Path) -> Benchmark:
+    before = load_clinc150_k(root, 1)
+    items = add_phrasings(before.items, before.traffic)
+    return _learnt(before, "clinc150-1-learn", items, before.test)
 
 
 # --- BANKING77 ---------------------------------------------------------------------------------
@@ -176,6 +291,18 @@ def load_banking77(root: Path) -> Benchmark:
     return Benchmark("banking77", _group(base), calibration, test, notes=notes)
 
 
+def load_banking77_k(root: Path, k: int) -> Benchmark:
+    folder = root / "banking77"
+    held = banking77_held_out(json.loads((folder / "categories.json").read_text("utf-8")))
+    kept = [row for row in _csv_rows(folder / "train.csv") if row[1] not in held]
+    test = tuple(
+        Query(text, None if label in held else label, "en")
+        for text, label in _csv_rows(folder / "test.csv")
+    )
+    notes = (f"held out as out of scope: {len(held)} intents; base: {77 - len(held)} intents",)
+    return Benchmark(f"banking77-{k}", k_shot(kept, k), (), test, notes=notes)
+
+
 # --- xSID --------------------------------------------------------------------------------------
 
 
@@ -188,18 +315,32 @@ def _xsid_queries(rows: list[Row], lang: str, known: set[str]) -> tuple[tuple[Qu
     return kept, note
 
 
+def _xsid_test_rows(folder: Path, lang: str) -> list[Row]:
+    if lang == "da":
+        return list(read_jsonl(folder / "da.test.jsonl"))
+    if lang == "nb":
+        return [r for r in read_jsonl(folder / "no.test.jsonl") if r["dialect"] == "B"]
+    raise ValueError(f"xSID test language must be da or nb, not {lang!r}")
+
+
 def load_xsid(root: Path) -> tuple[Benchmark, Benchmark]:
     folder = root / "xsid_nordic"
     items = _group((r["text"], r["intent"]) for r in read_jsonl(folder / "en.valid.jsonl"))
     known = {item.id for item in items}
-    danish = list(read_jsonl(folder / "da.test.jsonl"))
-    bokmal = [r for r in read_jsonl(folder / "no.test.jsonl") if r["dialect"] == "B"]
-    da_test, da_note = _xsid_queries(danish, "da", known)
-    nb_test, nb_note = _xsid_queries(bokmal, "nb", known)
+    da_test, da_note = _xsid_queries(_xsid_test_rows(folder, "da"), "da", known)
+    nb_test, nb_note = _xsid_queries(_xsid_test_rows(folder, "nb"), "nb", known)
     return (
         Benchmark("xsid-da", items, (), da_test, notes=(da_note,)),
         Benchmark("xsid-nb", items, (), nb_test, notes=(nb_note,)),
     )
+
+
+def load_xsid_k(root: Path, k: int, lang: str) -> Benchmark:
+    folder = root / "xsid_nordic"
+    items = k_shot(((r["text"], r["intent"]) for r in read_jsonl(folder / "en.valid.jsonl")), k)
+    known = {item.id for item in items}
+    test, note = _xsid_queries(_xsid_test_rows(folder, lang), lang, known)
+    return Benchmark(f"xsid-{k}-{lang}", items, (), test, notes=(note,))
 
 
 # --- registry ----------------------------------------------------------------------------------
@@ -209,11 +350,21 @@ LOADERS: dict[str, Callable[[Path], tuple[Benchmark, ...]]] = {
     "clinc150": lambda root: (load_clinc150(root),),
     "banking77": lambda root: (load_banking77(root),),
     "xsid": load_xsid,
+    # cold start
+    "clinc150-1": lambda root: (load_clinc150_k(root, 1),),
+    "clinc150-5": lambda root: (load_clinc150_k(root, 5),),
+    "banking77-1": lambda root: (load_banking77_k(root, 1),),
+    "banking77-5": lambda root: (load_banking77_k(root, 5),),
+    "xsid-1-da": lambda root: (load_xsid_k(root, 1, "da"),),
+    "xsid-1-nb": lambda root: (load_xsid_k(root, 1, "nb"),),
+    # learning
+    "swefaq-learn": lambda root: (load_swefaq_learn(root),),
+    "clinc150-1-learn": lambda root: (load_clinc150_learn(root),),
 }
 
 
 def load(name: str, root: Path = DEFAULT_DATASETS) -> tuple[Benchmark, ...]:
-    """Load one dataset by its CLI name (``swefaq``, ``clinc150``, ``banking77``, ``xsid``)."""
+    """Load one setting by its CLI name (a key of :data:`LOADERS`, e.g. ``swefaq``)."""
     if name not in LOADERS:
         raise KeyError(f"unknown dataset {name!r}; choose from {', '.join(LOADERS)}")
     return LOADERS[name](root)

