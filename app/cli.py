@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from app.eval_commands import eval_app
+from app.learn_commands import answers_learn
 from app.settings import Settings
 
 __all__ = ["app", "main"]
@@ -30,6 +31,7 @@ agents_app = typer.Typer(
 )
 app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
+answers_app.command("learn")(answers_learn)
 
 AnswersOpt = Annotated[
     Path | None,
@@ -204,9 +206,11 @@ def answers_check(
     published = len(base.published())
     typer.echo(f"ok: {published} published answers, languages {', '.join(sorted(base.languages))}")
     if index:
+        from retrieval import describe_thresholds, thresholds_json
+
         engine = _engine(_settings(), directory)
-        t = engine.bot.thresholds
-        typer.echo(f"thresholds ({t.source}): answer {t.answer:.3f}, clarify {t.clarify:.3f}")
+        for line in describe_thresholds(thresholds_json(engine.bot.thresholds)):
+            typer.echo(line)
 
 
 @answers_app.command("index")

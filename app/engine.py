@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
+import logging
 import os
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import StorageUnavailable
 from app.settings import Settings
+from app.storage import get_database_url, get_labelled_traffic, open_database
 from bot import Assistant, Bot
 from knowledge import AnswerBase, get_demo_dir, load_answer_base
 from retrieval import (
@@ -18,9 +27,12 @@ from retrieval import (
     open_chroma,
 )
 
-__all__ = ["Engine", "open_assistant", "open_engine"]
+__all__ = ["Engine", "labelled_traffic", "open_assistant", "open_engine"]
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+log = logging.getLogger(__name__)
+
+TRAFFIC_TIMEOUT = 15.0  # seconds to read the labelled traffic before going on without it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,29 +55,78 @@ def open_index(settings: Settings, base: AnswerBase, encoder: E5Embeddings) -> A
 def _thresholds(settings: Settings, auto: Thresholds) -> Thresholds:
     if settings.answer_threshold is None and settings.clarify_threshold is None:
         return auto
-    return Thresholds(
+    # The operator's thresholds win over the policy; what the automatic one would give no
+    # longer applies, so it is not carried.
+    return dataclasses.replace(
+        auto,
         answer=auto.answer if settings.answer_threshold is None else settings.answer_threshold,
         clarify=auto.clarify if settings.clarify_threshold is None else settings.clarify_threshold,
         source="settings",
+        expected=None,
     )
 
 
 def open_engine(settings: Settings, answers: Path | None = None) -> Engine:
     """Load and validate the base, bring its index up to date, and build the bot.
 
-    Raises knowledge.AnswerBaseInvalid before anything is indexed when the base has errors.
+    The ranking is fitted with the labelled traffic of the conversation database, if there is
+    one (`labelled_traffic`). Raises knowledge.AnswerBaseInvalid before anything is indexed
+    when the base has errors.
     """
     base = load_answer_base(answers_path(settings, answers))
     encoder = E5Embeddings()
     index = open_index(settings, base, encoder)
     report = index.sync()
-    retriever = index.load_retriever()
+    retriever = index.load_retriever(labelled=labelled_traffic(settings, base))
     assistant = open_assistant(settings, base)
     thresholds = _thresholds(settings, retriever.thresholds)
     # Concurrent turns share encoder calls (retrieval/batching.py); indexing above used it alone.
     questions = BatchingEncoder(encoder, max_batch=settings.encode_batch)
     bot = Bot(base, retriever, questions, thresholds=thresholds, assistant=assistant)
     return Engine(bot, index, report, assistant)
+
+
+def labelled_traffic(settings: Settings, base: AnswerBase) -> list[tuple[str, str]]:
+    """The visitors' questions whose right answer is known and that are not yet phrasings of
+    the base, as (question, answer id), the most recent first (`app.storage.learning`).
+
+    Read from the conversation database when it exists; none is ever created for this. A
+    missing or unreadable database means no traffic (logged), never an error.
+    """
+    try:
+        url = get_database_url(settings.database_url, settings.data_dir)
+    except StorageUnavailable as exc:
+        log.warning("no labelled traffic for the ranking: %s", exc)
+        return []
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        log.info("no conversation database at %s yet: no labelled traffic", where)
+        return []
+
+    async def read() -> list[tuple[str, str]]:
+        db = open_database(url)
+        try:
+            return await asyncio.wait_for(get_labelled_traffic(db, base), TRAFFIC_TIMEOUT)
+        finally:
+            await db.close()
+
+    try:
+        pairs = _run(read())
+    except (SQLAlchemyError, OSError, TimeoutError, StorageUnavailable) as exc:
+        log.warning("cannot read labelled traffic from the database at %s: %s", where, exc)
+        return []
+    log.info("%d labelled questions from the conversations join the ranking's fit", len(pairs))
+    return pairs
+
+
+def _run(work: Coroutine[Any, Any, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """Run `work` to its end, also from a thread whose event loop is running."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def open_assistant(settings: Settings, base: AnswerBase) -> Assistant | None:

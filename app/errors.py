@@ -20,7 +20,9 @@ Tree::
     │   ├── OriginNotAllowed       origin_not_allowed, 403: a site not in CHAT_ALLOWED_ORIGINS
     │   ├── RateLimited            rate_limited, 429 (`retry_after` seconds)
     │   └── NotFound               not_found 404 / method_not_allowed 405: no such route
-    └── StorageUnavailable         the database cannot be opened or migrated
+    ├── StorageUnavailable         the database cannot be opened or migrated
+    └── UnknownCandidate           `samsvar answers learn`: a number the last listing of
+                                   candidates does not have (or no listing yet)
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "RateLimited",
     "StorageUnavailable",
     "UnknownAnswer",
+    "UnknownCandidate",
     "UnknownConversation",
     "UnknownFrame",
     "UnknownMessage",
@@ -146,6 +149,10 @@ class RateLimited(ApiError):
 
 class StorageUnavailable(AppError):
     """The database cannot be opened, reached or migrated."""
+
+
+class UnknownCandidate(AppError):
+    """A candidate number that the last listing of `samsvar answers learn` does not have."""
 
 
 #: HTTP status of each hand-off error code (docs/agent-api.md, "Errors").

@@ -15,7 +15,7 @@ from typing import Any
 
 from eval.errors import BaselineInvalid
 
-__all__ = ["Baseline", "compare_with_baseline", "load_baseline"]
+__all__ = ["Baseline", "compare_with_baseline", "load_baseline", "threshold_moves"]
 
 COMPARED = (
     "pass_rate",
@@ -40,6 +40,7 @@ class Baseline:
     suite: str
     cases: Mapping[str, Mapping[str, Any]]
     overall: Mapping[str, Any] | None
+    thresholds: Mapping[str, Any] | None = None
 
 
 def _check_case(path: Path, index: int, case: Any) -> None:
@@ -66,11 +67,16 @@ def load_baseline(path: str | Path) -> Baseline:
         _check_case(path, index, case)
     metrics = data.get("metrics")
     overall = metrics.get("overall") if isinstance(metrics, dict) else None
+    thresholds = data.get("thresholds")
+    valid = isinstance(thresholds, dict) and all(
+        isinstance(thresholds.get(key), int | float) for key in ("answer", "clarify")
+    )
     return Baseline(
         path,
         str(data.get("suite", "")),
         {str(c["id"]): c for c in data["cases"]},
         overall if isinstance(overall, dict) else None,
+        thresholds if valid else None,
     )
 
 
@@ -126,3 +132,39 @@ def compare_with_baseline(
         "removed": [case_id for case_id in baseline.cases if case_id not in ids],
         "metrics": _metrics(baseline, overall),
     }
+
+
+def _between(value: Any, one: float, other: float) -> bool:
+    return isinstance(value, int | float) and min(one, other) <= value < max(one, other)
+
+
+def threshold_moves(
+    baseline: Baseline, thresholds: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """How the answer and clarify thresholds moved since the baseline, and the cases it moved.
+
+    A case is moved by the answer threshold when its confidence lies between the old and the
+    new one (it was answered and is not, or the other way round) and its decision changed.
+    None when the baseline report has no thresholds (older reports).
+    """
+    if baseline.thresholds is None:
+        return None
+    moves: dict[str, Any] = {}
+    for key in ("answer", "clarify"):
+        before, after = float(baseline.thresholds[key]), float(thresholds[key])
+        moves[key] = {"before": before, "after": after, "delta": round(after - before, 4)}
+    old_answer, new_answer = moves["answer"]["before"], moves["answer"]["after"]
+    moved = []
+    for case in cases:
+        old = baseline.cases.get(str(case["id"]))
+        if old is None or _got(old) == _got(case):
+            continue
+        if _between(case.get("confidence"), old_answer, new_answer):
+            moved.append(str(case["id"]))
+    moves["moved"] = bool(moves["answer"]["delta"] or moves["clarify"]["delta"])
+    moves["cases"] = moved
+    moves["policy"] = {
+        "before": baseline.thresholds.get("max_wrong"),
+        "after": thresholds.get("max_wrong"),
+    }
+    return moves

@@ -9,13 +9,14 @@ from typing import Any
 
 from bot import Bot
 from eval.analysis import confusions, gaps
-from eval.baseline import Baseline, compare_with_baseline
+from eval.baseline import Baseline, compare_with_baseline, threshold_moves
 from eval.gate import GateResult, apply_gate
 from eval.metrics import compute_metrics, points_of
 from eval.report import to_json
 from eval.runner import Progress, UrgencyJudge, run_suite
 from eval.scores import LlmEndpoint, LlmScores, llm_scores, offline_scores, prefetch
 from eval.suite import Suite
+from retrieval import thresholds_json
 
 __all__ = ["Evaluation", "evaluate"]
 
@@ -85,9 +86,11 @@ def evaluate(
         regressions = len(diff["regressions"]) if diff is not None else None
         gate = apply_gate(suite.gate, metrics, regressions=regressions, notes=_notes(llm, scored))
     t = bot.thresholds
+    if diff is not None and baseline is not None:
+        diff["thresholds"] = threshold_moves(baseline, thresholds_json(t), report["cases"])
     report |= {
         "answers": str(bot.base.path),
-        "thresholds": {"answer": t.answer, "clarify": t.clarify, "source": t.source},
+        "thresholds": thresholds_json(t),
         "metrics": metrics,
         "ragas": _ragas_json(llm, scored),
         "confusions": confusions(points),

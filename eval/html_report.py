@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from eval._svg import chart, legend
+from retrieval import describe_thresholds
 
 __all__ = ["render_html"]
 
@@ -106,9 +107,9 @@ def _summary(report: Mapping[str, Any]) -> str:
     t = report["thresholds"]
     run = report["run"]
     meta = (
-        f'<p class="muted">Answer base <code>{escape(report["answers"])}</code>; thresholds '
-        f"answer {t['answer']:.3f}, clarify {t['clarify']:.3f} ({escape(t['source'])}); run "
+        f'<p class="muted">Answer base <code>{escape(report["answers"])}</code>; run '
         f"{escape(run['started'])}, {run['jobs']} job(s), {run['seconds']:.1f} s.</p>"
+        + "".join(f'<p class="muted">{escape(line)}</p>' for line in describe_thresholds(t))
     )
     return _section("summary", "Summary", f'<ul class="tiles">{items}</ul>', meta)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from retrieval import describe_thresholds
+
 __all__ = ["summary_lines"]
 
 COLUMNS = (
@@ -110,6 +112,29 @@ def _baseline(diff: Mapping[str, Any]) -> list[str]:
     for name, m in diff["metrics"].items():
         if m["delta"]:
             lines.append(f"  {name}: {m['before']:.4g} → {m['after']:.4g} ({m['delta']:+.4g})")
+    return lines + _threshold_moves(diff.get("thresholds"))
+
+
+def _threshold_moves(moves: Mapping[str, Any] | None) -> list[str]:
+    """Why cases changed when nothing about them did: the thresholds moved with the base."""
+    if not moves or not moves["moved"]:
+        return []
+    parts = [
+        f"{key} {moves[key]['before']:.3f} → {moves[key]['after']:.3f} ({moves[key]['delta']:+.3f})"
+        for key in ("answer", "clarify")
+        if moves[key]["delta"]
+    ]
+    lines = [f"  thresholds moved: {', '.join(parts)}"]
+    policy = moves.get("policy") or {}
+    if policy.get("before") != policy.get("after"):
+        lines.append(f"    the answering policy changed: {policy['before']} → {policy['after']}")
+    else:
+        lines.append("    the base changed, so its held-out evidence and the fitted models did")
+    if moves["cases"]:
+        lines.append(
+            f"    {len(moves['cases'])} changed case(s) lie between the old and the new answer "
+            f"threshold: {', '.join(moves['cases'])}"
+        )
     return lines
 
 
@@ -135,6 +160,8 @@ def summary_lines(report: Mapping[str, Any], *, failed_only: bool = False) -> li
         return lines
     llm = report["ragas"]["llm"] is not None
     lines += ["", *_table(report["metrics"], llm)]
+    if report.get("thresholds"):
+        lines += ["", *describe_thresholds(dict(report["thresholds"]))]
     if llm and report["ragas"]["llm"]["error"]:
         r = report["ragas"]["llm"]
         lines.append(f"LLM metrics failed on {r['failed']} of {r['turns']} turns: {r['error']}")

@@ -45,3 +45,28 @@ def answer_yaml(answer_id: str, title: str, questions: list[str], answers: dict[
     stream = io.StringIO()
     _dumper().dump(doc, stream)
     return stream.getvalue()
+
+
+def question_item(question: str) -> str:
+    """One question as the text of a `questions:` item, after its "- " (quoted when needed).
+
+    A question holds no line breaks (`knowledge.phrasings` joins its whitespace), so this is
+    one line.
+    """
+    stream = io.StringIO()
+    _dumper().dump([_scalar(question)], stream)
+    return stream.getvalue().strip().removeprefix("- ")
+
+
+def add_by_round_trip(text: str, questions: list[str]) -> str:
+    """`text` (an answer file) with `questions` appended to its `questions:` list, by a
+    ruamel round trip: comments, key order and quoting are kept, indentation is the
+    documented one. Raises ruamel's YAMLError or ValueError."""
+    yaml = _dumper()
+    yaml.preserve_quotes = True
+    doc = yaml.load(text)
+    for question in questions:
+        doc["questions"].append(_scalar(question))
+    stream = io.StringIO()
+    yaml.dump(doc, stream)
+    return stream.getvalue()

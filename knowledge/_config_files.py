@@ -19,7 +19,7 @@ from knowledge._proactive import ParsedRule, check_messages, parse_rules
 from knowledge._report import Report, quoted_list
 from knowledge._urgency import ParsedUrgency, parse_urgency
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
-from knowledge.schema import BaseConfig, Field, Problem
+from knowledge.schema import MAX_WRONG_LIMIT, AnsweringPolicy, BaseConfig, Field, Problem
 
 BASE_KEYS = (
     "name",
@@ -29,7 +29,9 @@ BASE_KEYS = (
     "business_hours",
     "proactive",
     "urgency",
+    "answering",
 )
+ANSWERING_KEYS = ("max_wrong",)
 FIELD_KEYS = ("prompt", "pattern", "example", "label", "recognise")
 
 Parser = Callable[[Any, int | None, Report], Any]
@@ -123,6 +125,37 @@ def _team(item: Any, line: int | None, field: str, report: Report) -> tuple[str,
     return None if team is None else (team, name or team)
 
 
+def _answering(value: Any, line: int | None, report: Report) -> AnsweringPolicy | None:
+    """`answering: {max_wrong: 0.03}`: the share of all questions that may get a wrong answer."""
+    node = check.mapping(value, line, "answering", report)
+    if node is None:
+        return None
+    check.unknown_keys(node, ANSWERING_KEYS, "answering.", report)
+    if "max_wrong" not in node:
+        return AnsweringPolicy()
+    raw = node["max_wrong"]
+    where = key_line(node, "max_wrong") or line
+    got = _number_or_kind(raw)
+    if (
+        isinstance(raw, bool)
+        or not isinstance(raw, int | float)
+        or not (0.0 <= float(raw) <= MAX_WRONG_LIMIT)
+    ):
+        report.error(
+            where,
+            "answering.max_wrong",
+            f"must be a number from 0 to {MAX_WRONG_LIMIT} (a share of all questions: "
+            f"0.03 = 3 %), got {got}",
+        )
+        return None
+    return AnsweringPolicy(max_wrong=float(raw))
+
+
+def _number_or_kind(value: Any) -> str:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return str(value) if is_number else check.describe(value)
+
+
 _BASE_PARSERS: dict[str, Parser] = {
     "name": lambda value, line, report: check.text(value, line, "name", report),
     "default_language": lambda value, line, report: check.language(
@@ -133,6 +166,7 @@ _BASE_PARSERS: dict[str, Parser] = {
     "business_hours": parse_business_hours,
     "proactive": parse_rules,
     "urgency": parse_urgency,
+    "answering": _answering,
 }
 
 

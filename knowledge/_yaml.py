@@ -17,17 +17,28 @@ from ruamel.yaml.error import YAMLError
 
 from knowledge._report import Report
 
-__all__ = ["EMPTY", "Map", "Seq", "item_line", "key_line", "node_line", "read_yaml", "to_plain"]
+__all__ = [
+    "EMPTY",
+    "Map",
+    "Seq",
+    "TextDates",
+    "item_line",
+    "key_line",
+    "node_line",
+    "parse_text",
+    "read_yaml",
+    "to_plain",
+]
 
 Map = CommentedMap
 Seq = CommentedSeq
 
 
-class _Constructor(RoundTripConstructor):
+class TextDates(RoundTripConstructor):
     """The round-trip constructor, with timestamps left as text."""
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yaml_str)
 
 
 class _Empty:
@@ -42,7 +53,7 @@ EMPTY = _Empty()
 
 def _loader() -> YAML:
     yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
+    yaml.Constructor = TextDates
     return yaml
 
 
@@ -72,6 +83,14 @@ def _parse_problem(exc: Exception, text: str) -> tuple[int | None, str]:
     parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
     detail = ": ".join(str(part) for part in parts if part) or str(exc).splitlines()[0]
     return line, detail
+
+
+def parse_text(text: str) -> Any:
+    """The YAML document in `text`, read as `read_yaml` reads files (timestamps as text).
+
+    Raises ruamel's YAMLError or ValueError for text that is not valid YAML.
+    """
+    return _loader().load(text)
 
 
 def read_yaml(path: pathlib.Path, report: Report) -> Any:

@@ -240,13 +240,29 @@ class UrgencyConfig:
         object.__setattr__(self, "rules", tuple(self.rules))
 
 
+DEFAULT_MAX_WRONG = 0.03
+MAX_WRONG_LIMIT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweringPolicy:
+    """How daring the bot may be (`base.yaml` `answering:`).
+
+    `max_wrong` is the largest share of all questions the operator accepts to get a wrong
+    curated answer; the answer threshold is chosen to answer as much as possible within it.
+    """
+
+    max_wrong: float = DEFAULT_MAX_WRONG
+
+
 @dataclass(frozen=True, slots=True)
 class BaseConfig:
     """Settings of one answer base, read from its `base.yaml`.
 
     `teams` holds team ids and `team_names` their names for people (the id when none is
     given); `proactive` the operator's proactive rules, in file order. `business_hours` is
-    None when people answer at any time; `urgency` None when every case is "normal".
+    None when people answer at any time; `urgency` None when every case is "normal";
+    `answering` the answering policy (the share of wrong answers accepted).
     """
 
     name: str = "Samsvar"
@@ -257,6 +273,7 @@ class BaseConfig:
     proactive: tuple[ProactiveRule, ...] = field(default=(), hash=False)
     urgency: UrgencyConfig | None = field(default=None, hash=False)
     team_names: Mapping[str, str] = field(default_factory=dict, hash=False)
+    answering: AnsweringPolicy = field(default_factory=AnsweringPolicy)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "teams", tuple(self.teams))

@@ -35,6 +35,7 @@ import numpy as np
 from knowledge import AnswerBase
 from retrieval.embeddings import Encoder, Vectors
 from retrieval.errors import IndexBuildFailed, IndexUnavailable
+from retrieval.prior import prior_digest
 from retrieval.probes import get_probe_langs, get_probes
 from retrieval.ranking import Entry, Retriever
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 QUERY, PASSAGE = "query", "passage"
 REFIT_SHARE = 0.05
+MAX_LABELLED = 2000  # labelled traffic pairs passed to the fit, the most recent first
 HNSW_M = 4
 READ_PAGE = 1000
 LAYOUT = 2  # records named after their vectors, updated in place
@@ -384,8 +386,13 @@ class AnswerIndex:
                 self._drop(name)
 
     # -- loading --------------------------------------------------------------------------
-    def load_retriever(self) -> Retriever:
+    def load_retriever(self, *, labelled: Sequence[tuple[str, str]] = ()) -> Retriever:
         """The ranking model over the active index.
+
+        `labelled` is traffic whose right answer is known: (a visitor's question, the answer
+        id), the most recent first. Pairs whose answer is not a published answer of the base
+        are left out, and at most `MAX_LABELLED` are used; they join the fit (see
+        `Retriever.fit`). Their hash is part of the saved state, so other traffic refits.
 
         The fitted models are cached per index collection. After a small edit (at most
         `REFIT_SHARE` of the answers changed since the last full fit) the previous models are
@@ -397,10 +404,18 @@ class AnswerIndex:
             raise IndexUnavailable("the answer base has not been indexed yet")
         encoder = _StoredVectors(self._stored_vectors(active), self._encoder)
         fingerprint = {e.id: _hash(repr(e)) for e in self.entries}
+        traffic = self._usable(labelled)
+        traffic_hash = _labelled_hash(traffic)
+        # The answering policy and the shipped prior decide the models and thresholds too.
+        policy = {"max_wrong": self._base.config.answering.max_wrong, "prior": prior_digest()}
         for path, state in self._saved_states(active):
             fitted_on = state.get("fitted_on", {})
             if state.get("model_version") != self._encoder.model_version:
                 continue  # fitted on another model's vectors: its scores mean something else
+            if state.get("labelled", "") != traffic_hash:
+                continue  # fitted on other traffic
+            if state.get("policy") != policy:
+                continue  # chosen for another policy, or blended with another prior
             if _changed_share(fitted_on, fingerprint) > REFIT_SHARE:
                 continue
             retriever = Retriever.from_state(self.entries, encoder, state)
@@ -409,14 +424,35 @@ class AnswerIndex:
                     self._save_state(active, state)
                 return retriever
         retriever = Retriever.fit(
-            self.entries, encoder, probes=get_probes(), probe_langs=get_probe_langs()
+            self.entries,
+            encoder,
+            probes=get_probes(),
+            probe_langs=get_probe_langs(),
+            labelled=traffic,
+            max_wrong=self._base.config.answering.max_wrong,
         )
         self._save_state(
             active,
             retriever.state()
-            | {"fitted_on": fingerprint, "model_version": self._encoder.model_version},
+            | {
+                "fitted_on": fingerprint,
+                "model_version": self._encoder.model_version,
+                "labelled": traffic_hash,
+                "policy": policy,
+            },
         )
         return retriever
+
+    def _usable(self, labelled: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The pairs of `labelled` whose answer is published, each once, at most MAX_LABELLED."""
+        published = {e.id for e in self.entries}
+        usable: dict[tuple[str, str], None] = {}
+        for question, answer_id in labelled:
+            if answer_id in published and question.strip():
+                usable.setdefault((question, answer_id), None)
+            if len(usable) >= MAX_LABELLED:
+                break
+        return list(usable)
 
     def _saved_states(self, active: str) -> list[tuple[Path, dict[str, Any]]]:
         """The state of the active collection first, then any earlier one of this base."""
@@ -438,6 +474,13 @@ class AnswerIndex:
         for old in self._state_dir.glob(f"{self.key}-*.json"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+def _labelled_hash(labelled: Sequence[tuple[str, str]]) -> str:
+    """A hash of the labelled pairs, whatever their order; "" for none (as states without it)."""
+    if not labelled:
+        return ""
+    return _hash(json.dumps(sorted(labelled), ensure_ascii=False))
 
 
 def _changed_share(before: dict[str, str], after: dict[str, str]) -> float:

@@ -24,14 +24,25 @@ import numpy.typing as npt
 
 from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray
 from retrieval._models import CONFIDENCE_HEAD, Linear, ranked_row
-from retrieval.calibration import Outcomes, Thresholds, choose_thresholds
+from retrieval.calibration import (
+    DEFAULT_MAX_WRONG,
+    MATURE_WEIGHT,
+    PROBE_SHARE,
+    Outcomes,
+    Thresholds,
+    choose_thresholds,
+    thresholds_from_json,
+    thresholds_json,
+)
 from retrieval.embeddings import Encoder, Vectors
+from retrieval.prior import PRIOR_STRENGTH, Episode, Prior, load_prior
 
-__all__ = ["Candidate", "Entry", "Ranking", "Retriever"]
+__all__ = ["Candidate", "Entry", "Ranking", "Retriever", "fit_prior"]
 
 FOLDS = 5
 MAX_HELD_OUT = 3000
 MAX_DROPPED_QUESTIONS = 1500
+MIN_DROPPED_QUESTIONS = 250
 MIN_ANSWERS_TO_DROP = 10
 DROPPED_SHARE = 0.3  # left-out answers' questions, as a share of the in-scope held-out ones
 HARD_NEGATIVES = 20
@@ -39,7 +50,7 @@ SHORTLIST = 60  # candidate rows kept per held-out query while fitting
 SHORTLIST_BY = ("question_max", "centroid", "text_max", "lexical", "ridge")
 SHORTLIST_FEATURES = tuple(FEATURE_NAMES.index(name) for name in SHORTLIST_BY)
 MIN_LABELLED = 20  # of each kind, for the labelled queries to choose the thresholds
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +94,27 @@ class _HeldOut:
 
     features: list[FloatArray] = field(default_factory=list)
     truth: list[int] = field(default_factory=list)  # row in the shortlist, -1 = out of scope
+    # In scope and asked against a base that still held another phrasing of its answer: the
+    # evidence that looks like a visitor's question (one matched only against the answer's
+    # text is harder than any real question to a phrased answer).
+    phrased: list[bool] = field(default_factory=list)
+    # Out of scope and one of the shipped far-off probes (not a near-domain question).
+    probe: list[bool] = field(default_factory=list)
 
-    def add(self, features: FloatArray, truth: int) -> None:
+    def add(
+        self, features: FloatArray, truth: int, *, phrased: bool = True, probe: bool = False
+    ) -> None:
         rows, local = _shortlist(features, truth)
         self.features.append(rows)
         self.truth.append(local)
+        self.phrased.append(truth >= 0 and phrased)
+        self.probe.append(truth < 0 and probe)
+
+    def extend(self, other: _HeldOut) -> None:
+        self.features.extend(other.features)
+        self.truth.extend(other.truth)
+        self.phrased.extend(other.phrased)
+        self.probe.extend(other.probe)
 
 
 def _shortlist(features: FloatArray, truth: int) -> tuple[FloatArray, int]:
@@ -173,13 +200,20 @@ class Retriever:
     """Ranks the answers of one base; build it with `fit` or `from_state`."""
 
     def __init__(
-        self, entries: Sequence[Entry], space: FeatureSpace, models: _Models, thresholds: Thresholds
+        self,
+        entries: Sequence[Entry],
+        space: FeatureSpace,
+        models: _Models,
+        thresholds: Thresholds,
+        *,
+        prior_weight: float = 1.0,
     ) -> None:
         self.entries = tuple(entries)
         self._ids = [e.id for e in entries]
         self._space = space
         self._models = models
         self.thresholds = thresholds
+        self.prior_weight = prior_weight  # the base's own share of the models (1 = all own)
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -192,43 +226,41 @@ class Retriever:
         probe_langs: Sequence[str] = (),
         labelled: Sequence[tuple[str, str | None]] = (),
         seed: int = 0,
+        max_wrong: float = DEFAULT_MAX_WRONG,
+        prior: Prior | bool | None = True,
     ) -> Retriever:
         """Fit the scorer and confidences on held-out questions and off-topic `probes`.
 
-        `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases, for
-        bases whose answers have too few questions to hold any out; in-scope ones also serve as
-        out-of-scope examples in the fold that leaves their answer out. When `labelled` holds at
-        least `MIN_LABELLED` queries of each kind (in scope and out of scope), it is a sample of
-        real traffic, and the thresholds are chosen on it alone rather than on held-out
+        `labelled` adds (question, expected answer id or None) pairs, e.g. a suite's cases or
+        the visitors' questions whose right answer is known; in-scope ones also serve as
+        out-of-scope examples in the fold that leaves their answer out. When `labelled` holds
+        at least `MIN_LABELLED` queries of each kind (in scope and out of scope), it is a sample
+        of real traffic, and the thresholds are chosen on it alone rather than on held-out
         phrasings (which are easier than real questions). With `probe_langs` (the language of
         each probe) the probes also give each language's mean vector, which is removed from the
         question and query vectors before they are compared (cross-lingual matching).
+
+        The base's own models are blended with the shipped cold-start prior (`retrieval.prior`)
+        by how much phrased in-scope evidence the base has; `prior=False` fits on the base's
+        own evidence alone, and a `Prior` replaces the shipped one. The answer threshold is the
+        lowest whose estimated wrong share of all questions stays within `max_wrong`.
         """
-        all_questions = [q for e in entries for q in e.questions]
-        q_vectors = encoder.query_vectors(all_questions)
-        t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
-        index = {e.id: i for i, e in enumerate(entries)}
-        extra = [(text, -1) for text in probes]
-        extra += [(text, -1 if exp is None else index[exp]) for text, exp in labelled]
-        vectors = encoder.query_vectors([text for text, _ in extra])
-        centres = _language_centres(vectors[: len(probes)], probe_langs)
-        space = _space(entries, q_vectors, t_vectors, centres=centres)
-        known = [(text, vec, truth) for (text, truth), vec in zip(extra, vectors, strict=True)]
-        held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known, centres)
-        traffic = _HeldOut()  # the labelled queries alone: a sample of real traffic
-        for n, (text, vec, truth) in enumerate(known):
-            features = space.features(text, vec)
-            held.add(features, truth)
-            if n >= len(probes):
-                traffic.add(features, truth)
-        models = _fit_models(held)
-        retriever = cls(entries, space, models, Thresholds(1.01, 1.01))
+        chosen = load_prior() if prior is True else (prior or None)
+        held, traffic, space = _evidence(entries, encoder, probes, probe_langs, labelled, seed)
+        phrased = int(sum(held.phrased))
+        weight = phrased / (phrased + PRIOR_STRENGTH) if chosen is not None else 1.0
+        own = _fit_models(held) if weight > 0 else None
+        models = _blend(own, chosen, weight)
+        retriever = cls(entries, space, models, Thresholds(1.01, 1.01), prior_weight=weight)
         if _is_traffic_sample(traffic):
             retriever.thresholds = choose_thresholds(
-                retriever._outcomes(traffic), source="calibrated"
+                retriever._outcomes(traffic), source="calibrated", max_wrong=max_wrong
             )
         else:
-            retriever.thresholds = choose_thresholds(retriever._outcomes(held))
+            outcomes = retriever._blended_outcomes(held, chosen, weight)
+            retriever.thresholds = choose_thresholds(
+                outcomes, max_wrong=max_wrong, prior_share=round(1.0 - weight, 4)
+            )
         return retriever
 
     def state(self) -> dict[str, Any]:
@@ -239,8 +271,9 @@ class Retriever:
             "scorer": self._models.scorer.to_json(),
             "top1": self._models.top1.to_json(),
             "top3": self._models.top3.to_json(),
-            "thresholds": {"answer": self.thresholds.answer, "clarify": self.thresholds.clarify},
+            "thresholds": thresholds_json(self.thresholds),
             "centres": self._space.centres.tolist(),
+            "own_weight": self.prior_weight,
         }
 
     @classmethod
@@ -260,11 +293,11 @@ class Retriever:
             Linear.from_json(state["top1"]),
             Linear.from_json(state["top3"]),
         )
-        t = state["thresholds"]
-        thresholds = Thresholds(float(t["answer"]), float(t["clarify"]))
+        thresholds = thresholds_from_json(state["thresholds"])
         centres = np.asarray(state.get("centres", []), dtype=np.float32).reshape(-1, 384)
         space = _space(entries, q_vectors, t_vectors, centres=centres)
-        return cls(entries, space, models, thresholds)
+        weight = float(state.get("own_weight", 1.0))
+        return cls(entries, space, models, thresholds, prior_weight=weight)
 
     # -- views for evaluation -------------------------------------------------------------
     def without_questions(self, questions: Collection[str]) -> Retriever:
@@ -288,7 +321,9 @@ class Retriever:
             Entry(e.id, tuple(q for q in e.questions if q not in drop), e.texts)
             for e in self.entries
         ]
-        return Retriever(entries, space, self._models, self.thresholds)
+        return Retriever(
+            entries, space, self._models, self.thresholds, prior_weight=self.prior_weight
+        )
 
     def similarities(self) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
         """How alike the answers are: (ids, question similarity, text similarity).
@@ -341,6 +376,46 @@ class Retriever:
             candidates=candidates,
             confidence=round(float(self._models.top1(rows)[0]), 4),
             top3=round(float(self._models.top3(rows)[0]), 4),
+        )
+
+    def _blended_outcomes(self, held: _HeldOut, prior: Prior | None, weight: float) -> Outcomes:
+        """The base's own held-out outcomes, its in-scope side blended with the prior's sample.
+
+        Off-topic evidence is always the base's own (probes and left-out answers know its
+        domain). In scope, the phrased held-out questions weigh `weight` and the prior's
+        reference questions the rest; questions matched only against an answer text count only
+        when there is nothing else.
+        """
+        own = self._outcomes(held)
+        probe = np.asarray(held.probe, dtype=bool)
+        near = ~own.in_scope & ~probe
+        # Off topic: the probes and the near-domain questions split the share as PROBE_SHARE
+        # says for the base's age (real off-topic traffic to a domain's bot is near its domain).
+        out_weight = np.zeros(probe.size, dtype=np.float64)
+        if probe.any() and near.any():
+            young, mature = PROBE_SHARE
+            probe_share = mature if weight >= MATURE_WEIGHT else young
+            out_weight[probe] = probe_share / int(probe.sum())
+            out_weight[near] = (1 - probe_share) / int(near.sum())
+        else:
+            out_weight[~own.in_scope] = 1.0 / max(int((~own.in_scope).sum()), 1)
+        if prior is None or weight >= 1.0:
+            inside = np.where(own.in_scope, 1.0 / max(int(own.in_scope.sum()), 1), 0.0)
+            return dataclasses.replace(
+                own, relative_weight=(inside + out_weight).astype(np.float32)
+            )
+        phrased = np.asarray(held.phrased, dtype=bool)
+        rows = prior.rows
+        n_ref = rows.shape[0]
+        ref_weight = (1.0 - weight) / max(n_ref, 1)
+        own_weight = np.where(phrased, weight / max(int(phrased.sum()), 1), 0.0) + out_weight
+        return Outcomes(
+            np.concatenate([own.confidence, self._models.top1(rows)]).astype(np.float32),
+            np.concatenate([own.top3_confidence, self._models.top3(rows)]).astype(np.float32),
+            np.concatenate([own.in_scope, np.ones(n_ref, dtype=bool)]),
+            np.concatenate([own.top1_correct, prior.right1]),
+            np.concatenate([own.top3_correct, prior.right3]),
+            np.concatenate([own_weight, np.full(n_ref, ref_weight)]).astype(np.float32),
         )
 
     def _outcomes(self, held: _HeldOut) -> Outcomes:
@@ -424,7 +499,10 @@ def _held_out(
     owner = np.array([i for i, e in enumerate(entries) for _ in e.questions], dtype=np.int64)
     rng = np.random.default_rng(seed)
     in_scope = int((folds >= 0).sum())
-    per_fold_oos = min(MAX_DROPPED_QUESTIONS, int(DROPPED_SHARE * in_scope)) // FOLDS
+    # A young base holds few questions out, yet its left-out answers are its best near-domain
+    # off-topic evidence: never fewer than MIN_DROPPED_QUESTIONS of them (as far as it has).
+    wanted = max(int(DROPPED_SHARE * in_scope), MIN_DROPPED_QUESTIONS)
+    per_fold_oos = min(MAX_DROPPED_QUESTIONS, wanted) // FOLDS
     held = _HeldOut()
     for fold in range(FOLDS):
         dropped = dropped_in == fold
@@ -434,13 +512,116 @@ def _held_out(
         if outside.size > per_fold_oos:
             outside = rng.choice(outside, per_fold_oos, replace=False)
         for j in inside:
-            held.add(space.features(questions[int(j)], q_vectors[j]), int(remap[owner[j]]))
+            phrased = len(entries[int(owner[j])].questions) >= 2
+            features = space.features(questions[int(j)], q_vectors[j])
+            held.add(features, int(remap[owner[j]]), phrased=phrased)
         for j in outside:
             held.add(space.features(questions[int(j)], q_vectors[j]), -1)
         for text, vec, truth in labelled:
             if truth >= 0 and dropped[truth]:
                 held.add(space.features(text, vec), -1)
     return held
+
+
+def _evidence(
+    entries: Sequence[Entry],
+    encoder: Encoder,
+    probes: Sequence[str],
+    probe_langs: Sequence[str],
+    labelled: Sequence[tuple[str, str | None]],
+    seed: int,
+) -> tuple[_HeldOut, _HeldOut, FeatureSpace]:
+    """The held-out evidence of a base: (everything, the labelled queries alone, its space)."""
+    all_questions = [q for e in entries for q in e.questions]
+    q_vectors = encoder.query_vectors(all_questions)
+    t_vectors = encoder.passage_vectors([t for e in entries for t in e.texts])
+    index = {e.id: i for i, e in enumerate(entries)}
+    extra = [(text, -1) for text in probes]
+    extra += [(text, -1 if exp is None else index[exp]) for text, exp in labelled]
+    vectors = encoder.query_vectors([text for text, _ in extra])
+    centres = _language_centres(vectors[: len(probes)], probe_langs)
+    space = _space(entries, q_vectors, t_vectors, centres=centres)
+    known = [(text, vec, truth) for (text, truth), vec in zip(extra, vectors, strict=True)]
+    held = _held_out(entries, all_questions, q_vectors, t_vectors, seed, known, centres)
+    traffic = _HeldOut()  # the labelled queries alone: a sample of real traffic
+    for n, (text, vec, truth) in enumerate(known):
+        features = space.features(text, vec)
+        held.add(features, truth, probe=n < len(probes))
+        if n >= len(probes):
+            traffic.add(features, truth)
+    return held, traffic, space
+
+
+def _blend(own: _Models | None, prior: Prior | None, weight: float) -> _Models:
+    """Coefficients interpolated between the base's own models (`weight`) and the prior's."""
+    if prior is None:
+        assert own is not None
+        return own
+    if own is None or weight <= 0.0:
+        return _Models(prior.scorer, prior.top1, prior.top3)
+
+    def mix(a: Linear, b: Linear) -> Linear:
+        return Linear(
+            tuple(weight * x + (1 - weight) * y for x, y in zip(a.weights, b.weights, strict=True)),
+            weight * a.bias + (1 - weight) * b.bias,
+        )
+
+    return _Models(
+        mix(own.scorer, prior.scorer), mix(own.top1, prior.top1), mix(own.top3, prior.top3)
+    )
+
+
+def fit_prior(
+    episodes: Sequence[Episode],
+    encoder: Encoder,
+    *,
+    probes: Sequence[str] = (),
+    probe_langs: Sequence[str] = (),
+    reference: int = 400,
+    seed: int = 0,
+) -> Prior:
+    """Fit the cold-start prior on young bases cut from public training data (`Episode`s).
+
+    Each episode contributes what `Retriever.fit` would see on that base (held-out phrasings,
+    left-out answers, the probes) plus its labelled visitor questions, all held out against the
+    base. The reference sample keeps up to `reference` in-scope visitor questions per episode.
+    """
+    held = _HeldOut()
+    visitors: list[tuple[int, int]] = []  # (episode, row in held) of in-scope visitor questions
+    for number, episode in enumerate(episodes):
+        got, traffic, _ = _evidence(
+            episode.entries, encoder, probes, probe_langs, episode.queries, seed
+        )
+        start = len(held.truth) + len(got.truth) - len(traffic.truth)
+        held.extend(got)
+        visitors += [(number, start + i) for i, truth in enumerate(traffic.truth) if truth >= 0]
+    models = _fit_models(held)
+    rng = random.Random(seed)
+    picked: list[int] = []
+    for number in range(len(episodes)):
+        rows = [row for episode, row in visitors if episode == number]
+        picked += sorted(rng.sample(rows, min(reference, len(rows))))
+    conf_rows, right1, right3 = [], [], []
+    for row in picked:
+        features, truth = held.features[row], held.truth[row]
+        order, conf_row = ranked_row(models.scorer(features), features)
+        conf_rows.append(conf_row)
+        right1.append(int(order[0]) == truth)
+        right3.append(truth in order[:3])
+    return Prior(
+        models.scorer,
+        models.top1,
+        models.top3,
+        np.asarray(conf_rows, dtype=np.float32),
+        np.asarray(right1, dtype=bool),
+        np.asarray(right3, dtype=bool),
+        FEATURE_NAMES,
+        {
+            "episodes": {e.name: len(e.queries) for e in episodes},
+            "held_out": len(held.truth),
+            "reference": len(picked),
+        },
+    )
 
 
 def _fit_models(held: _HeldOut) -> _Models:

@@ -1,7 +1,8 @@
 """Storage of visitors, conversations, messages, inquiries, page views and feedback.
 
 SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, migrated by Alembic. Changes are the
-`do_*` functions of `actions`, look-ups the `get_*` functions of `queries`.
+`do_*` functions of `actions`, look-ups the `get_*` functions of `queries`; `learning` holds
+the operation of learning new phrasings from real questions.
 """
 
 from app.storage.actions import (
@@ -11,11 +12,20 @@ from app.storage.actions import (
     do_create_visitor,
     do_record_feedback,
     do_record_page_view,
+    do_record_question_decisions,
     do_store_replies,
     do_touch_visitor,
     do_upgrade,
 )
 from app.storage.database import Database, get_database_url, open_database
+from app.storage.learning import (
+    MAX_TRAFFIC,
+    LearningCandidate,
+    QuestionChoice,
+    do_decide_questions,
+    get_labelled_traffic,
+    get_learning_candidates,
+)
 from app.storage.queries import (
     check_conversation,
     get_conversation,
@@ -24,35 +34,60 @@ from app.storage.queries import (
     get_earlier_conversations,
     get_feedback,
     get_inquiries,
+    get_labelled_questions,
     get_latest_conversation,
     get_message,
     get_message_by_client_id,
     get_messages,
+    get_question_decisions,
     get_replies,
     get_turn_context,
     get_visitor,
 )
-from app.storage.records import NewInquiry, NewMessage, PageInfo
-from app.storage.tables import Conversation, Feedback, Inquiry, Message, PageView, Visitor
+from app.storage.records import (
+    LabelledQuestion,
+    NewInquiry,
+    NewMessage,
+    NewQuestionDecision,
+    PageInfo,
+    question_key,
+)
+from app.storage.tables import (
+    Conversation,
+    Feedback,
+    Inquiry,
+    Message,
+    PageView,
+    QuestionDecision,
+    Visitor,
+)
 
 __all__ = [
+    "MAX_TRAFFIC",
     "Conversation",
     "Database",
     "Feedback",
     "Inquiry",
+    "LabelledQuestion",
+    "LearningCandidate",
     "Message",
     "NewInquiry",
     "NewMessage",
+    "NewQuestionDecision",
     "PageInfo",
     "PageView",
+    "QuestionChoice",
+    "QuestionDecision",
     "Visitor",
     "check_conversation",
     "do_add_message",
     "do_case_change",
     "do_create_conversation",
     "do_create_visitor",
+    "do_decide_questions",
     "do_record_feedback",
     "do_record_page_view",
+    "do_record_question_decisions",
     "do_store_replies",
     "do_touch_visitor",
     "do_upgrade",
@@ -63,12 +98,17 @@ __all__ = [
     "get_earlier_conversations",
     "get_feedback",
     "get_inquiries",
+    "get_labelled_questions",
+    "get_labelled_traffic",
     "get_latest_conversation",
+    "get_learning_candidates",
     "get_message",
     "get_message_by_client_id",
     "get_messages",
+    "get_question_decisions",
     "get_replies",
     "get_turn_context",
     "get_visitor",
     "open_database",
+    "question_key",
 ]

@@ -7,14 +7,32 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ApiError, Forbidden, StorageUnavailable, UnknownConversation
 from app.storage import _migrations
 from app.storage.database import Database
-from app.storage.records import NewInquiry, NewMessage, PageInfo, new_id, new_message_id
-from app.storage.tables import Conversation, Feedback, Inquiry, Message, PageView, Visitor
+from app.storage.records import (
+    NewInquiry,
+    NewMessage,
+    NewQuestionDecision,
+    PageInfo,
+    new_id,
+    new_message_id,
+    question_key,
+)
+from app.storage.tables import (
+    Conversation,
+    Feedback,
+    Inquiry,
+    Message,
+    PageView,
+    QuestionDecision,
+    Visitor,
+)
 
 __all__ = [
     "NEW_VISIT_AFTER",
@@ -24,6 +42,7 @@ __all__ = [
     "do_create_visitor",
     "do_record_feedback",
     "do_record_page_view",
+    "do_record_question_decisions",
     "do_store_replies",
     "do_touch_visitor",
     "do_upgrade",
@@ -386,3 +405,35 @@ async def do_case_change(
         if inquiry is not None:
             session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
     return result, stored
+
+
+async def do_record_question_decisions(
+    db: Database, decisions: Sequence[NewQuestionDecision], now: dt.datetime
+) -> None:
+    """Record the content team's decisions on questions, in one transaction; a decision on a
+    (question, answer) decided before replaces the earlier one."""
+    if not decisions:
+        return
+    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    async with db.writing() as session, session.begin():
+        for decision in decisions:
+            values = {
+                "question_key": question_key(decision.question),
+                "question": decision.question,
+                "answer_id": decision.answer_id,
+                "decision": decision.decision,
+                "sources": list(decision.sources),
+                "created_at": now,
+            }
+            statement = insert(QuestionDecision).values(**values)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["question_key", "answer_id"],
+                    set_={
+                        "question": statement.excluded.question,
+                        "decision": statement.excluded.decision,
+                        "sources": statement.excluded.sources,
+                        "created_at": statement.excluded.created_at,
+                    },
+                )
+            )

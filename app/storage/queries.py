@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Connection
 
 from app.errors import Forbidden, UnknownConversation, UnknownVisitor
+from app.storage._labels import AnswerTexts, read_agent_labels, read_helpful_labels
 from app.storage.database import Database
-from app.storage.tables import Conversation, Feedback, Inquiry, Message, Visitor
+from app.storage.records import LabelledQuestion
+from app.storage.tables import (
+    Conversation,
+    Feedback,
+    Inquiry,
+    Message,
+    QuestionDecision,
+    Visitor,
+)
+from knowledge import AnswerBase
 
 __all__ = [
     "check_conversation",
@@ -16,10 +27,12 @@ __all__ = [
     "get_earlier_conversations",
     "get_feedback",
     "get_inquiries",
+    "get_labelled_questions",
     "get_latest_conversation",
     "get_message",
     "get_message_by_client_id",
     "get_messages",
+    "get_question_decisions",
     "get_replies",
     "get_turn_context",
     "get_visitor",
@@ -206,3 +219,37 @@ async def get_counts(db: Database) -> dict[str, int]:
             await session.scalar(select(func.count()).select_from(Inquiry)) or 0
         )
     return counts
+
+
+async def get_labelled_questions(
+    db: Database, base: AnswerBase, *, limit: int = 5000
+) -> list[LabelledQuestion]:
+    """Visitor questions whose right answer is known, the most recent first: at most `limit`
+    from the visitors' "helpful" feedback and `limit` from agents who sent a curated answer
+    (the rules are in `app.storage._labels`). Answers the base no longer has are left out."""
+    texts = AnswerTexts(base)
+    async with db.reading() as session:
+        labels = await read_helpful_labels(session, limit)
+        labels += await read_agent_labels(session, texts, limit)
+    known = {answer.id for answer in base.answers}
+    labels = [label for label in labels if label.answer_id in known and label.question.strip()]
+    return sorted(labels, key=lambda label: label.at, reverse=True)
+
+
+def _has_table(connection: Connection, name: str) -> bool:
+    return bool(inspect(connection).has_table(name))
+
+
+async def get_question_decisions(db: Database) -> dict[tuple[str, str], str]:
+    """(question key, answer id) → `accepted` or `rejected`, for every decision recorded
+    (`records.question_key`); empty on a database not yet migrated to hold them."""
+    async with db.reading() as session:
+        connection = await session.connection()
+        if not await connection.run_sync(_has_table, QuestionDecision.__tablename__):
+            return {}
+        rows = await session.execute(
+            select(
+                QuestionDecision.question_key, QuestionDecision.answer_id, QuestionDecision.decision
+            )
+        )
+        return {(key, answer_id): decision for key, answer_id, decision in rows.all()}

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["NewInquiry", "NewMessage", "PageInfo", "new_id", "new_message_id"]
+from knowledge import normalise_question
+
+__all__ = [
+    "LabelledQuestion",
+    "NewInquiry",
+    "NewMessage",
+    "NewQuestionDecision",
+    "PageInfo",
+    "new_id",
+    "new_message_id",
+    "question_key",
+]
 
 
 def new_id() -> str:
@@ -62,3 +75,32 @@ class PageInfo:
     referrer: str | None = None
     lang: str | None = None
     seconds_on_page: float = 0.0
+
+
+def question_key(question: str) -> str:
+    """How a question is stored in `question_decisions`: SHA-256 of its normalised form (so
+    "Hvor er pakken min?" and "hvor er pakken min" are one question)."""
+    return hashlib.sha256(normalise_question(question).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """A visitor's question whose right answer is known, and how it is known (`source`):
+    `helpful` (the visitor said the answer helped) or `agent` (an agent sent the answer's
+    curated text in the hand-off)."""
+
+    question: str
+    answer_id: str
+    source: str
+    language: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewQuestionDecision:
+    """A content team's decision on a question as a phrasing of an answer."""
+
+    question: str
+    answer_id: str
+    decision: str  # accepted | rejected
+    sources: tuple[str, ...] = ()  # helpful, agent, assigned

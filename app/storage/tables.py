@@ -1,4 +1,5 @@
-"""The tables: visitors, conversations, messages, inquiries, page views and feedback.
+"""The tables: visitors, conversations, messages, inquiries, page views, feedback, and the
+content team's decisions on questions learnt from them.
 
 Times are stored as UTC and read back as aware datetimes on every database (SQLite keeps no
 time zone). Ids are opaque strings issued by the server (see docs/api.md, "Identities").
@@ -36,6 +37,7 @@ __all__ = [
     "Inquiry",
     "Message",
     "PageView",
+    "QuestionDecision",
     "Visitor",
 ]
 
@@ -191,4 +193,21 @@ class Feedback(Base):
     message_id: Mapped[str] = mapped_column(String(ID), unique=True)
     answer_id: Mapped[str | None] = mapped_column(String(128))
     helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime]
+
+
+class QuestionDecision(Base):
+    """The content team's decision on a visitor question as a phrasing of an answer:
+    `accepted` (written into the answer's file) or `rejected`; the candidate is not listed
+    again. One row per (question, answer); a later decision replaces it."""
+
+    __tablename__ = "question_decisions"
+    __table_args__ = (UniqueConstraint("question_key", "answer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the normalised question
+    question: Mapped[str] = mapped_column(Text)  # as written into the file (or rejected)
+    answer_id: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(16))  # accepted | rejected
+    sources: Mapped[list[Any]] = mapped_column(default=list)  # helpful, agent, assigned
     created_at: Mapped[dt.datetime]

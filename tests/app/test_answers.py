@@ -1,11 +1,20 @@
-"""`samsvar answers check / import`: validation with file and line, thresholds, CSV import."""
+"""`samsvar answers check / import / learn`: validation with file and line, thresholds, CSV
+import, and learning new phrasings from real questions."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from app.cli import app
 from knowledge import get_demo_dir
+from tests.app.traffic import shop_base, traffic, with_database
 from tests.builders import make_answer_dict, write_answer_file, write_base
 from tests.conftest import RunSamsvar
 
@@ -94,3 +103,124 @@ def test_import_latin1_csv_names_the_encoding_and_writes_nothing(
     assert "Latin-1" in done.stderr
     assert "No files were written." in done.stderr
     assert not out.exists()
+
+
+def test_learn_lists_the_candidates_then_accepts_and_rejects_them_by_number(
+    tmp_path: Path, run_samsvar: RunSamsvar
+) -> None:
+    root = shop_base(tmp_path)
+    data_dir = tmp_path / "data"
+    with_database(f"sqlite:///{data_dir / 'samsvar.db'}", traffic)
+
+    listed = run_samsvar("answers", "learn", "--answers", str(root), "--json", data_dir=data_dir)
+
+    assert listed.returncode == 0, listed.stderr
+    candidates = json.loads(listed.stdout)["candidates"]
+    assert [(c["number"], c["question"], c["answer_id"], c["count"]) for c in candidates] == [
+        (1, "Hvor er pakka mi nå", "order-tracking", 2),
+        (2, "får jeg pengene tilbake for returen", "returns", 1),
+        (3, "kortet mitt virker ikke i kassa", "payment-declined", 1),
+        (4, "kan jeg sende tilbake en jakke", "returns", 1),
+    ]
+    assert candidates[0]["sources"] == {"helpful": 2}
+    assert candidates[0]["language"] == "nb"
+
+    decided = run_samsvar(
+        "answers",
+        "learn",
+        "--answers",
+        str(root),
+        "--accept",
+        "1,4",
+        "--reject",
+        "2",
+        data_dir=data_dir,
+    )
+
+    assert decided.returncode == 0, decided.stderr
+    tracking, returns = root / "order-tracking.yaml", root / "returns.yaml"
+    assert f"1: added to order-tracking ({tracking}:7): Hvor er pakka mi nå" in decided.stdout
+    assert f"4: added to returns ({returns}:6): kan jeg sende tilbake en jakke" in decided.stdout
+    assert "2: rejected for returns: får jeg pengene tilbake for returen" in decided.stdout
+    assert "- Hvor er pakka mi nå\nanswer:" in tracking.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def learn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, CliRunner]:
+    """A base with stored traffic, and `samsvar` run in-process on it (from an empty folder,
+    with no CHAT_* setting but CHAT_DATA_DIR and CHAT_ANSWERS_DIR)."""
+    root = shop_base(tmp_path)
+    data_dir = tmp_path / "data"
+    with_database(f"sqlite:///{data_dir / 'samsvar.db'}", traffic)
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("CHAT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CHAT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CHAT_ANSWERS_DIR", str(root))
+    return root, CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> Result:
+    return runner.invoke(app, ["answers", "learn", *args])
+
+
+def test_learn_refuses_numbers_of_a_listing_made_before_the_base_changed(
+    learn: tuple[Path, CliRunner],
+) -> None:
+    root, runner = learn
+    assert invoke(runner).exit_code == 0
+    tracking = root / "order-tracking.yaml"
+    tracking.write_text(tracking.read_text(encoding="utf-8") + "owner: kari@shop.example\n")
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+
+    done = invoke(runner, "--accept", "1")
+
+    assert done.exit_code == 1
+    assert (
+        "error: the answer base changed since the candidates were listed: run "
+        "`samsvar answers learn` again" in done.stderr
+    )
+    assert "order-tracking.yaml" in done.stderr
+    assert {p.name: p.read_bytes() for p in root.iterdir()} == before
+
+
+def test_learn_refuses_unknown_numbers_and_bad_usage(
+    learn: tuple[Path, CliRunner],
+) -> None:
+    _, runner = learn
+    never_listed = invoke(runner, "--accept", "1")
+    assert never_listed.exit_code == 2
+    assert "run `samsvar answers learn` first" in never_listed.stderr
+
+    listing = invoke(runner)
+    assert listing.exit_code == 0
+    assert "  1      2  nb    helpful 2" in listing.stdout
+
+    unknown = invoke(runner, "--accept", "9")
+    assert unknown.exit_code == 2
+    assert "there is no candidate 9 in the last listing (numbers: 1–4)" in unknown.stderr
+    assert invoke(runner, "--accept", "one").exit_code == 2
+    assert invoke(runner, "--accept", "1", "--reject", "1").exit_code == 2
+    assert invoke(runner, "--assign", "Kan jeg bytte?").exit_code == 2
+    missing = invoke(runner, "--assign", "Kan jeg bytte?", "--to", "retruns")
+    assert missing.exit_code == 2
+    assert 'there is no answer with the id "retruns"' in missing.stderr
+
+
+def test_learn_assigns_a_question_unless_another_answer_has_it(
+    learn: tuple[Path, CliRunner],
+) -> None:
+    root, runner = learn
+    tracking = root / "order-tracking.yaml"
+
+    taken = invoke(runner, "--assign", "where is my parcel", "--to", "returns")
+
+    assert taken.exit_code == 1
+    assert f"{tracking}:6: questions[1]: the question" in taken.stderr
+    assert 'already belongs to the answer "order-tracking"' in taken.stderr
+    assert "Nothing was written." in taken.stderr
+
+    done = invoke(runner, "--assign", "Kan jeg bytte en vare?", "--to", "returns")
+
+    assert done.exit_code == 0, done.stderr
+    assert f"added to returns ({root / 'returns.yaml'}:6): Kan jeg bytte en vare?" in done.stdout

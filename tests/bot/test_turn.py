@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot import Abstain, Bot, Clarify, InvalidMessage, Reply, detect_language
+from retrieval import Thresholds
 
 if TYPE_CHECKING:
     from app.engine import Engine
+
+FALLBACK_THRESHOLDS = Thresholds(0.3, 1.01)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,10 @@ def test_finnish_question_without_a_finnish_text_falls_back_to_the_default(
     assert "fi" not in change_order.answer  # the demo has no Finnish text for this answer
     assert demo_bot.base.config.default_language == "nb"
 
-    outcome = demo_bot.turn("Voinko vielä muuttaa tilaustani?")
+    # This is about the language of the reply, not the confidence: the policy's threshold (3 %
+    # wrong) lies just above this question's confidence, so the test sets a lower one.
+    bot = Bot(demo_bot.base, demo_bot.retriever, demo_bot.encoder, thresholds=FALLBACK_THRESHOLDS)
+    outcome = bot.turn("Voinko vielä muuttaa tilaustani?")
     assert isinstance(outcome, Reply)
     assert outcome.answer_id == "change-order"
     assert outcome.lang == "fi"

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from eval import BaselineInvalid, compare_with_baseline, load_baseline
+from eval.baseline import threshold_moves
+from eval.summary import _baseline
 
 
 def case(case_id: str, passed: bool, got: str, **extra: object) -> dict[str, object]:
@@ -100,3 +102,39 @@ def test_bad_baselines(tmp_path: Path, content: str | None, message: str) -> Non
         load_baseline(path)
     assert str(caught.value).startswith(str(path))
     assert message in str(caught.value)
+
+
+def test_moved_thresholds_are_reported_with_the_cases_they_moved(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "old.json",
+        [case("a", True, "returns"), case("b", True, "returns"), case("c", True, "returns")],
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["thresholds"] = {"answer": 0.5, "clarify": 0.4, "source": "auto", "max_wrong": 0.03}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    now = [
+        case("a", False, "abstain", confidence=0.55),  # between 0.5 and 0.6: the threshold
+        case("b", False, "abstain", confidence=0.2),  # below both: its own ranking changed
+        case("c", True, "returns", confidence=0.9),
+    ]
+    thresholds = {"answer": 0.6, "clarify": 0.4, "source": "auto", "max_wrong": 0.03}
+
+    moves = threshold_moves(load_baseline(path), thresholds, now)
+
+    assert moves is not None
+    assert moves["answer"] == {"before": 0.5, "after": 0.6, "delta": 0.1}
+    assert moves["clarify"]["delta"] == 0
+    assert moves["moved"] is True
+    assert moves["cases"] == ["a"]
+    assert moves["policy"] == {"before": 0.03, "after": 0.03}
+    diff = compare_with_baseline(load_baseline(path), now, {}) | {"thresholds": moves}
+    lines = "\n".join(_baseline(diff))
+    assert "thresholds moved: answer 0.500 → 0.600 (+0.100)" in lines
+    assert "1 changed case(s) lie between the old and the new answer threshold: a" in lines
+
+
+def test_a_baseline_without_thresholds_reports_no_move(tmp_path: Path) -> None:
+    path = write(tmp_path / "old.json", [case("a", True, "returns")])
+    now = [case("a", True, "returns", confidence=0.9)]
+
+    assert threshold_moves(load_baseline(path), {"answer": 0.6, "clarify": 0.4}, now) is None

@@ -6,10 +6,12 @@ import pathlib
 
 import knowledge
 from knowledge import (
+    AnswerBaseChanged,
     AnswerBaseInvalid,
     CsvImportError,
     KnowledgeError,
     Problem,
+    QuestionsNotAdded,
     get_demo_dir,
 )
 
@@ -30,12 +32,22 @@ EXPECTED_ALL = [
     "get_demo_dir",
     "KnowledgeError",
     "AnswerBaseInvalid",
+    "AnsweringPolicy",
     "CsvImportError",
     "URGENCY_LEVELS",
     "URGENCY_SIGNALS",
     "BusinessHours",
     "UrgencyConfig",
     "UrgencyRule",
+    "MAX_QUESTION_CHARS",
+    "QuestionPlace",
+    "do_add_questions",
+    "find_question",
+    "get_base_fingerprint",
+    "get_question_owners",
+    "normalise_question",
+    "AnswerBaseChanged",
+    "QuestionsNotAdded",
 ]
 
 
@@ -52,11 +64,18 @@ def test_languages_are_the_nordic_ones_and_english() -> None:
 
 def test_errors_share_one_base_class_and_carry_problems() -> None:
     problem = Problem(pathlib.Path("answers/a.yaml"), 3, "id", "is empty")
-    for error_class in (AnswerBaseInvalid, CsvImportError):
+    for error_class in (AnswerBaseInvalid, CsvImportError, QuestionsNotAdded):
         error = error_class([problem])
         assert isinstance(error, KnowledgeError)
         assert error.problems == [problem]
         assert "answers/a.yaml:3: id: is empty" in str(error)
+
+
+def test_a_changed_base_names_its_files() -> None:
+    error = AnswerBaseChanged(pathlib.Path("answers"), ["returns.yaml"])
+    assert isinstance(error, KnowledgeError)
+    assert error.files == ["returns.yaml"]
+    assert str(error) == "the answer base answers changed (returns.yaml)"
 
 
 def test_demo_dir_is_inside_the_package() -> None:

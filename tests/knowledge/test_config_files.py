@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from knowledge import (
+    AnswerBaseInvalid,
+    AnsweringPolicy,
     BusinessHours,
     ProactiveRule,
     Problem,
@@ -183,3 +185,39 @@ def test_collect_of_an_invalid_field_is_not_reported_twice(tmp_path: pathlib.Pat
     fields = {"email": {"prompt": {"nb": "E-post?"}, "pattern": "["}}
     problems = problems_for(tmp_path, fields=fields, handoff={"collect": ["email"]})
     assert [p.field for p in problems] == ["email.pattern"]
+
+
+def test_the_answering_policy_is_read_and_defaults_to_three_percent(
+    tmp_path: pathlib.Path,
+) -> None:
+    answer = make_answer_dict()
+    default = load_answer_base(write_base(tmp_path / "a", [answer])).config
+    stated = load_answer_base(
+        write_base(tmp_path / "b", [answer], base={"answering": {"max_wrong": 0.05}})
+    ).config
+    assert default.answering == AnsweringPolicy(max_wrong=0.03)
+    assert stated.answering == AnsweringPolicy(max_wrong=0.05)
+
+
+@pytest.mark.parametrize(
+    ("answering", "field", "words"),
+    [
+        ({"max_wrong": 0.7}, "answering.max_wrong", "from 0 to 0.5 (a share of all questions"),
+        ({"max_wrong": -0.01}, "answering.max_wrong", "got -0.01"),
+        ({"max_wrong": "3 %"}, "answering.max_wrong", 'got the text "3 %"'),
+        ({"max_wrong": True}, "answering.max_wrong", "got true/false"),
+        ({"max_wrng": 0.03}, "answering.max_wrng", "unknown key"),
+        (0.03, "answering", "a number"),
+    ],
+)
+def test_a_bad_answering_policy_names_the_field_and_line(
+    tmp_path: pathlib.Path, answering: Any, field: str, words: str
+) -> None:
+    problems = problems_for(tmp_path, base={"name": "Butikken", "answering": answering})
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert problem.file.name == "base.yaml"
+    assert problem.field == field
+    assert words in problem.message
+    assert problem.line in (2, 3)
+    with pytest.raises(AnswerBaseInvalid):
+        load_answer_base(tmp_path)

@@ -20,12 +20,14 @@ from tests.builders import make_answer_dict, write_base
 
 def test_all_is_exact() -> None:
     assert retrieval.__all__ == [
+        "DEFAULT_MAX_WRONG",
         "AnswerIndex",
         "BatchingEncoder",
         "Candidate",
         "E5Embeddings",
         "Encoder",
         "Entry",
+        "Expectation",
         "IndexBuildFailed",
         "IndexUnavailable",
         "Ranking",
@@ -33,10 +35,12 @@ def test_all_is_exact() -> None:
         "Retriever",
         "SyncReport",
         "Thresholds",
+        "describe_thresholds",
         "entries_from_base",
         "get_probe_langs",
         "get_probes",
         "open_chroma",
+        "thresholds_json",
     ]
     for name in retrieval.__all__:
         assert getattr(retrieval, name) is not None

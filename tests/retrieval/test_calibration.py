@@ -44,16 +44,63 @@ def test_separable_confidences_put_the_threshold_between_the_groups() -> None:
     assert thresholds.source == "auto"
 
 
-def test_a_confidence_band_that_is_mostly_wrong_is_not_answered() -> None:
-    # Answering an in-scope question could never lose anything if wrong answers cost nothing;
-    # as they cost half a right answer on top, one right and three wrong answers at the same
-    # confidence are worse than handing off, while three right and one wrong are not.
-    sure = [right(0.9), right(0.9), right(0.9)]
-    mostly_wrong = [right(0.6), wrong(0.6), wrong(0.6), wrong(0.6)]
-    mostly_right = [right(0.6), right(0.6), right(0.6), wrong(0.6)]
+def test_the_answer_threshold_answers_as_much_as_the_policy_allows() -> None:
+    # In scope only: at 0.6 two of forty questions would get a wrong answer (5 %).
+    sure = [right(0.9)] * 20
+    band = [right(0.6)] * 18 + [wrong(0.6)] * 2
 
-    assert 0.6 < choose_thresholds(outcomes(sure + mostly_wrong)).answer <= 0.9
-    assert choose_thresholds(outcomes(sure + mostly_right)).answer <= 0.6
+    assert choose_thresholds(outcomes(sure + band), max_wrong=0.03).answer > 0.6
+    assert choose_thresholds(outcomes(sure + band), max_wrong=0.05).answer <= 0.6
+    assert choose_thresholds(outcomes(sure + band), max_wrong=0.0).answer > 0.6
+    assert choose_thresholds(outcomes(sure + band)).max_wrong == 0.03  # the default policy
+
+
+def test_a_wrong_band_above_the_threshold_is_never_skipped_over() -> None:
+    # Answering down to 0.5 would be within 10 % overall, but the band at 0.8 alone is not:
+    # the threshold must keep every higher threshold within the policy too.
+    rows = [wrong(0.8)] * 3 + [right(0.95)] * 10 + [right(0.5)] * 30
+
+    thresholds = choose_thresholds(outcomes(rows), max_wrong=0.05)
+
+    assert thresholds.answer > 0.8
+
+
+def test_off_topic_messages_answered_count_as_wrong_answers() -> None:
+    rows = [right(0.9)] * 10 + [off_topic(0.7)] * 5 + [off_topic(0.1)] * 5
+
+    # Off topic is 30 % of the traffic; half of it sits at 0.7: answering there is 15 % wrong.
+    assert choose_thresholds(outcomes(rows), max_wrong=0.1).answer > 0.7
+    assert choose_thresholds(outcomes(rows), max_wrong=0.2).answer <= 0.7
+
+
+def test_the_expectation_says_what_the_threshold_gives_with_an_interval() -> None:
+    rows = [right(0.9)] * 60 + [wrong(0.9)] * 2 + [right(0.4)] * 30 + [wrong(0.4)] * 8
+    rows += [off_topic(0.2)] * 50
+
+    thresholds = choose_thresholds(outcomes(rows), max_wrong=0.03)
+    expected = thresholds.expected
+
+    assert expected is not None
+    assert 0.4 < thresholds.answer <= 0.9
+    # In scope 70 % of traffic: 62 of 100 in-scope questions answered, 2 of them wrongly.
+    assert expected.answer_rate == pytest.approx(0.7 * 0.62, abs=1e-3)
+    assert expected.wrong_rate == pytest.approx(0.7 * 0.02, abs=1e-3)
+    low, high = expected.wrong_rate_range
+    assert low <= expected.wrong_rate <= high
+    assert expected.evidence == (100, 50)
+
+
+def test_relative_weights_split_each_side_as_given() -> None:
+    rows = [right(0.9)] * 2 + [off_topic(0.1)] * 4
+    given = np.asarray([1.0, 3.0, 1.0, 1.0, 1.0, 3.0], dtype=np.float32)
+    o = outcomes(rows)
+    weighted = Outcomes(
+        o.confidence, o.top3_confidence, o.in_scope, o.top1_correct, o.top3_correct, given
+    ).weights()
+
+    assert weighted.sum() == pytest.approx(1.0)
+    assert weighted[:2] == pytest.approx([0.7 * 0.25, 0.7 * 0.75])
+    assert weighted[2:] == pytest.approx([0.3 / 6, 0.3 / 6, 0.3 / 6, 0.3 / 2])
 
 
 def test_clarify_when_the_right_answer_is_usually_among_the_first_three() -> None:

@@ -17,6 +17,7 @@ from retrieval import (
     Thresholds,
     get_probes,
     open_chroma,
+    thresholds_json,
 )
 from tests.builders import make_answer_dict, write_base
 from tests.retrieval.encoders import CachedE5, CountingEncoder
@@ -329,10 +330,9 @@ def test_the_fitted_state_is_written_under_the_state_dir_and_reused(
 
     state_file = tmp_path / "data" / "retrieval" / f"{active}.json"
     state = json.loads(state_file.read_text(encoding="utf-8"))
-    assert state["thresholds"] == {
-        "answer": fitted.thresholds.answer,
-        "clarify": fitted.thresholds.clarify,
-    }
+    assert state["thresholds"] == thresholds_json(fitted.thresholds)
+    assert state["thresholds"]["max_wrong"] == 0.03  # the default policy, with what it gives
+    assert state["thresholds"]["expected"]["evidence"][1] > 0
     written = state_file.stat().st_mtime_ns
 
     reloaded = open_index(tmp_path, encoder).load_retriever()
