@@ -42,7 +42,7 @@ OUT_OF_SCOPE_SHARE = 0.3
 # evidence that knows its domain; in a base with several phrasings per answer they often have a
 # close neighbour left that is a fair answer, so they weigh less.
 PROBE_SHARE = (0.5, 0.8)
-MATURE_WEIGHT = 0.2
+MATURE_WEIGHT = 0.5
 CLARIFY_GAIN = 0.5
 BOOTSTRAP = 200
 INTERVAL = 0.9

@@ -394,7 +394,7 @@ class Retriever:
         out_weight = np.zeros(probe.size, dtype=np.float64)
         if probe.any() and near.any():
             young, mature = PROBE_SHARE
-            probe_share = mature if weight >= MATURE_WEIGHT else young
+            probe_share = young + (mature - young) * min(1.0, weight / MATURE_WEIGHT)
             out_weight[probe] = probe_share / int(probe.sum())
             out_weight[near] = (1 - probe_share) / int(near.sum())
         else:

@@ -39,6 +39,15 @@ def test_check_demo_warns_about_the_expired_review_date_and_reports_thresholds(
     )
     assert "ok: 46 published answers, languages da, en, fi, nb, nn, sv" in done.stdout
     assert re.search(r"^thresholds \(auto\): answer 0\.\d{3}, clarify 0\.\d{3}$", done.stdout, re.M)
+    assert "answering policy: at most 3.0 % of all questions answered wrongly" in done.stdout
+    expected = re.search(
+        r"^expected: answers (\d+\.\d) % of questions \(.*\), wrong (\d\.\d) % \(.*\), 90 %",
+        done.stdout,
+        re.M,
+    )
+    assert expected, done.stdout
+    assert float(expected.group(2)) <= 3.0
+    assert re.search(r"the base's own evidence weighs \d+ %", done.stdout)
 
 
 def test_check_without_indexing(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
