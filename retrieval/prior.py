@@ -15,8 +15,9 @@ cross-language traffic) and their other phrasings as visitors' questions. It hol
   left-out answers, which know the base's domain) for the other side.
 
 `Retriever.fit` blends the prior with the base's own evidence as it grows: the weight of the
-base's own models and outcomes is n / (n + `PRIOR_STRENGTH`), n being its in-scope held-out
-questions that had another phrasing of their answer to meet.
+base's own confidences and outcomes is n / (n + `PRIOR_STRENGTH`), n being its in-scope
+held-out questions that had another phrasing of their answer to meet; its own scorer weighs
+n / (n + `SCORER_PRIOR_STRENGTH`), since a ranking is learnt from fewer examples.
 """
 
 from __future__ import annotations
@@ -33,11 +34,20 @@ import numpy.typing as npt
 
 from retrieval._models import Linear
 
-__all__ = ["PRIOR_FILE", "PRIOR_STRENGTH", "Episode", "Prior", "load_prior", "prior_digest"]
+__all__ = [
+    "PRIOR_FILE",
+    "PRIOR_STRENGTH",
+    "SCORER_PRIOR_STRENGTH",
+    "Episode",
+    "Prior",
+    "load_prior",
+    "prior_digest",
+]
 
 PRIOR_FILE = Path(__file__).parent / "data" / "prior.json"
 PRIOR_VERSION = 1
 PRIOR_STRENGTH = 300
+SCORER_PRIOR_STRENGTH = 50  # the scorer ranks; it is learnt from fewer examples than confidence
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]

@@ -35,7 +35,13 @@ from retrieval.calibration import (
     thresholds_json,
 )
 from retrieval.embeddings import Encoder, Vectors
-from retrieval.prior import PRIOR_STRENGTH, Episode, Prior, load_prior
+from retrieval.prior import (
+    PRIOR_STRENGTH,
+    SCORER_PRIOR_STRENGTH,
+    Episode,
+    Prior,
+    load_prior,
+)
 
 __all__ = ["Candidate", "Entry", "Ranking", "Retriever", "fit_prior"]
 
@@ -206,14 +212,14 @@ class Retriever:
         models: _Models,
         thresholds: Thresholds,
         *,
-        prior_weight: float = 1.0,
+        own_weight: float = 1.0,
     ) -> None:
         self.entries = tuple(entries)
         self._ids = [e.id for e in entries]
         self._space = space
         self._models = models
         self.thresholds = thresholds
-        self.prior_weight = prior_weight  # the base's own share of the models (1 = all own)
+        self.own_weight = own_weight  # the base's own share of the models (1 = all its own)
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -250,8 +256,9 @@ class Retriever:
         phrased = int(sum(held.phrased))
         weight = phrased / (phrased + PRIOR_STRENGTH) if chosen is not None else 1.0
         own = _fit_models(held) if weight > 0 else None
-        models = _blend(own, chosen, weight)
-        retriever = cls(entries, space, models, Thresholds(1.01, 1.01), prior_weight=weight)
+        ranking = phrased / (phrased + SCORER_PRIOR_STRENGTH) if chosen is not None else 1.0
+        models = _blend(own, chosen, weight, ranking)
+        retriever = cls(entries, space, models, Thresholds(1.01, 1.01), own_weight=weight)
         if _is_traffic_sample(traffic):
             retriever.thresholds = choose_thresholds(
                 retriever._outcomes(traffic), source="calibrated", max_wrong=max_wrong
@@ -273,7 +280,7 @@ class Retriever:
             "top3": self._models.top3.to_json(),
             "thresholds": thresholds_json(self.thresholds),
             "centres": self._space.centres.tolist(),
-            "own_weight": self.prior_weight,
+            "own_weight": self.own_weight,
         }
 
     @classmethod
@@ -297,7 +304,7 @@ class Retriever:
         centres = np.asarray(state.get("centres", []), dtype=np.float32).reshape(-1, 384)
         space = _space(entries, q_vectors, t_vectors, centres=centres)
         weight = float(state.get("own_weight", 1.0))
-        return cls(entries, space, models, thresholds, prior_weight=weight)
+        return cls(entries, space, models, thresholds, own_weight=weight)
 
     # -- views for evaluation -------------------------------------------------------------
     def without_questions(self, questions: Collection[str]) -> Retriever:
@@ -321,9 +328,7 @@ class Retriever:
             Entry(e.id, tuple(q for q in e.questions if q not in drop), e.texts)
             for e in self.entries
         ]
-        return Retriever(
-            entries, space, self._models, self.thresholds, prior_weight=self.prior_weight
-        )
+        return Retriever(entries, space, self._models, self.thresholds, own_weight=self.own_weight)
 
     def similarities(self) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
         """How alike the answers are: (ids, question similarity, text similarity).
@@ -552,22 +557,26 @@ def _evidence(
     return held, traffic, space
 
 
-def _blend(own: _Models | None, prior: Prior | None, weight: float) -> _Models:
-    """Coefficients interpolated between the base's own models (`weight`) and the prior's."""
+def _blend(own: _Models | None, prior: Prior | None, weight: float, ranking: float) -> _Models:
+    """Coefficients interpolated between the base's own models and the prior's: the scorer by
+    `ranking`, the confidences by `weight` (a ranking is learnt from fewer examples)."""
     if prior is None:
         assert own is not None
         return own
     if own is None or weight <= 0.0:
         return _Models(prior.scorer, prior.top1, prior.top3)
 
-    def mix(a: Linear, b: Linear) -> Linear:
+    def mix(a: Linear, b: Linear, share: float) -> Linear:
+        pairs = zip(a.weights, b.weights, strict=True)
         return Linear(
-            tuple(weight * x + (1 - weight) * y for x, y in zip(a.weights, b.weights, strict=True)),
-            weight * a.bias + (1 - weight) * b.bias,
+            tuple(share * x + (1 - share) * y for x, y in pairs),
+            share * a.bias + (1 - share) * b.bias,
         )
 
     return _Models(
-        mix(own.scorer, prior.scorer), mix(own.top1, prior.top1), mix(own.top3, prior.top3)
+        mix(own.scorer, prior.scorer, ranking),
+        mix(own.top1, prior.top1, weight),
+        mix(own.top3, prior.top3, weight),
     )
 
 

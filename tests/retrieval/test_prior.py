@@ -50,7 +50,7 @@ def test_a_base_with_one_question_per_answer_answers_within_the_policy(
 
     # No answer has a second phrasing to hold out: the prior decides, and the base answers many
     # of the visitors' questions (asked in six languages), few of them wrongly.
-    assert young.prior_weight == 0.0
+    assert young.own_weight == 0.0
     expected = young.thresholds.expected
     assert expected is not None and expected.prior_share == 1.0
     assert expected.wrong_rate <= 0.03 + 1e-9
@@ -70,6 +70,6 @@ def test_the_own_evidence_outweighs_the_prior_as_it_grows(encoder: CachedE5) -> 
     mature = Retriever.fit(full, encoder, **probes)
     young = Retriever.fit(entries, encoder, **probes)
 
-    assert young.prior_weight == 0.0
-    assert 0.3 < mature.prior_weight < 1.0
-    assert mature.state()["own_weight"] == mature.prior_weight
+    assert young.own_weight == 0.0
+    assert 0.3 < mature.own_weight < 1.0
+    assert mature.state()["own_weight"] == mature.own_weight
