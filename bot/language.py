@@ -2,8 +2,10 @@
 
 lingua alone reads short Norwegian questions as Danish surprisingly often. The detector
 multiplies lingua's confidences by priors (the page's language, the conversation so far, the
-languages the answer base has) and by a few marker words that separate bokmål, nynorsk and
-Danish. The shorter the text, the less lingua's own opinion weighs.
+languages the answer base has) and by marker words and letters that separate bokmål, nynorsk,
+Danish and Swedish. The shorter the text, the less lingua's own opinion weighs. The page's prior
+yields when the text's markers speak for another language, and names ("Helsinkiin", "Göteborg")
+are left out. See docs/decisions/0003-language-detection.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ __all__ = ["Detection", "detect_language", "normalise_language_tag", "page_langu
 
 LANGUAGES = ("nb", "nn", "sv", "da", "fi", "en")
 PAGE_PRIOR = 4.0
+# The page's weight when the text's own words speak for other languages and none for the page's
+# ("kva" on a bokmål page, "hur" on a Danish one): the page settles what the text leaves open, it
+# does not overrule what the text says.
+CONTRADICTED_PAGE_PRIOR = 1.0
 HISTORY_PRIOR = 2.5
 BASE_PRIOR = 1.3
 DEFAULT_PRIOR = 1.5
@@ -26,87 +32,74 @@ MARKER_BOOST = 2.5
 FULL_WEIGHT_LETTERS = 25
 
 _TAGS = {"no": "nb", "nob": "nb", "nno": "nn", "swe": "sv", "dan": "da", "fin": "fi", "eng": "en"}
+_NORDIC = ("nb", "nn", "sv", "da", "fi")
 
-# Words that occur in one of the close Scandinavian languages and not (or rarely) in the others.
-_MARKERS: dict[str, frozenset[str]] = {
-    "nb": frozenset(
-        ["hva", "ble", "noen", "etter", "kjøpe", "kjøpt", "mye", "fikk", "levert", "nå"]
-    ),
-    "nn": frozenset(
-        [
-            "eg",
-            "ikkje",
-            "kva",
-            "korleis",
-            "kvifor",
-            "kven",
-            "noko",
-            "nokon",
-            "berre",
-            "heime",
-            "heim",
-            "vart",
-            "kjøpa",
-            "betala",
-            "kome",
-            "korfor",
-            "ein",
-            "eit",
-            "ho",
-            "dei",
-        ]
-    ),
-    "sv": frozenset(
-        ["hur", "jag", "är", "inte", "vad", "varför", "och", "också", "någon", "något", "finns"]
-    ),
-    "da": frozenset(
-        [
-            "hvad",
-            "blev",
-            "nogen",
-            "nogle",
-            "efter",
-            "af",
-            "købe",
-            "købt",
-            "meget",
-            "fik",
-            "leveret",
-            "nu",
-            "jer",
-            "jeres",
-            "hvornår",
-        ]
-    ),
-    # English words that no Nordic language uses (not "i", "for", "so", "have" or "to"), so a
-    # short English question is not pulled to the base's default language by the priors.
-    "en": frozenset(
-        [
-            "the",
-            "my",
-            "your",
-            "you",
-            "what",
-            "how",
-            "does",
-            "can",
-            "it",
-            "please",
-            "with",
-            "where",
-            "why",
-            "when",
-            "which",
-            "an",
-            "and",
-            "of",
-            "are",
-            "want",
-            "would",
-        ]
-    ),
-}
+
+def _marker_table(groups: dict[str, str]) -> dict[str, frozenset[str]]:
+    """{"nb da": "jeg ikke"} -> {"jeg": {"nb", "da"}, "ikke": {"nb", "da"}}."""
+    table: dict[str, set[str]] = {}
+    for langs, words in groups.items():
+        for word in words.split():
+            table.setdefault(word, set()).update(langs.split())
+    return {word: frozenset(langs) for word, langs in table.items()}
+
+
+# Words frequent in questions that only some of bokmål, nynorsk, Danish and Swedish use. A word
+# boosts each language of its group: "jeg" is bokmål or Danish, never nynorsk ("eg") or
+# Swedish ("jag"), so it speaks against those two.
+_MARKERS = _marker_table(
+    {
+        "nb": (
+            "hva ble noen noe mye fikk nå gjør gjøre dere ennå trenger dager annen annet åpen"
+            " åpent åpner finner spørre"
+        ),
+        "nn": (
+            "eg ikkje kva korleis kvifor korfor kven kvar kor noko nokon nokre berre heime heim"
+            " vorte vore vert kome komen kjem ein eit ho dei deira dykk dykkar mykje fekk"
+            " gjer gjera gjere veit treng tek enno sjølv hjå frå mogleg gløymt gløymd pakkar"
+            " butikkar storleik pengane kjøpa endra sletta henta bestilla avbestilla senda"
+            " snakka gjekk seier opne opnar spørja spørje allereie"
+        ),
+        "da": (
+            "hvad nogen nogle noget af købe købt meget fik fået leveret jer jeres"
+            " hvornår tager tage tilbage ændre ændret gerne brug hjælp hjælpe dage anden andet"
+            " endnu muligt gør mit dit vores oprette opretter oprettet spørge bliver siger åben"
+            " åbent åbner finder tak varerne"
+        ),
+        "sv": (
+            "hur jag är inte vad varför vem och också någon något några finns ni när vill från"
+            " till mycket paketet fungerar kommit än inom bara hittar hitta tack varorna"
+        ),
+        "nb da": (
+            "jeg ikke hvor hvordan hvorfor hvem hvis hvilken hvilke selv bare frem mulig pengene"
+            " pakker hjem hjemme allerede"
+        ),
+        "nb nn": (
+            "etter kjøpe kjøpt levert tilbake fått igjen lenge meg deg seg hjelp gjerne endre"
+            " varene aldri takk hei"
+        ),
+        "nb nn da": "også",
+        "nb nn sv": "mitt ditt fram",
+        "nb da sv": "kommer",
+        "nb sv": "vet",
+        "nn sv": "betala returnera då att dagar vart",
+        "da sv": "aldrig mig dig sig blev efter nu sker hej",
+        # English words that no Nordic language uses (not "i", "for", "so", "have" or "to"), so
+        # a short English question is not pulled to the base's default language by the priors.
+        "en": (
+            "the my your you what how does can it please with where why when which an and of"
+            " are want would a this that there do"
+        ),
+    }
+)
+# Letters that only some of the languages use: æ and ø are Norwegian or Danish, ä and ö Swedish
+# or Finnish. Each group counts once per text, and not in names ("Tromsø", "Göteborg").
+_LETTERS = (
+    (frozenset("æø"), frozenset({"nb", "nn", "da"})),
+    (frozenset("äö"), frozenset({"sv", "fi"})),
+)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,16 +160,42 @@ def _lingua(text: str) -> dict[str, float]:
     return values
 
 
-def _markers(words: list[str]) -> dict[str, float]:
-    boost = {lang: 1.0 for lang in LANGUAGES}
+def _without_names(text: str) -> list[str]:
+    """The words of `text` less the names: a capitalised word that does not start a sentence
+    ("Helsinkiin", "Göteborg", "The North Face") says little about the language the visitor
+    writes in, and place names mislead lingua. Nothing is left out of a text written mostly in
+    capitals, or when only names would be left."""
+    found = list(_WORD.finditer(text))
+    capitalised = [m for m in found if m.group()[0].isupper()]
+    if not found or len(capitalised) * 2 > len(found):
+        return [m.group() for m in found]
+    kept = [
+        m.group()
+        for n, m in enumerate(found)
+        if not (
+            n > 0
+            and m.group()[0].isupper()
+            and not _SENTENCE_END.search(text, found[n - 1].end(), m.start())
+        )
+    ]
+    return kept or [m.group() for m in found]
+
+
+def _markers(words: list[str]) -> dict[str, int]:
+    """How many marker words and letter groups of `words` (names left out) speak for each
+    language. English words count once: Nordic messages quote English titles and product
+    names, so they are enough to outweigh the default-language prior, not lingua."""
+    found = {lang: 0 for lang in LANGUAGES}
     for word in words:
-        for lang, only in _MARKERS.items():
-            if word in only:
-                boost[lang] *= MARKER_BOOST
-    # Nordic messages quote English titles and product names ("The North Face"), so English
-    # words count once: enough to outweigh the default-language prior, not lingua.
-    boost["en"] = min(boost["en"], MARKER_BOOST)
-    return boost
+        for lang in _MARKERS.get(word, ()):
+            found[lang] += 1
+    found["en"] = min(found["en"], 1)
+    letters = set("".join(words))
+    for group, langs in _LETTERS:
+        if letters & group:
+            for lang in langs:
+                found[lang] += 1
+    return found
 
 
 def detect_language(
@@ -188,7 +207,7 @@ def detect_language(
     default: str = "nb",
 ) -> Detection:
     """The visitor's language among nb, nn, sv, da, fi, en."""
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [w.casefold() for w in _without_names(text)]
     letters = sum(len(w) for w in words)
     prior = {lang: 1.0 for lang in LANGUAGES}
     for lang in set(base_languages) & set(LANGUAGES):
@@ -199,15 +218,17 @@ def detect_language(
     for lang in [r for r in recent[-3:] if r]:
         prior[lang] *= HISTORY_PRIOR
     page = normalise_language_tag(page_lang)
-    if page:
-        prior[page] *= PAGE_PRIOR
-    if letters == 0:
+    if not words:
         fallback = page or next((r for r in reversed(recent) if r), None) or default
         return Detection(fallback, 0.0)
-    weight = min(1.0, letters / FULL_WEIGHT_LETTERS)
-    lingua = _lingua(text)
     marks = _markers(words)
-    scores = {lang: (lingua[lang] ** weight) * prior[lang] * marks[lang] for lang in LANGUAGES}
+    if page:
+        contradicted = any(marks[lang] > marks[page] for lang in _NORDIC if lang != page)
+        prior[page] *= CONTRADICTED_PAGE_PRIOR if contradicted else PAGE_PRIOR
+    weight = min(1.0, letters / FULL_WEIGHT_LETTERS)
+    lingua = _lingua(" ".join(words))
+    boost = {lang: MARKER_BOOST ** marks[lang] for lang in LANGUAGES}
+    scores = {lang: (lingua[lang] ** weight) * prior[lang] * boost[lang] for lang in LANGUAGES}
     total = sum(scores.values())
     best = max(scores, key=lambda lang: scores[lang])
     return Detection(best, round(scores[best] / total, 4))

@@ -112,3 +112,90 @@ def test_normalise_language_tag(tag: str | None, lang: str | None) -> None:
 )
 def test_page_language(url: str | None, lang: str | None) -> None:
     assert page_language(url) == lang
+
+
+# --- a page in another language, dialect markers and place names ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kor lang tid tek det å få pengane tilbake?",
+        "Kva kostar frakta?",
+        "Korleis kan eg returnera ei vare?",
+        "Eg vil endra bestillinga mi",
+        "Kvar er pakken min?",
+        "Når kjem pakken fram?",
+        "Pakken kom aldri fram, kva no?",
+        "Eg fekk feil vare",
+        "KVA KOSTAR FRAKTA?",
+    ],
+)
+def test_nynorsk_question_on_a_bokmal_page_is_nynorsk(text: str) -> None:
+    """The page says Norwegian; the words say which written standard."""
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == "nn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvor lang tid tar det å få pengene tilbake?",
+        "Hva koster frakten?",
+        "Jeg vil endre bestillingen min",
+        "Når kommer pakken frem?",
+        "Kan jeg avbestille ordren?",
+        "Varene kom i to pakker",
+    ],
+)
+def test_bokmal_stays_bokmal_on_a_bokmal_page_and_on_a_nynorsk_page(text: str) -> None:
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == "nb"
+    assert detect_language(text, page_lang="nn", base_languages=ALL).lang == "nb"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvad koster fragten?",
+        "Hvornår kommer min pakke?",
+        "Jeg vil ændre min bestilling",
+        "Kan jeg få en faktura til vores firma?",
+        "Mit gavekort virker ikke",
+        "Jeg vil gerne slette min konto",
+    ],
+)
+def test_danish_stays_danish_on_a_norwegian_page(text: str) -> None:
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == "da"
+    assert detect_language(text, page_lang="nn", base_languages=ALL).lang == "da"
+
+
+@pytest.mark.parametrize("text", ["Vad kostar frakten?", "Var hittar jag returetiketten?"])
+def test_swedish_with_one_marker_beats_a_norwegian_page(text: str) -> None:
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == "sv"
+    assert detect_language(text, page_lang="nn", base_languages=ALL).lang == "sv"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hvor lang tid tar leveringen til Jyväskylä?", "nb"),
+        ("Kor lang tid tek det å senda til Göteborg?", "nn"),
+        ("Kva kostar frakta til Jyväskylä?", "nn"),
+        ("Hur lång tid tar leveransen till Tromsø?", "sv"),
+        ("Vad kostar frakten till Trøndelag?", "sv"),
+        ("Kuinka kauan toimitus kestää Helsinkiin?", "fi"),
+        ("How long does delivery take to Tromsø?", "en"),
+        ("What does shipping to Jyväskylä cost?", "en"),
+    ],
+)
+def test_place_names_do_not_decide_the_language(text: str, lang: str) -> None:
+    """A Finnish or Swedish place name in a Norwegian question (and a Norwegian one in a
+    Swedish or English question) is a name, not the visitor's language."""
+    assert detect_language(text, base_languages=ALL).lang == lang
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == lang
+
+
+def test_a_page_still_settles_a_text_that_could_be_either() -> None:
+    """Words that bokmål and Danish share leave it to the page."""
+    text = "Hvordan kan jeg returnere en vare?"
+    assert detect_language(text, page_lang="nb", base_languages=ALL).lang == "nb"
+    assert detect_language(text, page_lang="da", base_languages=ALL).lang == "da"

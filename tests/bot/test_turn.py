@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot import Abstain, Bot, Clarify, InvalidMessage, Reply, detect_language
+from bot import Abstain, Bot, Clarify, InvalidMessage, Page, Reply, detect_language
+from bot.texts import ABSTAIN, CLARIFY, FALLBACK_NOTE
 from retrieval import Thresholds
+from tests.bot.conftest import MakeBot
 
 if TYPE_CHECKING:
     from app.engine import Engine
 
 FALLBACK_THRESHOLDS = Thresholds(0.3, 1.01)
+ANY_ANSWER = Thresholds(0.0, 1.01, source="settings")  # the best-ranked answer, always
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +97,90 @@ def test_off_topic_question_abstains_in_the_visitors_language(
     assert detect_language(outcome.text).lang == lang
     assert outcome.confidence < demo_bot.thresholds.answer
     assert len(outcome.ranked) >= 5  # the ranking is kept for the inquiry record
+
+
+# A nynorsk question on a bokmål page (the demo shop's pages are bokmål): the page says
+# Norwegian, the words say nynorsk, and every demo answer has a nynorsk text.
+NYNORSK_ON_A_BOKMAL_PAGE = [
+    ("Kor lang tid tek det å få pengane tilbake?", "refund-time"),
+    ("Kva kostar frakta?", "shipping-cost"),
+    ("Korleis kan eg returnera ei vare?", "returns"),
+    ("Kvar er pakken min?", "order-tracking"),
+]
+
+
+@pytest.mark.parametrize(("question", "answer_id"), NYNORSK_ON_A_BOKMAL_PAGE)
+def test_nynorsk_question_on_a_bokmal_page_gets_the_nynorsk_text(
+    demo_bot: Bot, question: str, answer_id: str
+) -> None:
+    # About the language of the reply, not the confidence (see the Finnish fallback test).
+    bot = Bot(demo_bot.base, demo_bot.retriever, demo_bot.encoder, thresholds=FALLBACK_THRESHOLDS)
+    outcome = bot.turn(question, page=Page("https://shop.example/cart", lang="nb-NO"))
+    assert isinstance(outcome, Reply), (outcome.decision, outcome.ranked[:3])
+    assert outcome.answer_id == answer_id
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == ("nn", "nn", False)
+    assert outcome.text == answer_text(demo_bot, answer_id, "nn")
+
+
+@pytest.mark.parametrize(
+    "question", ["Eg vil endra bestillinga mi", *(q for q, _ in NYNORSK_ON_A_BOKMAL_PAGE)]
+)
+def test_nynorsk_question_on_a_bokmal_page_is_met_in_nynorsk(demo_bot: Bot, question: str) -> None:
+    """Whatever the bot decides with its own thresholds, it says it in nynorsk."""
+    outcome = demo_bot.turn(question, page_lang="nb")
+    assert outcome.lang == "nn"
+    if isinstance(outcome, Reply):
+        assert (outcome.reply_lang, outcome.fallback) == ("nn", False)
+    else:
+        assert outcome.text in (ABSTAIN["nn"], CLARIFY["nn"])
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_id", "lang"),
+    [
+        ("Hva koster frakten?", "shipping-cost", "nb"),
+        ("Hvor lang tid tar det å få pengene tilbake?", "refund-time", "nb"),
+        ("Hvad koster fragten?", "shipping-cost", "da"),
+        ("Hvor lang tid tager det at få pengene tilbage?", "refund-time", "da"),
+    ],
+)
+def test_bokmal_and_danish_on_a_bokmal_page_keep_their_language(
+    demo_bot: Bot, question: str, answer_id: str, lang: str
+) -> None:
+    bot = Bot(demo_bot.base, demo_bot.retriever, demo_bot.encoder, thresholds=FALLBACK_THRESHOLDS)
+    outcome = bot.turn(question, page_lang="nb")
+    assert isinstance(outcome, Reply), (outcome.decision, outcome.ranked[:3])
+    assert outcome.answer_id == answer_id
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == (lang, lang, False)
+    assert outcome.text == answer_text(demo_bot, answer_id, lang)
+
+
+def test_finnish_question_with_a_place_name_is_finnish(demo_bot: Bot) -> None:
+    """The place name does not move the language; whether the bot answers is retrieval's
+    confidence, and whatever it says is in Finnish (or the fallback text is marked)."""
+    outcome = demo_bot.turn("Kuinka kauan toimitus kestää Helsinkiin?", page_lang="nb")
+    assert outcome.lang == "fi"
+    assert outcome.ranked[0].id == "delivery-time"
+    if isinstance(outcome, Reply):
+        answer = demo_bot.base.get("delivery-time")
+        assert answer is not None
+        assert "fi" not in answer.answer
+        assert (outcome.reply_lang, outcome.fallback) == ("nb", True)
+    else:
+        assert outcome.text in (ABSTAIN["fi"], CLARIFY["fi"])
+
+
+def test_nynorsk_question_without_a_nynorsk_text_is_marked_as_a_fallback(
+    make_shop_bot: MakeBot,
+) -> None:
+    """The shop's answers have no nynorsk text: the reply is bokmål, marked as a fallback."""
+    shop = make_shop_bot()
+    bot = Bot(shop.base, shop.retriever, shop.encoder, thresholds=ANY_ANSWER)
+    outcome = bot.turn("Kvar er pakken min?", page_lang="nb")
+    assert isinstance(outcome, Reply), (outcome.decision, outcome.ranked[:3])
+    assert outcome.answer_id == "order-tracking"
+    assert (outcome.lang, outcome.reply_lang, outcome.fallback) == ("nn", "nb", True)
+    assert outcome.note == FALLBACK_NOTE["nn"]
 
 
 # Vague messages that fit several answers (or none): the bot may offer choices or say it does
