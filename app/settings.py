@@ -107,8 +107,16 @@ class Settings(BaseSettings):
     handoff_reopen_days: float = Field(
         7.0,
         ge=0,
-        description="A visitor who writes within this many days of the resolution reopens the "
-        "case instead of starting over.",
+        description="A visitor who says the problem is not solved within this many days of the "
+        "resolution reopens the case instead of starting over.",
+    )
+    handoff_reopen_window_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="After a case is resolved, any message the visitor writes within this many "
+        "seconds continues it and reopens it. Later, within CHAT_HANDOFF_REOPEN_DAYS, only a "
+        "message that says the problem is not solved reopens it; any other message is a new "
+        "question for the bot.",
     )
     handoff_handle_minutes: float = Field(
         6.0,

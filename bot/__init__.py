@@ -20,6 +20,7 @@ from bot.assisted import (
     TurnLike,
 )
 from bot.collect import FIELD_STATUSES, MAX_FIELD_TRIES, CollectedField, PendingHandoff
+from bot.continuation import says_not_solved
 from bot.conversation import (
     DECISIONS,
     OUTCOMES,
@@ -121,4 +122,5 @@ __all__ = [
     "get_token_counter",
     "normalise_language_tag",
     "page_language",
+    "says_not_solved",
 ]

@@ -25,6 +25,9 @@ from knowledge import Field
 _SKIPS = frozenset(word for words in SKIP_WORDS.values() for word in words)
 _NOT_WORD = re.compile(r"[^\w\s']+")
 _SEPARATORS = re.compile(r"[\s.-]+")
+_NUMBER = re.compile(r"(?<![\w@])\+?\d(?:[\s.-]?\d)*(?![\w@])")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_QUESTION_WORDS = 3  # a reply with no digits and this many words may be a new question
 
 
 def is_skip(text: str) -> bool:
@@ -60,13 +63,7 @@ def recognise(field: Field, texts: Iterable[str], taken: Iterable[str] = ()) -> 
     return None
 
 
-def check_answer(field: Field, text: str) -> str | None:
-    """The value in the visitor's answer, or None when it does not match.
-
-    A number written with spaces, dots or dashes ("123 45 67") is accepted when the field's
-    example is a plain number and the digits alone match.
-    """
-    value = text.strip()
+def _whole(field: Field, value: str) -> str | None:
     if field.check_value(value):
         return value
     if field.example and field.example.isdigit():
@@ -74,6 +71,40 @@ def check_answer(field: Field, text: str) -> str | None:
         if compact.isdigit() and field.check_value(compact):
             return compact
     return None
+
+
+def check_answer(field: Field, text: str) -> str | None:
+    """The value in the visitor's answer, or None when it does not match.
+
+    The whole answer is tried first; then the value is looked for inside a sentence ("Det är
+    2048170", "Mitt ordrenummer er 123 45 67, takk"), where exactly one value must be found.
+    A number written with spaces, dots or dashes ("123 45 67") is accepted when the field's
+    example is a plain number and the digits alone match.
+    """
+    value = text.strip()
+    whole = _whole(field, value)
+    if whole is not None:
+        return whole
+    found = {
+        checked
+        for match in _sentence_values(field, value)
+        if (checked := _whole(field, match)) is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _sentence_values(field: Field, text: str) -> list[str]:
+    inside = re.compile(rf"(?<!\w)(?:{_unanchored(field.pattern)})(?!\w)")
+    values = [match.group(0).strip() for match in inside.finditer(text)]
+    return values + [match.group(0) for match in _NUMBER.finditer(text)]
+
+
+def may_be_question(text: str) -> bool:
+    """Whether a reply that gives no value may be a new question rather than a try at one:
+    no digits, and a question mark or a few words ("hvor lang tid tar en retur?")."""
+    if any(char.isdigit() for char in text):
+        return False
+    return "?" in text or len(_LETTERS.findall(text)) >= _QUESTION_WORDS
 
 
 def label_of(field: Field, lang: str, default_language: str) -> str:
@@ -86,6 +117,9 @@ def describe_problem(field: Field, text: str, lang: str, default_language: str) 
     """Why the answer does not fit, specifically: "…: it has 8 digits, but should have 7."."""
     example = field.example
     value = text.strip()
+    numbers = [match.group(0) for match in _NUMBER.finditer(value)]
+    if len(numbers) == 1 and len(_LETTERS.findall(value)) >= 2:
+        value = numbers[0]  # the number inside a sentence: "det er 12345678"
     if example and example.isdigit():
         digits = _SEPARATORS.sub("", value)
         if digits.isdigit() and len(digits) != len(example):

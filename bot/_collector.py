@@ -10,7 +10,14 @@ import dataclasses
 from collections.abc import Sequence
 
 from bot._collect_texts import COLLECT_INTRO, FIELD_NOT_GIVEN, SKIP_LABEL
-from bot._collecting import advance, check_answer, describe_problem, is_skip, label_of
+from bot._collecting import (
+    advance,
+    check_answer,
+    describe_problem,
+    is_skip,
+    label_of,
+    may_be_question,
+)
 from bot.collect import MAX_FIELD_TRIES, CollectedField, PendingHandoff
 from bot.conversation import PastTurn
 from bot.replies import Collect, Escalate
@@ -50,6 +57,14 @@ class Collector:
             asking,
         )
         return self._ask(pending, escalate, COLLECT_INTRO[escalate.lang])
+
+    def is_new_question(self, text: str, pending: PendingHandoff) -> bool:
+        """Whether a reply to the field asked for gives no value and may be a new question
+        (no digits; a question mark or a few words). A free-text field takes any reply."""
+        field = self.base.fields.get(pending.asking)
+        if field is None or is_skip(text) or check_answer(field, text) is not None:
+            return False
+        return may_be_question(text)
 
     def answer(
         self,

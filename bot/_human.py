@@ -14,7 +14,9 @@ A message that is nothing but a human word and polite words ("menneske takk", "a
 too. Contact verbs (contact, call, e-mail, kontakte, ringe, nå) are not talk verbs, so "how do I
 contact customer service?" is a question for the answer base. Present-tense and past forms are
 left out ("snakker jeg med et menneske?", "I talked to an agent yesterday"): they describe, they
-do not ask. See docs/decisions/0007-asking-for-a-person.md.
+do not ask. A negation counts only in the verb's own clause, so a request that follows a
+negated sentence still asks ("Pakken min har ikke kommet, kan jeg snakke med en person?").
+See docs/decisions/0007-asking-for-a-person.md.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+|[,.;:!?]", re.UNICODE)
+_BREAK = ","  # a clause boundary: every punctuation mark becomes this token
 _JOINED = {
     "customer service": "customerservice",
     "customer support": "customerservice",
@@ -110,8 +113,20 @@ _FRAME = _POLITE | _words(
     "can could may would like i want wants not don t bot robot chatbot",
     "kan kunne vil ville jeg eg jag få gjerne gerne gärna å att at og och and ikke ikkje inte",
     "haluan haluaisin voinko saanko voisinko voisin chatbotti botti ei en",
+    # How pressing it is says nothing about what it is about: "I want a person, it's urgent".
+    "it s its is this that very really urgent urgently asap quickly fast immediately right away",
+    "det er dette haster hast veldig fort raskt straks snarest omgående hurtigt meget nu",
+    "är detta brådskande bråttom snabbt mycket väldigt genast",
+    "on tämä kiire kiireellinen kiireinen heti nopeasti todella",
 )
 _NEGATION_SPAN = 4
+# An inverted modal and pronoun ("kan jeg", "can I", "kan jag") opens a new clause, also
+# without a comma: "pakken har ikke kommet kan jeg snakke med en person".
+_MODALS = _words(
+    "can could may might will would shall kan kunne kunde vil ville får fikk skal skulle",
+    "voinko voisinko saanko",
+)
+_PRONOUNS = _words("i we you jeg eg jag vi me du dere de ni dykk")
 _QUESTION_WORDS = 2  # content words beyond the request that make the message a question too
 
 
@@ -129,10 +144,11 @@ class HumanRequest:
 
 
 def _tokens(text: str) -> list[str]:
+    """The words of `text`, casefolded, with `_BREAK` where a punctuation mark was."""
     lowered = text.casefold()
     for phrase, joined in _JOINED.items():
         lowered = lowered.replace(phrase, joined)
-    return _WORD.findall(lowered)
+    return [word if word.isalpha() else _BREAK for word in _WORD.findall(lowered)]
 
 
 def _human_langs(word: str) -> frozenset[str] | None:
@@ -152,10 +168,23 @@ def _org_langs(words: list[str], at: int) -> frozenset[str] | None:
     return _ORG_WORDS.get(word)
 
 
+def _clause_before(words: list[str], at: int) -> list[str]:
+    """Up to `_NEGATION_SPAN` words before `at`, in the verb's own clause: a punctuation mark
+    or an inverted modal and pronoun ("kan jeg") ends the look back."""
+    start = max(0, at - _NEGATION_SPAN)
+    for index in range(at - 1, start - 1, -1):
+        if words[index] == _BREAK:
+            return words[index + 1 : at]
+        if index + 1 < at and words[index] in _MODALS and words[index + 1] in _PRONOUNS:
+            return words[index:at]
+    return words[start:at]
+
+
 def _negated(words: list[str], at: int, langs: frozenset[str]) -> bool:
-    before = set(words[max(0, at - _NEGATION_SPAN) : at])
+    """A negation in the verb's own clause: "jeg vil ikke snakke med et menneske" is negated,
+    "pakken har ikke kommet, kan jeg snakke med en person?" is not."""
     negations = _FINNISH_NEGATIONS if langs == _FINNISH else _NEGATIONS
-    return bool(before & negations)
+    return bool(set(_clause_before(words, at)) & negations)
 
 
 def _object_of(words: list[str], at: int) -> tuple[int, frozenset[str]] | None:
@@ -190,6 +219,9 @@ def _span(words: list[str]) -> tuple[int, int, frozenset[str]] | None:
 
 def _alone(words: list[str]) -> HumanRequest | None:
     """A message that is only a person word and polite words: "menneske takk", "agent!"."""
+    words = [word for word in words if word != _BREAK]
+    if not words:
+        return None
     langs = [_human_langs(word) for word in words]
     found = [lang for lang in langs if lang is not None]
     if not found or any(
@@ -206,7 +238,7 @@ def find_human_request(text: str) -> HumanRequest | None:
     if span is None:
         return _alone(words) if words else None
     start, end, langs = span
-    rest = words[:start] + words[end + 1 :]
+    rest = [word for word in words[:start] + words[end + 1 :] if word != _BREAK]
     content = [w for w in rest if w not in _FRAME and w not in _FILLERS]
     question = " ".join(rest) if len(content) >= _QUESTION_WORDS else None
     return HumanRequest(langs, question)

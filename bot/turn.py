@@ -23,6 +23,7 @@ from bot._proactive import Proactivity, to_proactive
 from bot._vectors import QueryVectors
 from bot.assist import Assistant
 from bot.assisted import OnEvent
+from bot.collect import PendingHandoff
 from bot.conversation import Page, PastTurn, VisitorContext
 from bot.errors import InvalidChoice, InvalidMessage, NotCollecting
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
@@ -132,7 +133,7 @@ class Bot(HandingOff):
         question = check_message(text)
         turns = tuple(turns)
         pending = pending_of(turns)
-        if pending is not None:
+        if pending is not None and not self._collector.is_new_question(question, pending):
             return self._collected(question, pending, turns, started)
         langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
         page_lang = page_lang or _page_lang(page)
@@ -144,14 +145,43 @@ class Bot(HandingOff):
             default=self.base.config.default_language,
         )
         request = find_human_request(question)
+        if pending is not None and request is not None:
+            return self._collected(question, pending, turns, started)
         if request is not None:
             lang = self._request_lang(detection.lang, request.langs, [page_lang, *langs[::-1]])
             ranking = self._rank(request.question) if request.question else None
-            asked = question if request.question else history.last_unresolved_question(turns)
+            asked = self._asked(question, ranking, turns)
             return self._escalation("asked_for_human", lang, turns, asked, started, ranking=ranking)
         ctx = self._read(question, detection, turns, started)
         ctx = self._rewrite(dataclasses.replace(ctx, turns=turns, on_event=on_event))
+        if pending is not None:
+            return self._instead_of_a_value(self._decide(ctx), question, pending, turns, started)
         return self._unless_unresolved(self._decide(ctx), ctx, turns)
+
+    def _instead_of_a_value(
+        self,
+        outcome: Outcome,
+        text: str,
+        pending: PendingHandoff,
+        turns: tuple[PastTurn, ...],
+        started: float,
+    ) -> Outcome:
+        """A reply to a field that reads as a new question: the bot's answer (or choices)
+        leaves the collection; anything less is taken as a try at the value after all."""
+        if outcome.decision in ("answer", "clarify"):
+            return outcome
+        return self._collected(text, pending, turns, started)
+
+    def _asked(self, text: str, ranking: Ranking | None, turns: tuple[PastTurn, ...]) -> str | None:
+        """The question of a request for a person: the request itself when it says what it is
+        about (its content words rank plausibly, or nothing was asked before), else the last
+        question the visitor asked before it."""
+        earlier = history.last_unresolved_question(turns)
+        if ranking is None:
+            return earlier
+        if earlier is None or ranking.top3 >= self.thresholds.clarify:
+            return text
+        return earlier
 
     def choose(
         self,

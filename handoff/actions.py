@@ -329,14 +329,27 @@ async def do_record_agent_reply(
 
 
 async def do_record_visitor_message(
-    session: AsyncSession, case_id: str, now: dt.datetime, *, reopen_within: dt.timedelta
+    session: AsyncSession,
+    case_id: str,
+    now: dt.datetime,
+    *,
+    reopen_within: dt.timedelta,
+    window: dt.timedelta = dt.timedelta(0),
+    continues: bool = True,
+    question: str | None = None,
 ) -> tuple[Case, str | None]:
     """The visitor wrote: (the case, what changed: "reopened", "visitor_message", or None when
-    a resolved case is too old to reopen)."""
+    a resolved case stays resolved and the bot takes the conversation back).
+
+    A resolved case reopens when the message comes within `window` of the resolution, or
+    when it `continues` the case (says it is not solved) within `reopen_within`. A reopened
+    case's question becomes `question` (the message that reopened it), when given."""
     case = await get_case(session, case_id)
     if case.status == "resolved":
-        if case.resolved_at is None or now - case.resolved_at > reopen_within:
+        if not _reopens(case, now, reopen_within, window, continues=continues):
             return case, None
+        previous_question = case.question
+        case.question = question or case.question
         case.previous_agent_id = case.agent_id or case.previous_agent_id
         case.status, case.agent_id, case.waiting_since, case.resolved_at = (
             "reopened",
@@ -346,7 +359,7 @@ async def do_record_visitor_message(
         )
         case.reopened += 1
         case.rating = case.rating_comment = case.rated_at = None
-        event(session, case_id, "reopened", now)
+        event(session, case_id, "reopened", now, previous_question=previous_question)
         change = "reopened"
     else:
         if case.status == "waiting_on_visitor":
@@ -355,6 +368,15 @@ async def do_record_visitor_message(
     case.last_message_at = case.updated_at = now
     await session.flush()
     return case, change
+
+
+def _reopens(
+    case: Case, now: dt.datetime, within: dt.timedelta, window: dt.timedelta, *, continues: bool
+) -> bool:
+    if case.resolved_at is None:
+        return False
+    since = now - case.resolved_at
+    return since <= window or (continues and since <= within)
 
 
 async def do_resolve(

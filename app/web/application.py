@@ -72,6 +72,7 @@ def create_app(
         timing = Timing(
             answer_timeout=dt.timedelta(seconds=settings.handoff_answer_timeout_seconds),
             reopen_within=dt.timedelta(days=settings.handoff_reopen_days),
+            reopen_window=dt.timedelta(seconds=settings.handoff_reopen_window_seconds),
             handle_seconds=settings.handoff_handle_minutes,
         )
         handoffs = Handoffs(db, hub, ready.bot, timing, now)

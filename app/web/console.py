@@ -1,10 +1,13 @@
-"""The agent console's files, served at `/console` from `web_widget/console/` (written by the
-console's own branch). Until they exist, `/console` is a 404 page."""
+"""The agent console's files, served at `/console/` from `web_widget/console/`.
+
+`/console` (no slash) redirects to `/console/`: the console's page links its CSS and modules
+relatively, and those links resolve only under the folder's address. Until the files exist,
+`/console/` is a 404 page."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from app.web.site import _SEGMENT, _TYPES, not_found_page
 
@@ -15,6 +18,14 @@ _HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
 @router.api_route("/console", methods=["GET", "HEAD"])
+async def console_folder(request: Request) -> Response:
+    """Redirect to the folder's address. The location is relative (`console/`), so it also
+    works behind a proxy that serves Samsvar under a path prefix; the query is kept, and the
+    browser keeps the fragment (`#case=…`)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"console/{query}", status_code=308, headers=_HEADERS)
+
+
 @router.api_route("/console/{path:path}", methods=["GET", "HEAD"])
 async def console_file(request: Request, path: str = "") -> Response:
     folder = (request.app.state.widget_dir / "console").resolve()

@@ -24,7 +24,7 @@ from app.web.case_json import case_rows, display_names, visitor_case_json
 from app.web.hub import Hub
 from app.web.messages import message_json
 from app.web.turns import inquiry_of, message_of
-from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures
+from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures, says_not_solved
 from bot._collecting import label_of
 from handoff import (
     URGENCY_RANKS,
@@ -67,8 +67,9 @@ class Timing:
     """The hand-off's settings, as plain values."""
 
     answer_timeout: dt.timedelta
-    reopen_within: dt.timedelta
+    reopen_within: dt.timedelta  # a message that says it is not solved reopens until then
     handle_seconds: float
+    reopen_window: dt.timedelta = dt.timedelta(0)  # any message reopens until then
 
 
 class Handoffs:
@@ -323,9 +324,13 @@ class Handoffs:
     # --- the visitor goes on ----------------------------------------------------------------
 
     async def do_visitor_message(self, conversation: Any, message: Message) -> bool:
-        """A visitor message in a conversation with a case; False when the case is resolved
-        too long ago to reopen (the bot takes the conversation back)."""
-        now, within = self.clock(), self.timing.reopen_within
+        """A visitor message in a conversation with a case; False when a resolved case stays
+        resolved (the bot takes the conversation back and answers the message).
+
+        A resolved case reopens, with the message as its question, when the message comes
+        within the reopen window or says the problem is not solved (docs/handoff.md)."""
+        now, timing = self.clock(), self.timing
+        continues = says_not_solved(message.text)
         holder: dict[str, Any] = {}
 
         async def change(
@@ -335,7 +340,13 @@ class Handoffs:
             if case is None:
                 return (None, None), [], "bot"
             case, what = await do_record_visitor_message(
-                session, case.id, now, reopen_within=within
+                session,
+                case.id,
+                now,
+                reopen_within=timing.reopen_within,
+                window=timing.reopen_window,
+                continues=continues,
+                question=message.text.strip() or None,
             )
             if what is None:
                 return (case, None), [], "bot"

@@ -266,12 +266,93 @@ def test_a_visitor_who_writes_within_7_days_reopens_the_case(
         True,
     )
     assert back["case"]["number"] == case["number"]
+    assert reopened["question"] == "Pengene er fortsatt ikke tilbake", "the new question"
     assert [m for m in silence if m["message"]["role"] == "bot"] == []
     view = kari.http.get(f"/cases/{case['id']}").json()["case"]
     kinds = [e["kind"] for e in view["events"]]
     assert kinds.index("resolved") < kinds.index("rated") < kinds.index("reopened")
     assert view["rating"] is None, "a reopened case is rated afresh when resolved again"
     assert (view["status"], view["resolved_at"]) == ("assigned", None)
+
+
+REFUND = "Hvor lang tid tar det å få pengene tilbake etter en retur?"
+
+
+def test_the_case_question_is_the_question_asked_before_the_request_for_a_person(
+    live: LiveServer, clock: Clock, desks: dict[str, Desk]
+) -> None:
+    """The request "Jeg vil snakke med et menneske, det haster!" is not the question: the one
+    before it is. A message within the reopen window reopens the case with that message as its new
+    question, and the agents are told it was reopened (not created)."""
+    kari = desks["kari"]
+    kari.online()
+    kari.listen()
+    with _visitor(live) as tab:
+        _say(tab, "Betalingen min ble avvist i kassen")
+        asked = _say(tab, "Jeg vil snakke med et menneske, det haster!")
+        assert asked["decision"] == "collect", asked
+        _say(tab, "1234567")
+        created = kari.expect("case_created")["case"]
+        kari.expect("case_updated", lambda f: f["change"] == "assigned")
+        assert kari.http.post(f"/cases/{created['id']}/resolve").status_code == 200
+        _status(tab, lambda f: f["status"] == "resolved")
+        clock.advance(minutes=9)
+        tab.message(REFUND)
+        tab.expect("ack")
+        reopened = kari.expect("case_updated", lambda f: f["change"] == "reopened")["case"]
+        later = [f for f in kari.quiet(1.0) if f["type"] == "case_created"]
+    assert created["question"] == "Betalingen min ble avvist i kassen"
+    assert (reopened["id"], reopened["question"], reopened["reopened"]) == (
+        created["id"],
+        REFUND,
+        True,
+    )
+    assert later == [], "a reopened case is not announced as a new one"
+    view = kari.http.get(f"/cases/{created['id']}").json()["case"]
+    event = next(e for e in view["events"] if e["kind"] == "reopened")
+    assert event["detail"]["previous_question"] == "Betalingen min ble avvist i kassen"
+
+
+def test_a_new_question_after_the_reopen_window_is_answered_by_the_bot(
+    live: LiveServer, clock: Clock, desks: dict[str, Desk]
+) -> None:
+    kari = desks["kari"]
+    kari.online()
+    kari.listen()
+    with _visitor(live) as tab:
+        _hand_off(tab)
+        case = kari.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
+        assert kari.http.post(f"/cases/{case['id']}/resolve").status_code == 200
+        _status(tab, lambda f: f["status"] == "resolved")
+        clock.advance(minutes=11)  # past CHAT_HANDOFF_REOPEN_WINDOW_SECONDS (600)
+        answer = _say(tab, REFUND)
+        reopened = [f for f in kari.quiet(1.0) if f.get("change") == "reopened"]
+    assert answer["decision"] == "answer", answer
+    assert reopened == []
+    view = kari.http.get(f"/cases/{case['id']}").json()["case"]
+    assert (view["status"], view["question"]) == ("resolved", PAYMENT)
+    conversation = live.run(get_conversation(live.db, tab.conversation_id or ""))
+    assert conversation is not None and conversation.status == "bot"
+
+
+def test_the_reopen_window_is_a_setting(serve: Serve, clock: Clock) -> None:
+    live = serve(clock=clock, handoff_reopen_window_seconds=60)
+    add_agent(live, "kari", ["payments"])
+    kari = Desk(live, "kari")
+    try:
+        assert kari.sign_in().status_code == 200
+        kari.online()
+        kari.listen()
+        with _visitor(live) as tab:
+            _hand_off(tab)
+            case = kari.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
+            assert kari.http.post(f"/cases/{case['id']}/resolve").status_code == 200
+            _status(tab, lambda f: f["status"] == "resolved")
+            clock.advance(minutes=2)
+            answer = _say(tab, REFUND)
+    finally:
+        kari.close()
+    assert answer["decision"] == "answer", answer
 
 
 def test_after_7_days_the_bot_takes_the_conversation_back(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -102,3 +104,22 @@ def test_a_missing_widget_script_is_a_404(tmp_path: Path, serve: Serve) -> None:
 def test_the_files_come_from_the_installed_web_widget_package() -> None:
     assert get_widget_dir() == Path(web_widget.__file__).resolve().parent
     assert (get_widget_dir() / "__init__.py").is_file()
+
+
+@pytest.mark.parametrize("path", ["/console", "/console/", "/console?lang=en", "/console/?x=1"])
+def test_the_console_loads_its_css_and_script_with_and_without_the_slash(
+    serve: Serve, path: str
+) -> None:
+    live = serve()
+    with live.http() as http:
+        page = http.get(path, follow_redirects=True)
+        assert page.status_code == 200
+        assert page.url.path == "/console/"
+        assert page.url.query == httpx.URL(path).query
+        css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.text)
+        script = re.search(r'<script type="module" src="([^"]+)"', page.text)
+        assert css is not None and script is not None
+        for link, kind in ((css[1], "text/css"), (script[1], "text/javascript")):
+            asset = http.get(urljoin(str(page.url), link))
+            assert asset.status_code == 200, link
+            assert asset.headers["content-type"].startswith(kind)

@@ -80,6 +80,7 @@ EXPECTED_ALL = [
     "get_token_counter",
     "normalise_language_tag",
     "page_language",
+    "says_not_solved",
 ]
 
 

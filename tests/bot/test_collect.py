@@ -72,14 +72,59 @@ def test_a_topic_with_fields_asks_first_in_the_visitors_language(demo_bot: Bot) 
 def test_a_valid_answer_completes_the_hand_off_with_the_value(demo_bot: Bot) -> None:
     asked = demo_bot.turn(PAYMENT)
     turns = [after(PAYMENT, asked)]
-    done = demo_bot.turn("Det er 1234567", turns=turns)
-    assert isinstance(done, Collect)  # "Det er 1234567" is not the whole value
-    assert done.problem is not None and done.attempt == 2
-    done = demo_bot.turn("123 45 67", turns=[*turns, after("Det er 1234567", done)])
+    wrong = demo_bot.turn("123", turns=turns)
+    assert isinstance(wrong, Collect)
+    assert wrong.problem is not None and wrong.attempt == 2
+    done = demo_bot.turn("123 45 67", turns=[*turns, after("123", wrong)])
     assert isinstance(done, Escalate)
     assert done.fields == (CollectedField("order_number", "given", "1234567"),)
     assert done.values() == {"order_number": "1234567"}
     assert (done.reason, done.team, done.question) == ("asked_for_human", "payments", PAYMENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Det er 1234567", "1234567"),
+        ("Det är 2048170", "2048170"),
+        ("Mitt ordrenummer er 123 45 67, takk", "1234567"),
+        ("ordre nr. 7654321.", "7654321"),
+    ],
+)
+def test_the_value_is_found_inside_a_sentence(demo_bot: Bot, text: str, value: str) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    done = demo_bot.turn(text, turns=turns)
+    assert isinstance(done, Escalate), done
+    assert done.fields == (CollectedField("order_number", "given", value),)
+
+
+def test_a_wrong_number_inside_a_sentence_is_explained_by_its_digits(demo_bot: Bot) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    again = demo_bot.turn("Mitt kundnummer er 40718823", turns=turns)
+    assert isinstance(again, Collect)
+    assert again.problem == (
+        "Det ser ikke ut som et gyldig ordrenummer: det har 8 sifre, men skal ha 7."
+    )
+
+
+def test_a_new_question_while_asked_for_a_value_is_answered_and_leaves_the_collection(
+    demo_bot: Bot,
+) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    question = "Hvor lang tid tar det å få pengene tilbake etter en retur?"
+    answered = demo_bot.turn(question, turns=turns)
+    assert answered.decision in ("answer", "clarify"), answered
+    assert not isinstance(answered, Collect)
+    turns.append(after(question, answered))
+    following = demo_bot.turn("Hvor er pakken min?", turns=turns)
+    assert not isinstance(following, Collect), "the collection was left"
+
+
+def test_asking_for_a_person_while_asked_for_a_value_still_hands_off(demo_bot: Bot) -> None:
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    outcome = demo_bot.turn("Kan jeg få snakke med et menneske?", turns=turns)
+    assert isinstance(outcome, Escalate)
+    assert outcome.fields == (CollectedField("order_number", "skipped"),)
 
 
 def test_a_value_already_in_the_question_is_not_asked_again(demo_bot: Bot) -> None:

@@ -51,6 +51,20 @@ NOT_A_REQUEST = [
     "Jeg snakket med kundeservice i går",
     "I want to know if customer service is open on Sunday",
     "Can you speak English?",
+    # A sentence that mentions a person (or a way to reach one) without asking to talk to one.
+    "Pakken min har ikke kommet, og jeg snakket med en person i går",
+    "Pakken min har ikke kommet, kan en annen person hente den?",
+    "Pakken min har ikke kommet, kan jeg ringe kundeservice?",
+    "My parcel has not arrived, how do I contact customer service?",
+]
+
+# A request for a person inside a sentence that says what it is about; the negation belongs to
+# the first clause, not to the request.
+ASKS_INSIDE_A_SENTENCE = [
+    ("Pakken min har ikke kommet, kan jeg snakke med en person?", "nb"),
+    ("Pakken min har ikke kommet kan jeg snakke med en person", "nb"),
+    ("Paketet har inte kommit, kan jag prata med en människa?", "sv"),
+    ("My parcel has not arrived. Can I talk to a person?", "en"),
 ]
 
 
@@ -113,6 +127,42 @@ def test_a_request_that_says_what_it_is_about_is_the_question_and_ranks_the_topi
     assert outcome.question == text
     assert outcome.answer_id == "payment-declined"
     assert (outcome.team, outcome.collect) == ("payments", ("order_number",))
+
+
+@pytest.mark.parametrize(("text", "lang"), ASKS_INSIDE_A_SENTENCE)
+def test_a_request_inside_a_sentence_hands_off_with_the_sentence_as_the_question(
+    demo_bot: Bot, text: str, lang: str
+) -> None:
+    outcome = handed_off(demo_bot, demo_bot.turn(text))
+    assert isinstance(outcome, Escalate)
+    assert (outcome.reason, outcome.lang) == ("asked_for_human", lang)
+    assert outcome.question == text
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "I want a person, it's urgent",
+        "Jeg vil snakke med et menneske, det haster!",
+        "Kan jag prata med en människa? Det är bråttom",
+        "jeg vil snakke med et menneske, kom igjen nå da",
+    ],
+)
+def test_a_request_with_no_topic_of_its_own_keeps_the_question_asked_before(
+    demo_bot: Bot, request_text: str
+) -> None:
+    asked = "Jeg har et problem med en vare jeg kjøpte"
+    turns = [past(asked, demo_bot.turn(asked))]
+    outcome = handed_off(demo_bot, demo_bot.turn(request_text, turns=turns))
+    assert isinstance(outcome, Escalate)
+    assert outcome.reason == "asked_for_human"
+    assert outcome.question == asked
+
+
+def test_a_request_with_no_topic_and_nothing_asked_before_has_no_question(demo_bot: Bot) -> None:
+    outcome = handed_off(demo_bot, demo_bot.turn("I want a person, it's urgent"))
+    assert isinstance(outcome, Escalate)
+    assert outcome.question is None
 
 
 def test_the_team_is_the_last_answers_team_and_tried_lists_what_was_given(demo_bot: Bot) -> None:

@@ -92,6 +92,25 @@ def visitor_hands_off(open_page: OpenPage, desk_server: LiveServer) -> tuple[Wid
     return widget, number.group(0)
 
 
+def test_the_console_works_at_its_address_without_the_slash(
+    open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient]
+) -> None:
+    """`/console` is the documented address: it lands on `/console/`, where the page's relative
+    links to its CSS and modules resolve, and the console works."""
+    page = open_page(None, base=desk_server.url)
+    page.goto(desk_server.url + "/console?lang=en")
+    desk = Desk(page)
+    expect(desk.name_box).to_be_focused()  # the modules ran
+    assert page.url == desk_server.url + "/console/?lang=en"
+    styled = page.evaluate(
+        "[...document.styleSheets].some(s => (s.href || '').endsWith('/console/console.css')"
+        " && s.cssRules.length > 0)"
+    )
+    assert styled
+    desk.sign_in("kari")
+    desk.signed_in()
+
+
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(
     open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
 ) -> None:

@@ -118,7 +118,7 @@ def test_collect_hand_off_agent_and_rating(
     expect(rating).to_be_hidden()
     assert kari.case(row["id"])["case"]["rating"]["score"] == 4
 
-    # Writing again within 7 days reopens the same case.
+    # Writing again soon after the resolution (within the reopen window) reopens the same case.
     widget.ask("Beløpet er fortsatt trukket to ganger.")
     expect(widget.status(f"Sak {number} · Du er nummer 1 i køen")).to_be_visible()
     assert kari.case(row["id"])["case"]["status"] == "reopened"

@@ -90,11 +90,12 @@ export class Alerts {
     return true;
   }
 
-  /** A new case reached this agent's queue. */
+  /** A new (or reopened) case reached this agent's queue. */
   newCase(item, urgencyText) {
-    const title = this.t("newCaseAlert", { number: item.number });
+    const [alert, said] = item.reopened ? ["reopenedCaseAlert", "reopenedCaseAnnounce"] : ["newCaseAlert", "newCaseAnnounce"];
+    const title = this.t(alert, { number: item.number });
     const question = item.preview || "";
-    announce(this.region, this.t("newCaseAnnounce", { number: item.number, urgency: urgencyText, question }));
+    announce(this.region, this.t(said, { number: item.number, urgency: urgencyText, question }));
     this.chime();
     if (this.shown.has(item.id)) return;
     if (this.permission === "granted" && this.notify(item, title, `${urgencyText} · ${item.team || ""}\n${question}`)) return;
