@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -31,26 +29,11 @@ from app.storage import (
     get_database_url,
     get_inquiries,
     get_messages,
-    open_database,
 )
 from app.storage._migrations import get_head_revision
 from app.storage.tables import Base, PageView
 from handoff import METADATA as HANDOFF_METADATA
-
-T = TypeVar("T")
-NOW = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-
-
-def with_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = open_database(get_database_url(url, Path("unused")))
-        try:
-            await do_upgrade(db)
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+from tests.app.traffic import NOW, with_database
 
 
 def _differences(connection: Connection) -> list[object]:
