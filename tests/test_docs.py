@@ -69,3 +69,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     lines = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
     commands = [line.strip() for line in lines if not line.lstrip().startswith("#")]
     assert any(re.match(r"^(bash\s+)?(\./)?scripts/test\b", line) for line in commands)
+
+
+def test_the_decision_index_lists_every_decision() -> None:
+    folder = ROOT / "docs" / "decisions"
+    index = (folder / "README.md").read_text("utf-8")
+    listed = set(re.findall(r"\]\((\d{4}-[a-z0-9-]+\.md)\)", index))
+    records = {path.name for path in folder.glob("[0-9][0-9][0-9][0-9]-*.md")}
+    assert listed == records, f"docs/decisions/README.md: missing {records - listed}"
