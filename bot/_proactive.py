@@ -13,8 +13,11 @@ Three sources, tried in this order; the first that has an offer not yet made win
    out, so a page that many answers match equally (`/orders/*`) offers nothing rather than an
    arbitrary three.
 
-No offer is made twice in a conversation (`VisitorContext.offers_made`), and at most
-`MAX_OFFERS` are made in one. See docs/decisions/0009-proactive-offers.md.
+No offer is made twice in a conversation (`VisitorContext.offers_made`; a page offer's id names
+all the answers it suggested, none of which is suggested by a page offer again), and at most
+`MAX_OFFERS` are made in one. No offer interrupts the bot while it asks the visitor for a field
+(`VisitorContext.collecting`): an offer the visitor's answer then made stale showed its text
+("…du lurer på:") without its choices. See docs/decisions/0009-proactive-offers.md.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from knowledge import AnswerBase, ProactiveRule, match_page, pattern_specificity
 MAX_CHOICES = 3
 MAX_OFFERS = 3
 WELCOME_BACK = "welcome-back"
+PAGES = "pages:"
 WELCOME_BACK_DAYS = 30
 UNFINISHED = ("unresolved", "handed_off")
 
@@ -60,7 +64,7 @@ class Proactivity:
         lang: str,
         now: datetime.datetime | None = None,
     ) -> Offer | None:
-        if len(visitor.offers_made) >= MAX_OFFERS:
+        if visitor.collecting or len(visitor.offers_made) >= MAX_OFFERS:
             return None
         for offer in self._offers(page, visitor, lang, now):
             if offer.rule_id not in visitor.offers_made:
@@ -125,8 +129,11 @@ class Proactivity:
         if not url:
             return None
         ranked: dict[tuple[int, int, int], list[str]] = {}
+        offered = {
+            a for rule_id in made if rule_id.startswith(PAGES) for a in _page_answers(rule_id)
+        }
         for answer in self._base.published():
-            if f"pages:{answer.id}" in made:
+            if answer.id in offered:
                 continue
             matching = [pattern_specificity(p) for p in answer.pages if match_page(p, url)]
             if matching:
@@ -139,7 +146,12 @@ class Proactivity:
             picked += tier
         if not picked:
             return None
-        return Offer(PAGE_OFFER[lang], tuple(picked), f"pages:{picked[0]}")
+        return Offer(PAGE_OFFER[lang], tuple(picked), PAGES + ",".join(picked))
+
+
+def _page_answers(rule_id: str) -> list[str]:
+    """The answers a page offer suggested: `pages:a,b` (one answer: `pages:a`)."""
+    return rule_id.removeprefix(PAGES).split(",")
 
 
 def _on_page(rule: ProactiveRule, url: str | None) -> bool:

@@ -107,13 +107,15 @@ class VisitorContext:
 
     `earlier` is most recent first. `attributes` are set by operators (e.g. `vip`).
     `offers_made` are the ids of the proactive offers already shown in this conversation
-    (`Proactive.rule_id`), so that none is shown twice.
+    (`Proactive.rule_id`), so that none is shown twice. `collecting`: the bot's latest
+    message asks the visitor for a field, which no offer may interrupt.
     """
 
     returning: bool = False
     earlier: tuple[EarlierConversation, ...] = ()
     attributes: Mapping[str, str] = field(default_factory=lambda: _EMPTY, hash=False)
     offers_made: tuple[str, ...] = ()
+    collecting: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "earlier", tuple(self.earlier))

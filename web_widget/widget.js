@@ -258,8 +258,7 @@ function uuid() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return [...b].map((x, i) => (x + 256).toString(16).slice(1) + ([3, 5, 7, 9].includes(i) ? "-" : "")).join("");
 }
 
 /** The server: data-server, else this script's folder. */
@@ -435,7 +434,7 @@ for (const name of ["pushState", "replaceState"]) {
 
 const CSS = `
 :host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px}
-.root{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#17202a;letter-spacing:normal;word-spacing:normal;text-transform:none;text-align:left;text-indent:0;text-shadow:none;font-style:normal;font-variant:normal;font-weight:400;visibility:visible;cursor:auto;direction:ltr;
+.root{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#17202a;letter-spacing:normal;word-spacing:normal;text-transform:none;text-align:left;text-indent:0;text-shadow:none;font-style:normal;font-variant:normal;font-weight:400;visibility:visible;cursor:auto;direction:ltr;
 --accent:var(--samsvar-accent,#0b5a66);--on-accent:var(--samsvar-on-accent,#fff);--focus:var(--samsvar-focus,#1d4ed8)}
 :host([data-position=left]){right:auto;left:20px}
 *{box-sizing:border-box}[hidden]{display:none!important}
@@ -508,10 +507,6 @@ function icon() {
 let sheet = null;
 /** A constructed stylesheet: a strict CSP needs no 'unsafe-inline'. */
 function adoptStyles(root) {
-  if (!("adoptedStyleSheets" in root) || !window.CSSStyleSheet || !CSSStyleSheet.prototype.replaceSync) {
-    root.append(h("style", {}, CSS));
-    return;
-  }
   if (!sheet) {
     sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
@@ -550,10 +545,7 @@ class SamsvarChat extends HTMLElement {
 
   setup() {
     this.cfg = this.readConfig();
-    this.lang = pickLang(this.cfg.lang);
-    const texts = T[this.lang].split("\n");
-    this.t = Object.fromEntries(KEYS.map((key, i) => [key, texts[i]]));
-    this.name = this.cfg.title || this.t.title;
+    this.useLang(pickLang(this.cfg.lang));
     this.store = new Store(`samsvar:${this.cfg.server}`);
     this.byId = new Map(); // message id -> node
     this.pending = new Map(); // client_id -> node awaiting its ack
@@ -577,13 +569,32 @@ class SamsvarChat extends HTMLElement {
     this.setOpen(state.open ?? this.cfg.open, false);
   }
 
+  useLang(lang) {
+    const texts = T[(this.lang = lang)].split("\n");
+    this.t = Object.fromEntries(KEYS.map((key, i) => [key, texts[i]]));
+    this.name = this.cfg.title || this.t.title;
+  }
+
+  /** The UI in the conversation's language, built anew. */
+  relang(lang) {
+    if (!(lang = normLang(lang)) || lang === this.lang) return;
+    const { logEl, input, isOpen, shadowRoot } = this, focus = shadowRoot.activeElement === input;
+    this.useLang(lang);
+    this.build();
+    this.logEl.append(...logEl.children);
+    this.input.value = input.value;
+    this.setOpen(isOpen, false);
+    this.setStatus(this.status, this.case);
+    if (focus) this.input.focus();
+  }
+
   build() {
-    const root = this.attachShadow({ mode: "open" });
+    if (!this.shadowRoot) adoptStyles(this.attachShadow({ mode: "open" }));
     const t = this.t;
     this.logEl = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.log, tabindex: "0" });
     this.typingEl = h("div", { class: "typing", role: "status", "aria-live": "polite" });
     this.noticeEl = h("p", { class: "notice", role: "status" });
-    this.statusEl = h("p", { class: "notice", role: "status", "aria-live": "polite" });
+    this.statusEl = h("p", { class: "notice", role: "status" });
     this.mail = h("input", { id: "samsvar-mail", type: "email", required: true, autocomplete: "email", maxlength: "254" });
     this.mailForm = h("form", { class: "case", hidden: true, onsubmit: (e) => (e.preventDefault(), this.sendMail()) },
       h("label", { for: "samsvar-mail" }, t.mail), h("span", { class: "row" }, this.mail, h("button", { class: "send", type: "submit" }, t.send)));
@@ -631,8 +642,8 @@ class SamsvarChat extends HTMLElement {
     this.launcher = h("button", { class: "launcher", type: "button", "aria-controls": "samsvar-panel", onclick: () => this.setOpen(!this.isOpen, true) });
     this.launcher.append(icon(), this.badge);
     this.announcer = h("div", { class: "vh", role: "status" });
-    adoptStyles(root);
-    root.append(h("div", { class: "root", lang: this.lang, onkeydown: (e) => this.onKey(e) }, this.bubble, this.panel, this.launcher, this.announcer));
+    if (this.rootEl) this.rootEl.remove();
+    this.shadowRoot.append((this.rootEl = h("div", { class: "root", lang: this.lang, onkeydown: (e) => this.onKey(e) }, this.bubble, this.panel, this.launcher, this.announcer)));
   }
 
   listen(on) {
@@ -646,7 +657,7 @@ class SamsvarChat extends HTMLElement {
     document[method]("visibilitychange", this.onVisible);
   }
 
-  // ----- the panel -----
+  // the panel
 
   get isOpen() {
     return !this.panel.hidden;
@@ -720,12 +731,14 @@ class SamsvarChat extends HTMLElement {
   /** Status and case (docs/api.md): the case line, e-mail field, rating. */
   setStatus(status, c) {
     this.status = status;
+    this.case = c;
+    if (c) this.relang(c.lang);
     const t = this.t;
     const fill = (text, n) => text.replace("{n}", n);
     let text = "";
     if (c && c.number) {
       const waiting = ["queued", "reopened"].includes(c.state);
-      const opens = waiting && !c.open_now && c.opens_at && new Date(c.opens_at).toLocaleString(this.lang, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+      const opens = waiting && !c.open_now && c.opens_at && new Date(c.opens_at).toLocaleString(this.lang, { timeZone: c.timezone || undefined, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
       const wait = waiting && !opens && c.expected_wait_seconds;
       text = [`${t.case} ${c.number}`, opens ? fill(t.opens, opens) : waiting && c.place && fill(t.place, c.place),
         wait && fill(t.wait, Math.ceil(wait / 60)), waiting && c.email_given && t.mailed,
@@ -763,7 +776,7 @@ class SamsvarChat extends HTMLElement {
     this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_MAX_MS);
   }
 
-  // ----- the page the visitor is on -----
+  // the page the visitor is on
 
   newPage(referrer) {
     this.href = location.href;
@@ -808,20 +821,14 @@ class SamsvarChat extends HTMLElement {
         this.fired.add(seconds); // the last hello/page carried it
         continue;
       }
-      this.timerIds.push(
-        setTimeout(() => {
-          this.fired.add(seconds);
-          if (this.ready) this.sock.send({ type: "page", page: this.page() });
-        }, wait),
-      );
+      this.timerIds.push(setTimeout(() => (this.fired.add(seconds), this.report()), wait));
     }
   }
 
-  // ----- the protocol (docs/api.md) -----
+  // the protocol (docs/api.md)
 
   hello() {
     const state = this.store.read();
-    const browser = normLang(navigator.language);
     this.reported = location.href;
     this.sock.send({
       type: "hello",
@@ -829,7 +836,7 @@ class SamsvarChat extends HTMLElement {
       conversation_id: state.conversation_id || null,
       last_seq: state.conversation_id ? this.lastSeq : 0,
       page: this.page(),
-      ...(browser ? { lang: browser } : {}),
+      lang: normLang(navigator.language) || undefined,
     });
   }
 
@@ -869,15 +876,14 @@ class SamsvarChat extends HTMLElement {
     this.timers = Array.isArray(frame.timers) ? frame.timers : [];
     this.schedule();
     this.flush();
+    this.scrollDown();
     // A navigation between hello and welcome is not reported yet.
     if (unhashed(this.reported) !== unhashed(location.href)) this.report();
   }
 
   /** A conversation started, or a resend found it. */
   onConversation(frame) {
-    this.store.update((s) => {
-      s.conversation_id = frame.conversation_id;
-    });
+    this.store.update((s) => (s.conversation_id = frame.conversation_id));
     this.setStatus(frame.status);
     for (const message of frame.messages || []) this.addMessage(message, false);
   }
@@ -914,18 +920,8 @@ class SamsvarChat extends HTMLElement {
       this.onSendError(frame);
       return;
     }
-    const fix = {
-      unknown_visitor: (s) => {
-        s.visitor_id = null;
-        s.conversation_id = null;
-      },
-      unknown_conversation: (s) => {
-        s.conversation_id = null;
-      },
-      forbidden: (s) => {
-        s.conversation_id = null;
-      },
-    }[frame.code];
+    const drop = (s) => (s.conversation_id = null);
+    const fix = { unknown_visitor: (s) => (s.visitor_id = drop(s)), unknown_conversation: drop, forbidden: drop }[frame.code];
     if (frame.code === "hello_required") this.hello();
     if (["bad_email", "no_case", "not_resolved", "already_rated"].includes(frame.code)) this.caseErr.textContent = frame.error || "";
     if (!fix || this.ready) return;
@@ -958,18 +954,14 @@ class SamsvarChat extends HTMLElement {
     this.byId.clear();
     this.seqs.clear();
     this.lastSeq = 0;
-    this.store.update((s) => {
-      s.feedback = {};
-    });
+    this.store.update((s) => (s.feedback = {}));
   }
 
-  // ----- the outbox: a message stays stored until its ack -----
+  // the outbox: a message stays stored until its ack
 
   restoreOutbox() {
     const now = Date.now();
-    const state = this.store.update((s) => {
-      s.outbox = (s.outbox || []).filter((item) => item && item.client_id && now - (item.at || 0) < OUTBOX_TTL_MS);
-    });
+    const state = this.store.update((s) => (s.outbox = (s.outbox || []).filter((item) => item && item.client_id && now - (item.at || 0) < OUTBOX_TTL_MS)));
     for (const item of state.outbox) this.addPending(item);
   }
 
@@ -992,9 +984,7 @@ class SamsvarChat extends HTMLElement {
     for (const [id, entry] of Object.entries(feedback)) {
       if (entry && !entry.sent && this.sock.send({ type: "feedback", message_id: id, helpful: entry.helpful })) entry.sent = true;
     }
-    this.store.update((s) => {
-      s.feedback = feedback;
-    });
+    this.store.update((s) => (s.feedback = feedback));
   }
 
   sendItem(item) {
@@ -1006,9 +996,7 @@ class SamsvarChat extends HTMLElement {
   }
 
   dropFromOutbox(clientId) {
-    this.store.update((s) => {
-      s.outbox = (s.outbox || []).filter((i) => i.client_id !== clientId);
-    });
+    this.store.update((s) => (s.outbox = (s.outbox || []).filter((i) => i.client_id !== clientId)));
   }
 
   submit() {
@@ -1034,14 +1022,12 @@ class SamsvarChat extends HTMLElement {
   giveFeedback(message, helpful, box) {
     const entry = { helpful, sent: false };
     entry.sent = this.ready && this.sock.send({ type: "feedback", message_id: message.id, helpful });
-    this.store.update((s) => {
-      (s.feedback ||= {})[message.id] = entry;
-    });
+    this.store.update((s) => ((s.feedback ||= {})[message.id] = entry));
     box.replaceChildren(h("p", { class: "ask" }, this.t.thanks));
     this.input.focus();
   }
 
-  // ----- the message list -----
+  // the message list
 
   addMessage(message, live) {
     if (message && message.reply_to) this.dropDraft(); // replaced by the final message
@@ -1053,6 +1039,8 @@ class SamsvarChat extends HTMLElement {
       this.confirm(node, message.id, message.seq);
       return;
     }
+    // The conversation's language (not an offer's, nor a fallback's)
+    if (!message.proactive && !message.note && !message.fallback) this.relang(message.lang);
     this.place(this.render(message), message.id, message.seq);
     if (message.role === "bot" || message.role === "agent") this.setTyping(false);
     if (live && message.role !== "visitor") this.notify(message);

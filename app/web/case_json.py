@@ -133,6 +133,7 @@ def visitor_case_json(
     open_now: bool,
     opens_at: dt.datetime | None,
     agent_name: str | None,
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     resolved = case.status == "resolved"
     return {
@@ -142,6 +143,8 @@ def visitor_case_json(
         "expected_wait_seconds": expected_wait if open_now else None,
         "open_now": open_now,
         "opens_at": _time(opens_at),
+        "timezone": timezone,
+        "lang": case.language,
         "ask_email": not open_now and case.contact_email is None and not resolved,
         "email_given": case.contact_email is not None,
         "agent_name": agent_name,

@@ -143,6 +143,7 @@ class Handoffs:
             open_now=is_open(hours, now),
             opens_at=next_opening(hours, now),
             agent_name=names.get(case.agent_id or ""),
+            timezone=hours.timezone if hours else None,
         )
 
     async def case_for(self, conversation_id: str) -> dict[str, Any] | None:

@@ -111,6 +111,10 @@ class CaseOut(BaseModel):
     expected_wait_seconds: int | None
     open_now: bool
     opens_at: str | None
+    timezone: str | None = Field(
+        description="The base's time zone (base.yaml business_hours): show opens_at in it"
+    )
+    lang: str = Field(description="The conversation's language: the case line's language")
     ask_email: bool
     email_given: bool
     agent_name: str | None

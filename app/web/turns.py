@@ -175,7 +175,9 @@ def visitor_context(
         for m in messages
         if m.decision == "proactive" and (m.flags or {}).get("rule_id")
     ]
+    bot_messages = [m for m in messages if m.role == "bot"]
     return VisitorContext(
+        collecting=bool(bot_messages) and bot_messages[-1].decision == "collect",
         returning=visitor.visits > 1 or bool(earlier),
         earlier=tuple(earlier),
         attributes={str(k): str(v) for k, v in (visitor.attributes or {}).items()},

@@ -310,3 +310,56 @@ def test_two_tabs_show_each_message_once(
     _expect_once(tab_one, "Hvor lang leveringstid har dere?", delivery, QUESTION, answer)
     _expect_once(tab_two, QUESTION, answer)
     second.close()
+
+
+def test_the_ui_follows_the_conversations_language(open_page: OpenPage, shot: Shot) -> None:
+    # A Swedish visitor on the Norwegian demo shop: the page says nb, so the panel starts in
+    # bokmål; once the visitor writes Swedish, the widget's own texts are Swedish too.
+    page = open_page("/", locale="sv-SE")
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Hur lång tid tar leveransen?")
+    swedish = Widget(page, "sv")
+    expect(swedish.textbox).to_be_visible()
+    expect(swedish.textbox).to_be_focused()  # rebuilding keeps the visitor's place
+    expect(swedish.launcher).to_have_accessible_name("Stäng chatten")
+    expect(swedish.log).to_have_accessible_name("Meddelanden")
+    expect(swedish.log.get_by_role("group", name="Hjälpte det här?")).to_be_visible()
+    expect(widget.log.get_by_role("group", name="Hjalp dette?")).to_have_count(0)
+    expect(swedish.shown("Hur lång tid tar leveransen?")).to_have_count(1)  # nothing lost
+    shot(page, "swedish")
+
+    page.reload()  # still Swedish after a reload
+    expect(swedish.shown("Hur lång tid tar leveransen?")).to_have_count(1)
+    expect(swedish.textbox).to_be_visible()
+
+
+def test_after_a_reload_the_log_opens_at_the_latest_message(
+    open_page: OpenPage, shot: Shot
+) -> None:
+    page = open_page("/")
+    widget = Widget(page)
+    widget.open()
+    questions = [
+        "Hvor lang tid tar leveringen?",
+        "Kan jeg returnere en lampe?",
+        "Hva koster frakt?",
+        "Hvordan betaler jeg?",
+    ]
+    for question in questions:
+        widget.ask(question)
+        expect(widget.shown(question)).to_have_count(1)
+    expect(widget.log.locator(".bot")).to_have_count(len(questions))
+    page.reload()
+    expect(widget.shown(questions[-1])).to_have_count(1)
+    expect(widget.log.locator(".bot")).to_have_count(len(questions))
+    at_end = (
+        "log => log.scrollHeight > log.clientHeight + 50"
+        " && log.scrollTop + log.clientHeight >= log.scrollHeight - 2"
+    )
+    page.wait_for_function(
+        f"() => ({at_end})(document.querySelector('samsvar-chat').shadowRoot"
+        ".querySelector('[role=log]'))",
+        timeout=5000,
+    )
+    shot(page, "reloaded")

@@ -200,3 +200,22 @@ def test_outside_business_hours_the_line_says_when_and_offers_email(
     finally:
         kari.close()
     shot(page, "email-given")
+
+
+def test_closed_case_line_in_the_bases_time_zone_and_the_conversations_language(
+    open_page: OpenPage, closed_desk: LiveServer, shot: Shot
+) -> None:
+    # A Swedish visitor in London on the Norwegian shop: the acknowledgement says 08:00 (Oslo,
+    # the base's time zone), and so must the line, in Swedish, not 07:00 in bokmål.
+    page = open_page("/", base=closed_desk.url, locale="sv-SE", timezone_id="Europe/London")
+    widget = Widget(page)  # the page says nb: the widget starts in bokmål
+    widget.open()
+    widget.ask("Jag vill prata med en människa")
+    expect(widget.shown("08:00")).to_have_count(1)  # the server's acknowledgement
+    line = widget.status("Ärende S-")
+    expect(line).to_contain_text("Vi svarar från")
+    expect(line).to_contain_text("måndag 7 december")
+    expect(line).to_contain_text("08:00")
+    expect(line).not_to_contain_text("07:00")
+    expect(widget.status("Sak S-")).to_have_count(0)
+    shot(page, "swedish-line")
