@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -63,13 +64,52 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+class _StartupProgress:
+    """Start-up progress on standard error: what is done, how far, about how long is left.
+
+    A first run embeds about a thousand texts, which takes minutes on a small CPU; without
+    this the command looks hung. On a terminal one line is rewritten; otherwise a line is
+    written at most every `EVERY` seconds, and the last one always.
+    """
+
+    EVERY = 5.0
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+        self._shown = 0.0
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int, chars: int, all_chars: int) -> None:
+        now = time.monotonic()
+        if stage == "ranking":
+            typer.echo("Preparing the ranking models…", err=True)
+            return
+        if self._started is None:
+            self._started = now
+            typer.echo(f"Indexing the answer base: {total:,} texts to embed.", err=True)
+        if done == 0:
+            return
+        elapsed = now - self._started
+        # Long answer texts take longer than short questions: time follows the characters.
+        left = elapsed / chars * (all_chars - chars) if chars else 0.0
+        share = 100 * chars // max(all_chars, 1)
+        line = f"  embedded {done:,}/{total:,} ({share} %), about {left:.0f} s left"
+        if done >= total:
+            line = f"  embedded {total:,} texts in {elapsed:.0f} s"
+        if self._tty:
+            typer.echo(f"\r{line}\x1b[K", err=True, nl=done >= total)
+        elif done >= total or now - self._shown >= self.EVERY:
+            typer.echo(line, err=True)
+            self._shown = now
+
+
 def _engine(settings: Settings, answers: Path | None) -> Any:
     from app.engine import open_engine
     from knowledge import AnswerBaseInvalid
     from retrieval import RetrievalError
 
     try:
-        return open_engine(settings, answers)
+        return open_engine(settings, answers, progress=_StartupProgress())
     except AnswerBaseInvalid as exc:
         _fail(f"error: {exc}\nNothing was indexed.")
     except RetrievalError as exc:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import functools
 import logging
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +67,28 @@ def _thresholds(settings: Settings, auto: Thresholds) -> Thresholds:
     )
 
 
-def open_engine(settings: Settings, answers: Path | None = None) -> Engine:
+def open_engine(
+    settings: Settings,
+    answers: Path | None = None,
+    *,
+    progress: Callable[[str, int, int, int, int], None] | None = None,
+) -> Engine:
     """Load and validate the base, bring its index up to date, and build the bot.
 
     The ranking is fitted with the labelled traffic of the conversation database, if there is
     one (`labelled_traffic`). Raises knowledge.AnswerBaseInvalid before anything is indexed
-    when the base has errors.
+    when the base has errors. `progress(stage, ...)` hears about slow start-up work:
+    ("embedding", texts done, texts to embed, characters done, characters to embed) before
+    and after each batch, and ("ranking", 0, 0, 0, 0) before the ranking models are loaded or
+    fitted after the index changed.
     """
     base = load_answer_base(answers_path(settings, answers))
     encoder = E5Embeddings()
     index = open_index(settings, base, encoder)
-    report = index.sync()
+    embedded = None if progress is None else functools.partial(progress, "embedding")
+    report = index.sync(progress=embedded)
+    if progress is not None and report.changed:
+        progress("ranking", 0, 0, 0, 0)
     retriever = index.load_retriever(labelled=labelled_traffic(settings, base))
     assistant = open_assistant(settings, base)
     thresholds = _thresholds(settings, retriever.thresholds)

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,10 @@ from retrieval.prior import prior_digest
 from retrieval.probes import get_probe_langs, get_probes
 from retrieval.ranking import Entry, Retriever
 
-__all__ = ["AnswerIndex", "SyncReport", "entries_from_base", "open_chroma"]
+__all__ = ["AnswerIndex", "Progress", "SyncReport", "entries_from_base", "open_chroma"]
+
+# (texts embedded so far, texts to embed, and the same in characters, which the time follows)
+Progress = Callable[[int, int, int, int], None]
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 log = logging.getLogger(__name__)
@@ -238,8 +241,13 @@ class AnswerIndex:
         return vectors
 
     # -- sync -----------------------------------------------------------------------------
-    def sync(self) -> SyncReport:
-        """Make the active index match the base, embedding only what changed."""
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        """Make the active index match the base, embedding only what changed.
+
+        `progress(done, total, chars_done, chars_total)` is called before the first batch of
+        texts is embedded and after each (not at all when nothing needs embedding), so a first
+        run can show how far it is.
+        """
         started = time.perf_counter()
         active = self.active_collection()
         records = _unique(_records(self.entries, get_probes()))
@@ -249,9 +257,9 @@ class AnswerIndex:
             return SyncReport(active, 0, len(records), False, time.perf_counter() - started)
         collection = self._updatable(active)
         if collection is not None:
-            embedded = self._update(collection, records, content)
+            embedded = self._update(collection, records, content, progress)
         else:
-            active, embedded = self._rebuild(active, records, content)
+            active, embedded = self._rebuild(active, records, content, progress)
         reused = len(records) - embedded
         return SyncReport(str(active), embedded, reused, True, time.perf_counter() - started)
 
@@ -269,7 +277,13 @@ class AnswerIndex:
             return None
         return collection
 
-    def _update(self, collection: Any, records: list[_Record], content: str) -> int:
+    def _update(
+        self,
+        collection: Any,
+        records: list[_Record],
+        content: str,
+        progress: Progress | None = None,
+    ) -> int:
         """Add the new texts' vectors, switch the manifest, then delete what is no longer used.
 
         Records are keyed by their text's hash, so an index that serves the previous base
@@ -281,7 +295,7 @@ class AnswerIndex:
         missing = [r for r in records if r.id not in stored]
         vectors: dict[str, Vectors] = {}
         try:
-            self._embed(missing, vectors)
+            self._embed(missing, vectors, progress)
             self._add(collection, missing, vectors)
         except Exception as exc:
             raise IndexBuildFailed(
@@ -312,13 +326,19 @@ class AnswerIndex:
             stored.update(zip(got["ids"], got["metadatas"], strict=True))
         return stored
 
-    def _rebuild(self, active: str | None, records: list[_Record], content: str) -> tuple[str, int]:
+    def _rebuild(
+        self,
+        active: str | None,
+        records: list[_Record],
+        content: str,
+        progress: Progress | None = None,
+    ) -> tuple[str, int]:
         """Write a complete new collection, reusing what vectors the old one has, and switch."""
         stored = self._stored_vectors(active)
         missing = [r for r in records if r.key not in stored]
         name = f"{self.key}-{content}-{time.time_ns() // 1_000_000}"
         try:
-            self._embed(missing, stored)
+            self._embed(missing, stored, progress)
             self._write(name, records, stored)
             self._written = (name, stored)
         except Exception as exc:
@@ -334,7 +354,13 @@ class AnswerIndex:
         self._sweep(keep=name)
         return name, len(missing)
 
-    def _embed(self, missing: list[_Record], stored: dict[str, Vectors]) -> None:
+    def _embed(
+        self, missing: list[_Record], stored: dict[str, Vectors], progress: Progress | None = None
+    ) -> None:
+        done = chars = 0
+        total_chars = sum(len(r.text) for r in missing)
+        if progress is not None and missing:
+            progress(0, len(missing), 0, total_chars)
         for mode in (QUERY, PASSAGE):
             todo = [r for r in missing if r.mode == mode]
             embed = self._encoder.query_vectors if mode == QUERY else self._encoder.passage_vectors
@@ -342,6 +368,10 @@ class AnswerIndex:
                 batch = todo[start : start + 64]
                 for record, vec in zip(batch, embed([r.text for r in batch]), strict=True):
                     stored[record.key] = vec
+                done += len(batch)
+                chars += sum(len(r.text) for r in batch)
+                if progress is not None:
+                    progress(done, len(missing), chars, total_chars)
 
     def _write(self, name: str, records: list[_Record], stored: dict[str, Vectors]) -> None:
         collection = self._client.create_collection(

@@ -50,6 +50,28 @@ def test_check_demo_warns_about_the_expired_review_date_and_reports_thresholds(
     assert re.search(r"the base's own evidence weighs \d+ %", done.stdout)
 
 
+def test_a_first_index_shows_how_far_it_is_on_standard_error(
+    tmp_path: Path, run_samsvar: RunSamsvar
+) -> None:
+    answers = [
+        make_answer_dict(id=f"answer-{n}", title=f"Svar {n}", questions=[f"Spørsmål nummer {n}?"])
+        for n in range(40)
+    ]
+    base = write_base(tmp_path / "base", answers)
+    data_dir = tmp_path / "data"
+
+    first = run_samsvar("answers", "index", "--answers", str(base), data_dir=data_dir)
+    again = run_samsvar("answers", "index", "--answers", str(base), data_dir=data_dir)
+
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"^Indexing the answer base: \d+ texts to embed\.$", first.stderr, re.M)
+    assert re.search(r"^  embedded 64/\d+ \(\d+ %\), about \d+ s left$", first.stderr, re.M)
+    assert re.search(r"^  embedded \d+ texts in \d+ s$", first.stderr, re.M)
+    assert "Preparing the ranking models" in first.stderr
+    assert "Indexing" not in again.stderr  # nothing to embed: nothing to show
+    assert again.returncode == 0, again.stderr
+
+
 def test_check_without_indexing(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
     data_dir = tmp_path / "data"
     done = run_samsvar("answers", "check", str(DEMO), "--no-index", data_dir=data_dir)
