@@ -16,7 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import StorageUnavailable
 from app.settings import Settings
-from app.storage import get_database_url, get_labelled_traffic, open_database
+from app.storage import (
+    database_may_exist,
+    get_database_url,
+    get_labelled_traffic,
+    open_database,
+)
 from bot import Assistant, Bot
 from knowledge import AnswerBase, get_demo_dir, load_answer_base
 from retrieval import (
@@ -111,7 +116,7 @@ def labelled_traffic(settings: Settings, base: AnswerBase) -> list[tuple[str, st
         log.warning("no labelled traffic for the ranking: %s", exc)
         return []
     where = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+    if not database_may_exist(url):
         log.info("no conversation database at %s yet: no labelled traffic", where)
         return []
 

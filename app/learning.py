@@ -26,6 +26,7 @@ from app.storage import (
     Database,
     LearningCandidate,
     QuestionChoice,
+    database_may_exist,
     do_decide_questions,
     do_upgrade,
     get_database_url,
@@ -88,8 +89,7 @@ def listing_path(settings: Settings, answers_dir: Path) -> Path:
 
 
 def _has_database(settings: Settings) -> bool:
-    url = get_database_url(settings.database_url, settings.data_dir)
-    return url.get_backend_name() != "sqlite" or Path(url.database or "").is_file()
+    return database_may_exist(get_database_url(settings.database_url, settings.data_dir))
 
 
 def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:

@@ -17,7 +17,7 @@ from app.storage.actions import (
     do_touch_visitor,
     do_upgrade,
 )
-from app.storage.database import Database, get_database_url, open_database
+from app.storage.database import Database, database_may_exist, get_database_url, open_database
 from app.storage.learning import (
     MAX_TRAFFIC,
     LearningCandidate,
@@ -80,6 +80,7 @@ __all__ = [
     "QuestionDecision",
     "Visitor",
     "check_conversation",
+    "database_may_exist",
     "do_add_message",
     "do_case_change",
     "do_create_conversation",

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from app.errors import StorageUnavailable
 
-__all__ = ["Database", "get_database_url", "open_database"]
+__all__ = ["Database", "database_may_exist", "get_database_url", "open_database"]
 
 SQLITE_BUSY_MS = 15_000
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -112,6 +112,12 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def database_may_exist(url: URL) -> bool:
+    """False only when `url` is a SQLite file that does not exist yet (so reading it would
+    create it); a server database may always exist."""
+    return url.get_backend_name() != "sqlite" or Path(url.database or "").is_file()
 
 
 def open_database(url: URL) -> Database:
