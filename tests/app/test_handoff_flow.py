@@ -77,6 +77,16 @@ def _status(tab: Visitor, fits: Callable[[dict[str, Any]], bool]) -> dict[str, A
     return frame
 
 
+def _handed_off_and_resolved(tab: Visitor, desk: Desk) -> dict[str, Any]:
+    """Hand off (`_hand_off`); the agent of `desk`, assigned, resolves the case at once and the
+    visitor sees it resolved. The case as the agent saw it assigned."""
+    _hand_off(tab)
+    case: dict[str, Any] = desk.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
+    assert desk.http.post(f"/cases/{case['id']}/resolve").status_code == 200
+    _status(tab, lambda f: f["status"] == "resolved")
+    return case
+
+
 def _hand_off(tab: Visitor) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Ask for a person about a declined payment and give the order number when asked:
     the bot's hand-off message, the acknowledgement and the status frame."""
@@ -320,10 +330,7 @@ def test_a_new_question_after_the_reopen_window_is_answered_by_the_bot(
     kari.online()
     kari.listen()
     with _visitor(live) as tab:
-        _hand_off(tab)
-        case = kari.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
-        assert kari.http.post(f"/cases/{case['id']}/resolve").status_code == 200
-        _status(tab, lambda f: f["status"] == "resolved")
+        case = _handed_off_and_resolved(tab, kari)
         clock.advance(minutes=11)  # past CHAT_HANDOFF_REOPEN_WINDOW_SECONDS (600)
         answer = _say(tab, REFUND)
         reopened = [f for f in kari.quiet(1.0) if f.get("change") == "reopened"]
@@ -344,10 +351,7 @@ def test_the_reopen_window_is_a_setting(serve: Serve, clock: Clock) -> None:
         kari.online()
         kari.listen()
         with _visitor(live) as tab:
-            _hand_off(tab)
-            case = kari.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
-            assert kari.http.post(f"/cases/{case['id']}/resolve").status_code == 200
-            _status(tab, lambda f: f["status"] == "resolved")
+            _handed_off_and_resolved(tab, kari)
             clock.advance(minutes=2)
             answer = _say(tab, REFUND)
     finally:
@@ -362,10 +366,7 @@ def test_after_7_days_the_bot_takes_the_conversation_back(
     kari.online()
     kari.listen()
     with _visitor(live) as tab:
-        _hand_off(tab)
-        case = kari.expect("case_updated", lambda f: f["change"] == "assigned")["case"]
-        assert kari.http.post(f"/cases/{case['id']}/resolve").status_code == 200
-        _status(tab, lambda f: f["status"] == "resolved")
+        case = _handed_off_and_resolved(tab, kari)
         clock.advance(days=8)
         answer = _say(tab, "Hvor er pakken min?")
     assert (answer["decision"], answer["answer_id"]) == ("answer", "order-tracking")
