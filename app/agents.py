@@ -6,8 +6,9 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
+from app.migrate import do_upgrade
 from app.settings import Settings
-from app.storage import do_upgrade, get_database_url, open_database
+from conversations.storage import get_database_url, open_database
 from handoff import (
     AgentInfo,
     UnknownTeam,

@@ -16,13 +16,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import StorageUnavailable
 from app.settings import Settings
-from app.storage import (
+from bot import Assistant, Bot
+from conversations.storage import (
     database_may_exist,
     get_database_url,
     get_labelled_traffic,
     open_database,
 )
-from bot import Assistant, Bot
 from knowledge import AnswerBase, get_demo_dir, load_answer_base
 from retrieval import (
     AnswerIndex,
@@ -105,7 +105,7 @@ def open_engine(
 
 def labelled_traffic(settings: Settings, base: AnswerBase) -> list[tuple[str, str]]:
     """The visitors' questions whose right answer is known and that are not yet phrasings of
-    the base, as (question, answer id), the most recent first (`app.storage.learning`).
+    the base, as (question, answer id), the most recent first (`conversations.storage.learning`).
 
     Read from the conversation database when it exists; none is ever created for this. A
     missing or unreadable database means no traffic (logged), never an error.

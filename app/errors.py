@@ -1,28 +1,25 @@
-"""Errors of the app package: what clients are told, and storage that cannot be used.
+"""Errors as clients see them: the one place where an error's `code` becomes an HTTP status.
 
 Only `app/` renders errors for clients, always as ``{"ok": false, "error": "…", "code": "…"}``
 (over HTTP with `status`, over the WebSocket as an `error` frame). The codes are stable and
-listed in docs/api.md.
+listed in docs/api.md. The operations below `app` raise errors with codes and no status
+(`conversations.errors`, `handoff.errors`); `as_api_error` maps them.
 
 Tree::
 
     AppError
     ├── ApiError                   a client's request cannot be done (`code`, `status`)
     │   ├── BadRequest             bad_request, 422: not JSON, a missing or mistyped field
-    │   ├── InvalidText            empty_message 422 / message_too_long 413
     │   ├── UnknownFrame           unknown_frame: a WebSocket frame type we do not know
     │   ├── HelloRequired          hello_required: a WebSocket frame before `hello`
-    │   ├── UnknownVisitor         unknown_visitor, 404
-    │   ├── UnknownConversation    unknown_conversation, 404
-    │   ├── Forbidden              forbidden, 403: another visitor's conversation
-    │   ├── UnknownAnswer          unknown_answer, 404: a choice the answer base does not have
-    │   ├── UnknownMessage         unknown_message, 404: feedback on no bot answer of ours
     │   ├── OriginNotAllowed       origin_not_allowed, 403: a site not in CHAT_ALLOWED_ORIGINS
     │   ├── RateLimited            rate_limited, 429 (`retry_after` seconds)
     │   └── NotFound               not_found 404 / method_not_allowed 405: no such route
-    ├── StorageUnavailable         the database cannot be opened or migrated
     └── UnknownCandidate           `samsvar answers learn`: a number the last listing of
                                    candidates does not have (or no listing yet)
+
+`StorageUnavailable` (the database cannot be opened or migrated) is the conversations'
+own error, re-exported here for the commands that report it.
 """
 
 from __future__ import annotations
@@ -30,25 +27,24 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from conversations.errors import ConversationError, StorageUnavailable
+from conversations.errors import RateLimited as RateLimitedError
+from handoff import HandoffError
+
 __all__ = [
-    "HANDOFF_STATUS",
+    "CLIENT_ERRORS",
+    "STATUS",
     "ApiError",
     "AppError",
     "BadRequest",
-    "Forbidden",
     "HelloRequired",
-    "InvalidText",
     "NotFound",
     "OriginNotAllowed",
     "RateLimited",
     "StorageUnavailable",
-    "UnknownAnswer",
     "UnknownCandidate",
-    "UnknownConversation",
     "UnknownFrame",
-    "UnknownMessage",
-    "UnknownVisitor",
-    "from_handoff",
+    "as_api_error",
 ]
 
 
@@ -80,16 +76,6 @@ class BadRequest(ApiError):
     status = 422
 
 
-class InvalidText(ApiError):
-    """The bot's InvalidMessage, for a client: empty (422) or too long (413)."""
-
-    code = "empty_message"
-    status = 422
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, code=code, status=413 if code == "message_too_long" else 422)
-
-
 class UnknownFrame(ApiError):
     code = "unknown_frame"
     status = 422
@@ -98,31 +84,6 @@ class UnknownFrame(ApiError):
 class HelloRequired(ApiError):
     code = "hello_required"
     status = 422
-
-
-class UnknownVisitor(ApiError):
-    code = "unknown_visitor"
-    status = 404
-
-
-class UnknownConversation(ApiError):
-    code = "unknown_conversation"
-    status = 404
-
-
-class Forbidden(ApiError):
-    code = "forbidden"
-    status = 403
-
-
-class UnknownAnswer(ApiError):
-    code = "unknown_answer"
-    status = 404
-
-
-class UnknownMessage(ApiError):
-    code = "unknown_message"
-    status = 404
 
 
 class OriginNotAllowed(ApiError):
@@ -147,16 +108,24 @@ class RateLimited(ApiError):
         return super().body() | {"retry_after": self.retry_after}
 
 
-class StorageUnavailable(AppError):
-    """The database cannot be opened, reached or migrated."""
-
-
 class UnknownCandidate(AppError):
     """A candidate number that the last listing of `samsvar answers learn` does not have."""
 
 
-#: HTTP status of each hand-off error code (docs/agent-api.md, "Errors").
-HANDOFF_STATUS = {
+#: HTTP status of each error code raised below `app` (docs/api.md and docs/agent-api.md,
+#: "Errors"); a hand-off code not listed is a conflict (409).
+STATUS = {
+    "empty_message": 422,
+    "message_too_long": 413,
+    "unknown_visitor": 404,
+    "unknown_conversation": 404,
+    "unknown_answer": 404,
+    "unknown_message": 404,
+    "not_collecting": 409,
+    "no_case": 409,
+    "bad_email": 422,
+    "rate_limited": 429,
+    "storage_unavailable": 503,
     "unknown_case": 404,
     "unknown_team": 404,
     "unknown_agent": 404,
@@ -169,7 +138,15 @@ HANDOFF_STATUS = {
 }
 
 
-def from_handoff(exc: Exception) -> ApiError:
-    """A handoff error (its `code`) as the API error clients get; conflicts are 409."""
-    code = str(getattr(exc, "code", "server_error"))
-    return ApiError(str(exc), code=code, status=HANDOFF_STATUS.get(code, 409))
+#: Every error a client may be told about, for `except` clauses.
+CLIENT_ERRORS = (ApiError, ConversationError, HandoffError)
+
+
+def as_api_error(exc: ConversationError | HandoffError | ApiError) -> ApiError:
+    """The error as clients get it: its code, and the HTTP status that code has."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, RateLimitedError):
+        return RateLimited(exc.message, exc.retry_after)
+    code = str(exc.code)
+    return ApiError(str(exc), code=code, status=STATUS.get(code, 409))

@@ -1,6 +1,6 @@
 """`samsvar answers learn`: list the candidates for new phrasings, accept or reject them by
-number, or assign a question to an answer (the operation is `app.storage.learning`, the saved
-listing `app.learning`; see docs/answer-base.md, "Learning from real questions")."""
+number, or assign a question to an answer (the operation is `conversations.storage.learning`,
+the saved listing `app.learning`; see docs/answer-base.md, "Learning from real questions")."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
 """`samsvar answers learn`: list the candidates and save the listing, then accept or reject
 them by number, or assign a question to an answer directly.
 
-The operation itself is `app.storage.learning` (and `knowledge.do_add_questions`); this module
-keeps the numbered listing between two runs: `<CHAT_DATA_DIR>/learning/<base key>.json` holds
-the answer base's folder, the fingerprint of its files when the candidates were listed, and
-each number's question and answer id. A decision on a base whose files changed since is
-refused (`knowledge.AnswerBaseChanged`), so a number never means another question.
+The operation itself is `conversations.storage.learning` (and `knowledge.do_add_questions`);
+this module keeps the numbered listing between two runs:
+`<CHAT_DATA_DIR>/learning/<base key>.json` holds the answer base's folder, the fingerprint of
+its files when the candidates were listed, and each number's question and answer id. A
+decision on a base whose files changed since is refused (`knowledge.AnswerBaseChanged`), so
+a number never means another question.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.errors import UnknownCandidate
+from app.migrate import do_upgrade
 from app.settings import Settings
-from app.storage import (
+from conversations.storage import (
     Database,
     LearningCandidate,
     QuestionChoice,
     database_may_exist,
     do_decide_questions,
-    do_upgrade,
     get_database_url,
     get_learning_candidates,
     open_database,

@@ -83,7 +83,8 @@ def openapi_json() -> str:
 
 
 async def _upgrade(settings: Settings) -> tuple[str | None, str]:
-    from app.storage import do_upgrade, get_database_url, open_database
+    from app.migrate import do_upgrade
+    from conversations.storage import get_database_url, open_database
 
     db = open_database(get_database_url(settings.database_url, settings.data_dir))
     try:

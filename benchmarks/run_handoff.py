@@ -62,7 +62,8 @@ def ms_since(started: float) -> float:
 
 
 async def seed_agents(url: str, count: int) -> list[str]:
-    from app.storage import do_upgrade, get_database_url, open_database
+    from app.migrate import do_upgrade
+    from conversations.storage import get_database_url, open_database
     from handoff import do_add_agent, hash_password
 
     db = open_database(get_database_url(url, Path(".")))
@@ -181,7 +182,7 @@ async def escalations(
 
 
 async def seed_cases(url: str, count: int) -> None:
-    from app.storage import get_database_url, open_database
+    from conversations.storage import get_database_url, open_database
     from handoff import NewCase, Urgency, do_open_case
 
     db = open_database(get_database_url(url, Path(".")))
@@ -220,7 +221,7 @@ async def timed(work: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, fl
 async def queue_timings(server: Server, url: str, cookie: str, repeat: int) -> dict[str, Any]:
     from sqlalchemy import text
 
-    from app.storage import get_database_url, open_database
+    from conversations.storage import get_database_url, open_database
     from handoff import QueueFilter, get_queue
 
     db = open_database(get_database_url(url, Path(".")))

@@ -8,6 +8,8 @@ The LLM parts (`Assistant`, `LLMClient`, `TokenCounter`) import langchain-openai
 only when they are built, so importing `bot` loads neither.
 """
 
+from bot._collect_texts import SKIP_LABEL
+from bot._collecting import label_of as field_label
 from bot.assist import REPLY_MODES, Assistant
 from bot.assisted import (
     URGENCIES,
@@ -67,6 +69,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "OUTCOMES",
     "REPLY_MODES",
+    "SKIP_LABEL",
     "URGENCIES",
     "Abstain",
     "Acknowledge",
@@ -117,6 +120,7 @@ __all__ = [
     "count_failures",
     "detect_injection",
     "detect_language",
+    "field_label",
     "find_personal_data",
     "fit_prompt",
     "get_token_counter",

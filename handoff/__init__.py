@@ -44,6 +44,7 @@ from handoff.numbers import format_case_number, parse_case_number
 from handoff.passwords import check_password_strength, hash_password, needs_rehash, verify_password
 from handoff.queries import (
     AgentInfo,
+    can_see,
     check_can_see,
     get_agent,
     get_agent_by_name,
@@ -98,6 +99,7 @@ __all__ = [
     "Urgency",
     "UrgencyReason",
     "WrongPassword",
+    "can_see",
     "check_can_see",
     "check_password_strength",
     "do_add_agent",

@@ -18,6 +18,7 @@ from handoff.urgency import URGENCY_RANKS
 
 __all__ = [
     "AgentInfo",
+    "can_see",
     "check_can_see",
     "get_agent",
     "get_agent_by_name",
@@ -138,10 +139,20 @@ async def get_latest_case(session: AsyncSession, conversation_id: str) -> Case |
     )
 
 
+def can_see(agent: AgentInfo, team: str, agent_id: str | None) -> bool:
+    """Whether the agent may see a case of `team` assigned to `agent_id`: it is in one of the
+    agent's teams, it is theirs, or the agent is an admin. The one rule for reading a case and
+    for the frames about it (`conversations.frames.Audience`)."""
+    return (
+        agent.agent.is_admin
+        or team in agent.teams
+        or (agent_id is not None and agent_id == agent.id)
+    )
+
+
 def check_can_see(agent: AgentInfo, case: Case) -> None:
-    """Raises NotAllowed unless the case is in one of the agent's teams, theirs, or the agent
-    is an admin."""
-    if agent.agent.is_admin or case.team in agent.teams or case.agent_id == agent.id:
+    """Raises NotAllowed unless the agent may see the case (`can_see`)."""
+    if can_see(agent, case.team, case.agent_id):
         return
     raise NotAllowed(
         f"case {case.number} belongs to the team {case.team!r}; you are in "

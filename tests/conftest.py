@@ -7,6 +7,8 @@ in-process (`demo_engine`, opened on the same directory, reuses the index).
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import shutil
 import subprocess
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.llm_server import FakeLLM
+from tests.postgres import create_database, postgres_missing, running_postgres
 
 if TYPE_CHECKING:
     from app.engine import Engine
@@ -112,3 +115,24 @@ def llm_server(llm_server_session: FakeLLM) -> FakeLLM:
     """The session's test LLM server, with no script, no latency and no recorded requests."""
     llm_server_session.reset()
     return llm_server_session
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    missing = postgres_missing()
+    if missing is not None:
+        pytest.skip(missing)
+    with running_postgres() as url:
+        yield url
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or a new database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    server: str = request.getfixturevalue("postgres_server")
+    return asyncio.run(create_database(server, f"samsvar_test_{next(_numbers)}"))

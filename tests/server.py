@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import uvicorn
 
     from app.engine import Engine
-    from app.storage import Database
+    from conversations.storage import Database
 
 T = TypeVar("T")
 

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
 from pydantic import BaseModel, Field
 
-from app.web.case_json import agent_json, case_rows
-from app.web.desk import Desk
-from app.web.messages import message_json, timestamp
+from conversations.case_json import agent_json, case_rows
+from conversations.desk import Desk
+from conversations.messages import message_json, timestamp
 from handoff import URGENCY_RANKS, AgentInfo, HandoffError, NotAllowed, QueueFilter
 
 __all__ = ["COOKIE", "router"]
@@ -169,7 +169,7 @@ async def case_view(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, A
 async def case_messages(
     case_id: str, desk: DeskDep, agent: AgentDep, after_seq: Annotated[int, Query(ge=0)] = 0
 ) -> dict[str, Any]:
-    from app.storage import get_messages
+    from conversations.storage import get_messages
 
     case = await desk.seeable(agent, case_id)
     messages = await get_messages(desk.db, case.conversation_id, after_seq=after_seq)

@@ -17,26 +17,27 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine import Engine, open_engine
-from app.errors import ApiError, RateLimited, from_handoff
+from app.errors import CLIENT_ERRORS, RateLimited, as_api_error
+from app.migrate import do_upgrade
 from app.settings import Settings
-from app.storage import do_upgrade, get_database_url, open_database
 from app.web import agent_api, console, site, websocket, widget_api
 from app.web.bodies import BodyLimit
-from app.web.chat import Chat, utcnow
-from app.web.desk import Desk
-from app.web.handoffs import Handoffs, Timing
-from app.web.hub import LocalHub
-from app.web.limits import RateLimiter
 from app.web.origins import Origins
-from app.web.turns import BotRunner
-from app.web.visits import Visits
-from handoff import HandoffError
+from conversations.chat import Chat, utcnow
+from conversations.desk import Desk
+from conversations.handoffs import Handoffs, Timing
+from conversations.hub import LocalHub
+from conversations.limits import RateLimiter
+from conversations.storage import get_database_url, open_database
+from conversations.turns import BotRunner
+from conversations.visits import Visits
 
 __all__ = ["create_app", "turn_workers"]
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+RETRY_UNAVAILABLE_SECONDS = 5  # a database that cannot be reached: try again soon
 PAGE_REPORTS_PER_MESSAGE = 3  # page reports (navigation, timers) may come more often
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
@@ -150,15 +151,18 @@ def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = N
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-        return _error(exc.status, exc.body(), headers)
+    async def client_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CLIENT_ERRORS)
+        failure = as_api_error(exc)
+        headers = None
+        if isinstance(failure, RateLimited):
+            headers = {"Retry-After": str(failure.retry_after)}
+        elif failure.status == 503:
+            headers = {"Retry-After": str(RETRY_UNAVAILABLE_SECONDS)}
+        return _error(failure.status, failure.body(), headers)
 
-    @app.exception_handler(HandoffError)
-    async def handoff_error(_request: Request, exc: HandoffError) -> Response:
-        failure = from_handoff(exc)
-        return _error(failure.status, failure.body())
+    for kind in CLIENT_ERRORS:
+        app.add_exception_handler(kind, client_error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

@@ -22,12 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import ApiError, HelloRequired, OriginNotAllowed, UnknownMessage, from_handoff
-from app.storage import Message, Visitor, get_conversation_with_message, get_messages
-from app.storage.records import PageInfo
-from app.web.chat import Chat, Stored
-from app.web.hub import Subscription, visitor_channel
-from app.web.messages import message_json
+from app.errors import CLIENT_ERRORS, ApiError, HelloRequired, OriginNotAllowed, as_api_error
 from app.web.origins import Origins
 from app.web.schemas import (
     ChoiceFrame,
@@ -43,9 +38,15 @@ from app.web.schemas import (
     TypingFrame,
     check_frame,
 )
-from app.web.streams import DeltaFilter
-from app.web.visits import Visits
 from app.web.widget_api import PREFIX, page_info
+from conversations.chat import Chat, Stored
+from conversations.errors import ConversationError, UnknownMessage
+from conversations.hub import Subscription, visitor_channel
+from conversations.messages import message_json
+from conversations.storage import Message, Visitor, get_conversation_with_message, get_messages
+from conversations.storage.records import PageInfo
+from conversations.streams import DeltaFilter
+from conversations.visits import Visits
 from handoff import HandoffError
 
 __all__ = ["router"]
@@ -111,8 +112,10 @@ class Connection:
             self.overflowed, frame = True, None
         self.queue.put_nowait(frame)
 
-    def error(self, exc: ApiError, client_id: str | None = None) -> None:
-        frame: Frame = {"type": "error", **exc.body()}
+    def error(
+        self, exc: ApiError | ConversationError | HandoffError, client_id: str | None = None
+    ) -> None:
+        frame: Frame = {"type": "error", **as_api_error(exc).body()}
         if client_id is not None:
             frame["client_id"] = client_id
         self.send(frame)
@@ -149,7 +152,7 @@ class Connection:
             await self._dispatch(frame)
         except json.JSONDecodeError as exc:
             self.error(ApiError(f"the frame is not valid JSON: {exc.msg} at {exc.pos}"))
-        except ApiError as exc:
+        except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
 
     async def _dispatch(self, frame: Any) -> None:
@@ -277,15 +280,12 @@ class Connection:
             if isinstance(frame, TypingFrame):
                 return
             raise UnknownMessage("there is no conversation yet, so no case to answer")
-        try:
-            if isinstance(frame, EmailFrame):
-                await handoffs.do_email(self.conversation_id, frame.email)
-            elif isinstance(frame, RateFrame):
-                await handoffs.do_rate(self.conversation_id, frame.score, frame.comment)
-            else:
-                await handoffs.do_visitor_typing(self.conversation_id, on=frame.on)
-        except HandoffError as exc:
-            raise from_handoff(exc) from exc
+        if isinstance(frame, EmailFrame):
+            await handoffs.do_email(self.conversation_id, frame.email)
+        elif isinstance(frame, RateFrame):
+            await handoffs.do_rate(self.conversation_id, frame.score, frame.comment)
+        else:
+            await handoffs.do_visitor_typing(self.conversation_id, on=frame.on)
 
     async def _visitor_message(
         self, frame: MessageFrame | ChoiceFrame | HumanFrame | SkipFrame
@@ -349,7 +349,7 @@ class Connection:
         """Background work for this connection: a failure becomes an error frame."""
         try:
             await work
-        except ApiError as exc:
+        except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
         except Exception:  # the visitor's message is stored; a resend retries the reply
             log.exception("background work for a WebSocket failed")

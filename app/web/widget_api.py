@@ -6,11 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
-from app.storage import Visitor, check_conversation, get_messages, get_visitor
-from app.storage.records import PageInfo
-from app.web.chat import Chat, Stored
-from app.web.handoffs import Handoffs
-from app.web.messages import message_json
 from app.web.schemas import (
     CaseStatusOut,
     ChoiceBody,
@@ -30,7 +25,12 @@ from app.web.schemas import (
     TurnOut,
     VisitorOut,
 )
-from app.web.visits import Visits
+from conversations.chat import Chat, Stored
+from conversations.handoffs import Handoffs
+from conversations.messages import message_json
+from conversations.storage import Visitor, check_conversation, get_messages, get_visitor
+from conversations.storage.records import PageInfo
+from conversations.visits import Visits
 
 __all__ = ["page_info", "router"]
 

@@ -4,16 +4,14 @@
   database in a temporary folder unless `database_url` is given); stopped after the test.
 - `live_server`: one such server with the defaults.
 - `api`: an httpx client on `live_server`, with a fresh visitor (`api.headers` has its id).
-- `postgres_server` (session): a real PostgreSQL 15 (skipped where it is not installed);
-  `database_url`: a fresh database on SQLite or, with the `postgresql` parameter, on it.
+
+`postgres_server` and `database_url` are in tests/conftest.py (the storage tests use them too).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.postgres import create_database, postgres_missing, running_postgres
 from tests.server import API, LiveServer, make_settings, start_server
 
 if TYPE_CHECKING:
@@ -59,24 +56,3 @@ def api(live_server: LiveServer) -> Iterator[httpx.Client]:
         visitor = client.post(f"{API}/visitors").json()["visitor_id"]
         client.headers["X-Samsvar-Visitor"] = visitor
         yield client
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    missing = postgres_missing()
-    if missing is not None:
-        pytest.skip(missing)
-    with running_postgres() as url:
-        yield url
-
-
-_numbers = itertools.count(1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database: a SQLite file, or a new database on the test PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
-    server: str = request.getfixturevalue("postgres_server")
-    return asyncio.run(create_database(server, f"samsvar_test_{next(_numbers)}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage import get_conversation, get_inquiries, get_messages
+from conversations.storage import get_conversation, get_inquiries, get_messages
 from tests.server import API, LiveServer, Visitor
 
 pytestmark = pytest.mark.slow

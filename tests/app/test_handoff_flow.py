@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from app.storage import get_conversation, get_messages
+from conversations.storage import get_conversation, get_messages
 from tests.agents import Clock, Desk, add_agent
 from tests.app.conftest import Serve
 from tests.server import LiveServer, Visitor

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from app.storage import get_inquiries, get_messages
+from conversations.storage import get_inquiries, get_messages
 from tests.app.conftest import Serve
 from tests.server import API, LiveServer
 

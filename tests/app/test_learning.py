@@ -1,4 +1,4 @@
-"""Learning from real questions (`app.storage.learning`): the candidates read from stored
+"""Learning from real questions (`conversations.storage.learning`): the candidates read from stored
 conversations (SQLite and PostgreSQL), the decisions on them, and the labelled traffic."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from app.engine import labelled_traffic
 from app.settings import Settings
-from app.storage import (
+from conversations.storage import (
     Database,
     QuestionChoice,
     do_decide_questions,

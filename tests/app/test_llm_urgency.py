@@ -3,8 +3,8 @@ the floor, and the agent sees both."""
 
 from __future__ import annotations
 
-from app.web.handoffs import with_suggestion
 from bot import HandoffNote
+from conversations.handoffs import with_suggestion
 from handoff import Urgency, UrgencyReason
 
 RULES = Urgency("normal", (UrgencyReason("failures", "normal", "2 unresolved turns"),))

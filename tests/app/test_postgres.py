@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.storage import get_conversation, get_inquiries, get_messages
+from conversations.storage import get_conversation, get_inquiries, get_messages
 from tests.app.conftest import Serve
 from tests.postgres import create_database
 

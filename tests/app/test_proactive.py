@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from app.storage import Conversation, get_messages
+from conversations.storage import Conversation, get_messages
 from tests.server import API, LiveServer, Visitor
 
 pytestmark = pytest.mark.slow

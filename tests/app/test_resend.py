@@ -8,7 +8,13 @@ import uuid
 
 import pytest
 
-from app.storage import NewMessage, do_add_message, get_counts, get_inquiries, get_messages
+from conversations.storage import (
+    NewMessage,
+    do_add_message,
+    get_counts,
+    get_inquiries,
+    get_messages,
+)
 from tests.server import API, LiveServer, Visitor
 
 pytestmark = pytest.mark.slow

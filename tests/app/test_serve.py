@@ -12,7 +12,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from app.storage._migrations import get_head_revision
+from app.migrate import get_head_revision
 from tests.conftest import SAMSVAR, RunSamsvar, samsvar_env
 from tests.server import API, WS_PATH, samsvar_serve
 
@@ -52,7 +52,7 @@ def test_db_upgrade_creates_then_finds_the_database_current(
     first = run_samsvar("db", "upgrade", data_dir=data_dir)
     second = run_samsvar("db", "upgrade", data_dir=data_dir)
     assert first.returncode == 0, first.stderr
-    head = get_head_revision()  # the newest migration in app/storage/migrations/versions
+    head = get_head_revision()  # the newest migration in app/migrations/versions
     assert f"migrated from empty to revision {head}" in first.stdout
     assert (second.returncode, second.stdout.strip()) == (
         0,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.storage import Inquiry, get_inquiries, get_messages
+from conversations.storage import Inquiry, get_inquiries, get_messages
 from knowledge import AnswerBase, get_demo_dir, load_answer_base
 from tests.llm_server import FakeLLM, Hang, Text
 from tests.server import LiveServer, Visitor, llm_settings, start_server

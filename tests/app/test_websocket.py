@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.storage import get_counts, get_inquiries, get_messages
+from conversations.storage import get_counts, get_inquiries, get_messages
 from tests.app.conftest import Serve
 from tests.server import LiveServer
 

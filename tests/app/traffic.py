@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.storage import (
+from app.migrate import do_upgrade
+from conversations.storage import (
     Database,
     NewInquiry,
     NewMessage,
@@ -22,7 +23,6 @@ from app.storage import (
     do_create_visitor,
     do_record_feedback,
     do_store_replies,
-    do_upgrade,
     get_database_url,
     open_database,
 )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from app.storage import Database, get_database_url, open_database
+from conversations.storage import Database, get_database_url, open_database
 from handoff import (
     METADATA,
     CaseConflict,

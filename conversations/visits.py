@@ -12,7 +12,11 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 
-from app.storage import (
+from bot import EarlierConversation, Page
+from conversations.chat import Chat
+from conversations.hub import visitor_channel
+from conversations.limits import RateLimiter
+from conversations.storage import (
     Conversation,
     Message,
     PageInfo,
@@ -29,10 +33,7 @@ from app.storage import (
     get_messages,
     get_visitor,
 )
-from app.web.chat import Chat
-from app.web.hub import visitor_channel
-from app.web.limits import RateLimiter
-from app.web.turns import (
+from conversations.turns import (
     WAITING,
     bot_page,
     earlier_conversation,
@@ -40,7 +41,6 @@ from app.web.turns import (
     page_lang,
     visitor_context,
 )
-from bot import EarlierConversation, Page
 
 __all__ = ["Start", "Visits"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.web.messages import timestamp
+from conversations.messages import timestamp
 from handoff import AgentInfo, Case, CaseEvent, CaseNote
 from handoff.tables import Agent
 

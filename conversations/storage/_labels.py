@@ -28,8 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.storage.records import LabelledQuestion
-from app.storage.tables import Feedback, Inquiry, Message
+from conversations.storage.records import LabelledQuestion
+from conversations.storage.tables import Feedback, Inquiry, Message
 from handoff import Case
 from knowledge import AnswerBase
 

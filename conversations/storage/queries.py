@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection
 
-from app.errors import Forbidden, UnknownConversation, UnknownVisitor
-from app.storage._labels import AnswerTexts, read_agent_labels, read_helpful_labels
-from app.storage.database import Database
-from app.storage.records import LabelledQuestion
-from app.storage.tables import (
+from conversations.errors import Forbidden, UnknownConversation, UnknownVisitor
+from conversations.storage._labels import AnswerTexts, read_agent_labels, read_helpful_labels
+from conversations.storage.database import Database
+from conversations.storage.records import LabelledQuestion
+from conversations.storage.tables import (
     Conversation,
     Feedback,
     Inquiry,
@@ -226,7 +226,8 @@ async def get_labelled_questions(
 ) -> list[LabelledQuestion]:
     """Visitor questions whose right answer is known, the most recent first: at most `limit`
     from the visitors' "helpful" feedback and `limit` from agents who sent a curated answer
-    (the rules are in `app.storage._labels`). Answers the base no longer has are left out."""
+    (the rules are in `conversations.storage._labels`). Answers the base no longer has are left
+    out."""
     texts = AnswerTexts(base)
     async with db.reading() as session:
         labels = await read_helpful_labels(session, limit)

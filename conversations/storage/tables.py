@@ -3,7 +3,7 @@ content team's decisions on questions learnt from them.
 
 Times are stored as UTC and read back as aware datetimes on every database (SQLite keeps no
 time zone). Ids are opaque strings issued by the server (see docs/api.md, "Identities").
-Changing a table means a new migration in `app/storage/migrations/versions/`.
+Changing a table means a new migration in `app/migrations/versions/`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Samsvar runs migrations itself (`samsvar serve` on start, `samsvar db upgrade`), handing a
 connection in `config.attributes["connection"]`. A developer writing a new migration runs
-`python -m app.storage.migrations revision --autogenerate -m "…"`, which sets `sqlalchemy.url`.
+`python -m app.migrations revision --autogenerate -m "…"`, which sets `sqlalchemy.url`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.storage.tables import Base, UtcDateTime
+from conversations.storage.tables import Base, UtcDateTime
 from handoff import METADATA as HANDOFF_METADATA
 from handoff.tables import UtcTime
 

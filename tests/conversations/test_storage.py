@@ -12,8 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
-from app.errors import StorageUnavailable
-from app.storage import (
+from app.migrate import do_upgrade, get_head_revision
+from conversations.errors import StorageUnavailable
+from conversations.storage import (
     Database,
     NewInquiry,
     NewMessage,
@@ -24,14 +25,12 @@ from app.storage import (
     do_record_page_view,
     do_store_replies,
     do_touch_visitor,
-    do_upgrade,
     get_conversation,
     get_database_url,
     get_inquiries,
     get_messages,
 )
-from app.storage._migrations import get_head_revision
-from app.storage.tables import Base, PageView
+from conversations.storage.tables import Base, PageView
 from handoff import METADATA as HANDOFF_METADATA
 from tests.app.traffic import NOW, with_database
 
@@ -219,7 +218,7 @@ def test_other_database_urls_are_refused(configured: str) -> None:
 
 
 def test_adding_checks_the_owner_and_a_failed_check_stores_nothing(database_url: str) -> None:
-    from app.errors import ApiError, Forbidden, RateLimited, UnknownConversation
+    from conversations.errors import ConversationError, Forbidden, RateLimited, UnknownConversation
 
     def refuse() -> None:
         raise RateLimited("too many", 5)
@@ -239,7 +238,7 @@ def test_adding_checks_the_owner_and_a_failed_check_stores_nothing(database_url:
         for who, where, new, check in attempts:
             try:
                 await do_add_message(db, who, where, new, NOW, check=check)
-            except ApiError as exc:
+            except ConversationError as exc:
                 outcomes.append(type(exc).__name__)
         _, _, duplicate = await do_add_message(
             db, visitor.id, conversation.id, stored, NOW, check=refuse

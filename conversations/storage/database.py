@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from app.errors import StorageUnavailable
+from conversations.errors import StorageUnavailable
 
 __all__ = ["Database", "database_may_exist", "get_database_url", "open_database"]
 

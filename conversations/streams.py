@@ -15,8 +15,8 @@ import asyncio
 import contextlib
 from typing import Any
 
-from app.web.hub import Hub
 from bot import Delta, StreamEvent
+from conversations.hub import Hub
 
 __all__ = ["DeltaFilter", "ReplyStream"]
 

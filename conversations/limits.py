@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from app.errors import RateLimited
+from conversations.errors import RateLimited
 
 __all__ = ["RateLimiter"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.storage import Message
+from conversations.storage import Message
 
 __all__ = ["message_json", "timestamp"]
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from app.storage import Conversation, Message, NewInquiry, NewMessage, PageInfo, Visitor
 from bot import (
     Acknowledge,
     Bot,
@@ -31,6 +30,7 @@ from bot import (
     normalise_language_tag,
     page_language,
 )
+from conversations.storage import Conversation, Message, NewInquiry, NewMessage, PageInfo, Visitor
 
 __all__ = [
     "WAITING",

@@ -5,7 +5,7 @@ it. Replies are made under a lock per conversation, so turns of one conversation
 and they are idempotent: a message that already has replies (a resend) gets those, never a
 second set. Replies, typing and status changes reach every connection watching the
 conversation through the hub; with an LLM, so do the checked parts of a reply while it is
-written (`app.web.streams`). Proactive offers are in `app.web.visits`.
+written (`conversations.streams`). Proactive offers are in `conversations.visits`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from app.errors import ApiError, InvalidText, UnknownAnswer, UnknownMessage
-from app.storage import (
+from bot import SKIP_LABEL, Escalate, InvalidChoice, InvalidMessage, Outcome, check_message
+from bot import NotCollecting as NothingToSkip
+from conversations.errors import InvalidText, NotCollecting, UnknownAnswer, UnknownMessage
+from conversations.hub import Deliver, Hub
+from conversations.limits import RateLimiter
+from conversations.messages import message_json
+from conversations.storage import (
     Conversation,
     Database,
     Message,
@@ -34,12 +39,9 @@ from app.storage import (
     get_messages,
     get_turn_context,
 )
-from app.web.hub import Deliver, Hub
-from app.web.limits import RateLimiter
-from app.web.messages import message_json
-from app.web.streams import ReplyStream
-from app.web.texts import HUMAN_REQUEST, HUMAN_WILL_ANSWER
-from app.web.turns import (
+from conversations.streams import ReplyStream
+from conversations.texts import HUMAN_REQUEST, HUMAN_WILL_ANSWER
+from conversations.turns import (
     WAITING,
     BotRunner,
     bot_page,
@@ -48,11 +50,9 @@ from app.web.turns import (
     page_lang,
     past_turns,
 )
-from bot import Escalate, InvalidChoice, InvalidMessage, NotCollecting, Outcome, check_message
-from bot._collect_texts import SKIP_LABEL
 
 if TYPE_CHECKING:
-    from app.web.handoffs import Handoffs
+    from conversations.handoffs import Handoffs
 
 __all__ = ["Chat", "Stored", "utcnow"]
 
@@ -120,11 +120,12 @@ class Chat:
         *,
         origin: Deliver | None = None,
     ) -> Stored:
-        """Check and store a typed message (or find it stored); raises ApiError."""
+        """Check and store a typed message (or find it stored); raises InvalidText or
+        RateLimited."""
         try:
             text = check_message(text)
         except InvalidMessage as exc:
-            raise InvalidText(str(exc), exc.code) from exc
+            raise InvalidText(str(exc), code=exc.code) from exc
         new = NewMessage(role="visitor", text=text, client_id=client_id)
         return await self._store(visitor_id, conversation_id, new, origin)
 
@@ -178,15 +179,13 @@ class Chat:
         origin: Deliver | None = None,
     ) -> Stored:
         """Store the visitor's click on "skip" while the bot asks for a field; raises
-        ApiError `not_collecting` (nothing stored) when it asks for none."""
+        NotCollecting (nothing stored) when it asks for none."""
         conversation = await check_conversation(self.db, visitor_id, conversation_id)
         found = await get_message_by_client_id(self.db, conversation_id, client_id)
         if found is None:
             last = [m for m in await get_messages(self.db, conversation_id) if m.role == "bot"]
             if not last or last[-1].decision != "collect":
-                raise ApiError(
-                    "the bot is not asking for anything to skip", code="not_collecting", status=409
-                )
+                raise NotCollecting("the bot is not asking for anything to skip")
         lang = conversation.language or "en"
         new = NewMessage(
             role="visitor",
@@ -268,8 +267,8 @@ class Chat:
         if message.kind == "skip":
             try:
                 return await self.runner.call(bot.skip, turns=turns)
-            except NotCollecting as exc:
-                raise ApiError(str(exc), code=exc.code, status=409) from exc
+            except NothingToSkip as exc:
+                raise NotCollecting(str(exc), code=exc.code) from exc
         if message.kind == "human":
             offered = any((m.flags or {}).get("offer_human") for m in ctx.messages[-1:])
             reason = "accepted_offer" if offered else "asked_for_human"

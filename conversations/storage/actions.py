@@ -9,13 +9,12 @@ from typing import TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import ApiError, Forbidden, StorageUnavailable, UnknownConversation
-from app.storage import _migrations
-from app.storage.database import Database
-from app.storage.records import (
+from conversations.errors import ConversationError, Forbidden, UnknownConversation
+from conversations.storage.database import Database
+from conversations.storage.records import (
     NewInquiry,
     NewMessage,
     NewQuestionDecision,
@@ -24,7 +23,7 @@ from app.storage.records import (
     new_message_id,
     question_key,
 )
-from app.storage.tables import (
+from conversations.storage.tables import (
     Conversation,
     Feedback,
     Inquiry,
@@ -45,30 +44,10 @@ __all__ = [
     "do_record_question_decisions",
     "do_store_replies",
     "do_touch_visitor",
-    "do_upgrade",
 ]
 
 T = TypeVar("T")
 NEW_VISIT_AFTER = dt.timedelta(minutes=30)  # the usual web-analytics visit boundary
-
-
-async def do_upgrade(db: Database) -> tuple[str | None, str]:
-    """Migrate the database to the newest revision; returns (revision before, revision now).
-
-    Raises StorageUnavailable when it cannot be reached or migrated.
-    """
-    try:
-        async with db.writing() as session:
-            connection = await session.connection()
-            before = await connection.run_sync(_migrations.get_current_revision)
-            await connection.run_sync(_migrations.upgrade_to_head)
-            now = await connection.run_sync(_migrations.get_current_revision)
-            await session.commit()
-    except (OperationalError, DBAPIError, OSError) as exc:
-        where = db.url.render_as_string(hide_password=True)
-        raise StorageUnavailable(f"cannot open or migrate the database at {where}: {exc}") from exc
-    assert now is not None
-    return before, now
 
 
 async def do_create_visitor(db: Database, now: dt.datetime) -> Visitor:
@@ -177,18 +156,18 @@ async def do_add_message(
 ) -> tuple[Message, Conversation, bool]:
     """Store one visitor message with the next seq; returns (message, conversation, duplicate).
 
-    One transaction: `check()` runs first (e.g. the rate limit) and may raise ApiError to store
-    nothing, unless the message is already stored; the conversation must be the visitor's
-    (else UnknownConversation or Forbidden); a message whose `client_id` the conversation
-    already has is not stored again: the stored one comes back with duplicate=True (also when
-    two copies race, through the unique constraint).
+    One transaction: `check()` runs first (e.g. the rate limit) and may raise a
+    ConversationError to store nothing, unless the message is already stored; the
+    conversation must be the visitor's (else UnknownConversation or Forbidden); a message whose
+    `client_id` the conversation already has is not stored again: the stored one comes back
+    with duplicate=True (also when two copies race, through the unique constraint).
     """
     try:
         async with db.writing() as session, session.begin():
             if check is not None:
                 try:
                     check()
-                except ApiError:
+                except ConversationError:
                     found = await _stored_copy(session, visitor_id, conversation_id, new)
                     if found is None:
                         raise

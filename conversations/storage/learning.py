@@ -2,7 +2,7 @@
 decisions on them, and the labelled traffic for the ranking's fit.
 
 Every visitor question is an inquiry. Those whose right answer is known (the visitor's "yes,
-this helped", an agent's curated answer in a hand-off; see `app.storage._labels`) are
+this helped", an agent's curated answer in a hand-off; see `conversations.storage._labels`) are
 *labelled*. Grouped by question and answer they are the *candidates*: questions the content
 team may accept as new phrasings of the answer (written into its file, so the answer base stays
 the one source of truth) or reject. Either way the decision is recorded and the candidate is
@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app.storage.actions import do_record_question_decisions
-from app.storage.database import Database
-from app.storage.queries import get_labelled_questions, get_question_decisions
-from app.storage.records import LabelledQuestion, NewQuestionDecision, question_key
+from conversations.storage.actions import do_record_question_decisions
+from conversations.storage.database import Database
+from conversations.storage.queries import get_labelled_questions, get_question_decisions
+from conversations.storage.records import LabelledQuestion, NewQuestionDecision, question_key
 from knowledge import (
     AnswerBase,
     QuestionPlace,

@@ -13,8 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidText, RateLimited
-from app.storage import (
+from bot import InvalidMessage, check_message
+from conversations.case_json import agent_json, case_json, display_names, note_json
+from conversations.errors import InvalidText, RateLimited
+from conversations.handoffs import AGENTS, CONVERSATION_STATUS, Handoffs, system_message
+from conversations.messages import message_json, timestamp
+from conversations.storage import (
     Message,
     NewMessage,
     do_case_change,
@@ -22,10 +26,6 @@ from app.storage import (
     get_message_by_client_id,
     get_messages,
 )
-from app.web.case_json import agent_json, case_json, display_names, note_json
-from app.web.handoffs import AGENTS, CONVERSATION_STATUS, Handoffs, system_message
-from app.web.messages import message_json, timestamp
-from bot import InvalidMessage, check_message
 from handoff import (
     AgentInfo,
     Case,
@@ -153,7 +153,7 @@ class Desk:
         topic = self.h.bot.base.get(case.topic) if case.topic else None
         transcript = await get_messages(self.db, case.conversation_id)
         earlier = await get_earlier_conversations(self.db, case.visitor_id, case.conversation_id)
-        from app.web.case_json import case_rows
+        from conversations.case_json import case_rows
 
         async with self.db.reading() as session:
             other_rows = await case_rows(session, others, now)
@@ -262,7 +262,7 @@ class Desk:
         try:
             text = check_message(text)
         except InvalidMessage as exc:
-            raise InvalidText(str(exc), exc.code) from exc
+            raise InvalidText(str(exc), code=exc.code) from exc
         found = await get_message_by_client_id(self.db, case.conversation_id, client_id)
         if found is not None:
             return found, True

@@ -5,7 +5,7 @@ SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, migrated by Alembic. Ch
 the operation of learning new phrasings from real questions.
 """
 
-from app.storage.actions import (
+from conversations.storage.actions import (
     do_add_message,
     do_case_change,
     do_create_conversation,
@@ -15,10 +15,14 @@ from app.storage.actions import (
     do_record_question_decisions,
     do_store_replies,
     do_touch_visitor,
-    do_upgrade,
 )
-from app.storage.database import Database, database_may_exist, get_database_url, open_database
-from app.storage.learning import (
+from conversations.storage.database import (
+    Database,
+    database_may_exist,
+    get_database_url,
+    open_database,
+)
+from conversations.storage.learning import (
     MAX_TRAFFIC,
     LearningCandidate,
     QuestionChoice,
@@ -26,7 +30,7 @@ from app.storage.learning import (
     get_labelled_traffic,
     get_learning_candidates,
 )
-from app.storage.queries import (
+from conversations.storage.queries import (
     check_conversation,
     get_conversation,
     get_conversation_with_message,
@@ -44,7 +48,7 @@ from app.storage.queries import (
     get_turn_context,
     get_visitor,
 )
-from app.storage.records import (
+from conversations.storage.records import (
     LabelledQuestion,
     NewInquiry,
     NewMessage,
@@ -52,7 +56,7 @@ from app.storage.records import (
     PageInfo,
     question_key,
 )
-from app.storage.tables import (
+from conversations.storage.tables import (
     Conversation,
     Feedback,
     Inquiry,
@@ -91,7 +95,6 @@ __all__ = [
     "do_record_question_decisions",
     "do_store_replies",
     "do_touch_visitor",
-    "do_upgrade",
     "get_conversation",
     "get_conversation_with_message",
     "get_counts",

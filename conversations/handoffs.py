@@ -18,14 +18,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import ApiError
-from app.storage import Database, Message, NewMessage, do_case_change, get_visitor
-from app.web.case_json import case_rows, display_names, visitor_case_json
-from app.web.hub import Hub
-from app.web.messages import message_json
-from app.web.turns import inquiry_of, message_of
-from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures, says_not_solved
-from bot._collecting import label_of
+from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures, field_label, says_not_solved
+from conversations.case_json import case_rows, display_names, visitor_case_json
+from conversations.errors import BadEmail, NoCase
+from conversations.hub import Hub
+from conversations.messages import message_json
+from conversations.storage import Database, Message, NewMessage, do_case_change, get_visitor
+from conversations.turns import inquiry_of, message_of
 from handoff import (
     URGENCY_RANKS,
     Case,
@@ -285,7 +284,7 @@ class Handoffs:
         for result in outcome.fields:
             field = self.bot.base.fields.get(result.name)
             label = (
-                label_of(field, outcome.lang, self.config.default_language)
+                field_label(field, outcome.lang, self.config.default_language)
                 if field
                 else result.name
             )
@@ -388,11 +387,7 @@ class Handoffs:
     async def do_email(self, conversation_id: str, email: str) -> dict[str, Any]:
         email = email.strip()
         if not _EMAIL.fullmatch(email) or len(email) > 320:
-            raise ApiError(
-                f"{email[:60]!r} is not an e-mail address like kari@example.no",
-                code="bad_email",
-                status=422,
-            )
+            raise BadEmail(f"{email[:60]!r} is not an e-mail address like kari@example.no")
         case = await self._case_of(conversation_id)
         now = self.clock()
 
@@ -433,7 +428,7 @@ class Handoffs:
                 session, conversation_id
             )
         if case is None:
-            raise ApiError("this conversation has no case", code="no_case", status=409)
+            raise NoCase("this conversation has no case")
         return case
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of Samsvar's tables (run from code; see `app.migrate`)."""

@@ -1,1 +1,0 @@
-"""Alembic migrations of Samsvar's tables (run programmatically; see `app.storage.actions`)."""
