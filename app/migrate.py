@@ -6,6 +6,7 @@ hand-off's, on one declarative base (`handoff.tables.Base`).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from alembic import command
@@ -57,16 +58,44 @@ def upgrade_to_head(connection: Connection) -> None:
 async def do_upgrade(db: Database) -> tuple[str | None, str]:
     """Migrate the database to the newest revision; returns (revision before, revision now).
 
+    On SQLite, foreign keys are off while the migrations run: a migration that rebuilds a
+    table (SQLite's way to add a constraint) would otherwise delete the rows that refer to it
+    (`ON DELETE CASCADE` fires on `DROP TABLE`). They are checked once the migrations are done;
+    a row left without its parent undoes the whole migration.
+
     Raises StorageUnavailable when it cannot be reached or migrated.
     """
+    sqlite = db.dialect == "sqlite"
     try:
-        async with db.writing() as session:
-            connection = await session.connection()
-            before = await connection.run_sync(get_current_revision)
-            await connection.run_sync(upgrade_to_head)
-            now = await connection.run_sync(get_current_revision)
-            await session.commit()
-    except (OperationalError, DBAPIError, OSError) as exc:
+        async with contextlib.AsyncExitStack() as stack:
+            if db.write_lock is not None:
+                await stack.enter_async_context(db.write_lock)
+            connection = await stack.enter_async_context(db.engine.connect())
+            if sqlite:  # outside any transaction, where SQLite lets it change
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                writer = await connection.execution_options(samsvar_writing=True)
+                before = await writer.run_sync(get_current_revision)
+                await writer.run_sync(upgrade_to_head)
+                now = await writer.run_sync(get_current_revision)
+                if sqlite:
+                    orphans = (await writer.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if orphans:
+                        await writer.rollback()
+                        tables = sorted({str(row[0]) for row in orphans})
+                        raise StorageUnavailable(
+                            f"cannot migrate the database: {len(orphans)} rows of "
+                            f"{', '.join(tables)} refer to rows that do not exist"
+                        )
+                await writer.commit()
+            finally:
+                if sqlite:  # again outside a transaction (the options change in place)
+                    await connection.execution_options(samsvar_writing=False)
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
+    except (OperationalError, DBAPIError, OSError, RuntimeError) as exc:  # RuntimeError: a
+        # migration that refuses to change the data it found (it says why)
         where = db.url.render_as_string(hide_password=True)
         raise StorageUnavailable(f"cannot open or migrate the database at {where}: {exc}") from exc
     assert now is not None

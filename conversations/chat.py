@@ -16,14 +16,15 @@ import time
 import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot import SKIP_LABEL, Escalate, InvalidChoice, InvalidMessage, Outcome, check_message
 from bot import NotCollecting as NothingToSkip
+from conversations import frames
 from conversations.errors import InvalidText, NotCollecting, UnknownAnswer, UnknownMessage
+from conversations.handoffs import Handoffs
 from conversations.hub import Deliver, Hub
 from conversations.limits import RateLimiter
-from conversations.messages import message_json
 from conversations.storage import (
     Conversation,
     Database,
@@ -50,9 +51,6 @@ from conversations.turns import (
     page_lang,
     past_turns,
 )
-
-if TYPE_CHECKING:
-    from conversations.handoffs import Handoffs
 
 __all__ = ["Chat", "Stored", "utcnow"]
 
@@ -99,12 +97,13 @@ class Chat:
         runner: BotRunner,
         hub: Hub,
         limiter: RateLimiter,
+        handoffs: Handoffs,
         *,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.db, self.runner, self.hub, self.limiter = db, runner, hub, limiter
+        self.handoffs = handoffs  # opens the cases of hand-offs
         self.clock = clock
-        self.handoffs: Handoffs | None = None  # set by the app: opens cases for hand-offs
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._streams: dict[str, ReplyStream] = {}  # conversation id -> the reply streaming now
@@ -225,9 +224,7 @@ class Chat:
             if ctx.replies:
                 return ctx.replies, False
             if ctx.conversation.status in WAITING:
-                handled = self.handoffs is None or await self.handoffs.do_visitor_message(
-                    ctx.conversation, stored.message
-                )
+                handled = await self.handoffs.do_visitor_message(ctx.conversation, stored.message)
                 if handled and ctx.conversation.status == "waiting_human":
                     return await self._notice(ctx, stored.message), True
                 if handled:
@@ -295,7 +292,7 @@ class Chat:
 
     async def _answer(self, ctx: _Context, message: Message, outcome: Outcome) -> list[Message]:
         handed_off = isinstance(outcome, Escalate)
-        if isinstance(outcome, Escalate) and self.handoffs is not None:
+        if isinstance(outcome, Escalate):
             page_url = ctx.page.url if ctx.page else ctx.conversation.page_url
             return await self.handoffs.do_hand_off(
                 ctx.conversation,
@@ -320,9 +317,7 @@ class Chat:
         for reply in replies:
             await self.publish_message(ctx.conversation.id, reply)
         if handed_off:
-            await self.hub.publish(
-                ctx.conversation.id, {"type": "status", "status": "waiting_human"}
-            )
+            await self.hub.publish(frames.status(ctx.conversation.id, "waiting_human"))
         return replies
 
     async def _notice(self, ctx: _Context, message: Message) -> list[Message]:
@@ -371,7 +366,7 @@ class Chat:
                 answer_id=answer.answer_id,
             )
             escalated = isinstance(outcome, Escalate)
-            if isinstance(outcome, Escalate) and self.handoffs is not None:
+            if isinstance(outcome, Escalate):
                 return await self.handoffs.do_hand_off(
                     ctx.conversation,
                     None,
@@ -391,7 +386,7 @@ class Chat:
         for reply in replies:
             await self.publish_message(conversation_id, reply)
         if escalated:
-            await self.hub.publish(conversation_id, {"type": "status", "status": "waiting_human"})
+            await self.hub.publish(frames.status(conversation_id, "waiting_human"))
         return replies
 
     # Fan-out and background work.
@@ -399,11 +394,10 @@ class Chat:
     async def publish_message(
         self, conversation_id: str, message: Message, *, exclude: Deliver | None = None
     ) -> None:
-        frame = {"type": "message", "message": message_json(message)}
-        await self.hub.publish(conversation_id, frame, exclude=exclude)
+        await self.hub.publish(frames.message(conversation_id, message), exclude=exclude)
 
     async def typing(self, conversation_id: str, *, on: bool) -> None:
-        await self.hub.publish(conversation_id, {"type": "typing", "on": on})
+        await self.hub.publish(frames.typing(conversation_id, on=on))
 
     def streaming(self, conversation_id: str) -> ReplyStream | None:
         """The LLM reply being streamed in this conversation now, if any."""

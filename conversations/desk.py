@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import InvalidMessage, check_message
+from conversations import frames
 from conversations.case_json import agent_json, case_json, display_names, note_json
 from conversations.errors import InvalidText, RateLimited
-from conversations.handoffs import AGENTS, CONVERSATION_STATUS, Handoffs, system_message
+from conversations.handoffs import CONVERSATION_STATUS, Handoffs, system_message
 from conversations.messages import message_json, timestamp
 from conversations.storage import (
     Message,
@@ -29,6 +30,7 @@ from conversations.storage import (
 from handoff import (
     AgentInfo,
     Case,
+    HandoffError,
     QueueFilter,
     Signals,
     UnknownTeam,
@@ -110,10 +112,24 @@ class Desk:
             )
 
     async def do_sign_out(self, token: str | None) -> str | None:
+        """End the sign-in of `token`; the agent's open consoles close. Returns the agent's id
+        (None: no such sign-in)."""
         if not token:
             return None
         async with self.db.writing() as session, session.begin():
-            return await do_sign_out(session, token_hash(token))
+            agent_id = await do_sign_out(session, token_hash(token))
+        if agent_id is not None:
+            await self.h.hub.publish(frames.agent_signed_out(agent_id))
+        return agent_id
+
+    async def do_agent_typing(self, agent: AgentInfo, case_id: str, *, on: bool) -> None:
+        """Pass "the agent is typing" to the visitor, for a case that is the agent's own."""
+        try:
+            case = await self.seeable(agent, case_id)
+        except HandoffError:
+            return
+        if case.agent_id == agent.id:
+            await self.h.hub.publish(frames.agent_typing(case, agent.agent.display_name, on=on))
 
     async def signed_in(self, token: str | None) -> tuple[AgentInfo, dt.datetime]:
         async with self.db.reading() as session:
@@ -130,7 +146,7 @@ class Desk:
         return info
 
     async def publish_agent(self, info: AgentInfo) -> None:
-        await self.h.hub.publish(AGENTS, {"type": "agent_status", "agent": agent_json(info)})
+        await self.h.hub.publish(frames.agent_status(agent_json(info)))
 
     # --- reading ------------------------------------------------------------------------
 
@@ -197,7 +213,7 @@ class Desk:
     async def _announce(self, case: Case, stored: list[Message], change: str) -> None:
         await self.h.publish_messages(case, stored, case.conversation_id)
         await self.h.publish_status(case)
-        await self.h.publish_case(case, "case_updated", change)
+        await self.h.publish_case(case, change)
 
     async def _after_assignment(self, case_id: str) -> None:
         """An automatic assignment happened: tell the visitor who joined, and everyone."""
@@ -239,20 +255,7 @@ class Desk:
         (moved, _), stored = await do_case_change(self.db, case.conversation_id, now, change)
         await self._announce(moved, stored, "transferred")
         if moved.team != case.team:
-            await self.h.hub.publish(
-                AGENTS,
-                {
-                    "type": "case_removed",
-                    "case_id": moved.id,
-                    "why": "transferred",
-                    "_scope": {
-                        "team": case.team,
-                        "agent": None,
-                        "previous": None,
-                        "only_old": True,
-                    },
-                },
-            )
+            await self.h.hub.publish(frames.case_removed(moved.id, case.team, "transferred"))
         return moved
 
     async def do_reply(
@@ -288,15 +291,7 @@ class Desk:
         async with self.db.writing() as session, session.begin():
             note = await do_add_note(session, case_id, agent, text, self.clock())
         payload = note_json(note, {agent.id: agent.agent.display_name})
-        await self.h.hub.publish(
-            AGENTS,
-            {
-                "type": "note",
-                "case_id": case_id,
-                "note": payload,
-                "_scope": {"team": case.team, "agent": case.agent_id, "previous": None},
-            },
-        )
+        await self.h.hub.publish(frames.case_note(case, payload))
         return payload
 
     async def do_resolve(self, agent: AgentInfo, case_id: str) -> Case:
@@ -332,7 +327,7 @@ class Desk:
                 (case, await do_assign(session, case.id, now, exclude=[old])) for case, old in back
             ]
         for case, agent_id in given:
-            await self.h.publish_case(case, "case_updated", "requeued")
+            await self.h.publish_case(case, "requeued")
             await self.h.publish_status(case)
             if agent_id:
                 await self._after_assignment(case.id)
@@ -364,7 +359,7 @@ class Desk:
                 if changed is not None:
                     raised.append(changed)
         for case in raised:
-            await self.h.publish_case(case, "case_updated", "urgency")
+            await self.h.publish_case(case, "urgency")
         return len(raised)
 
 

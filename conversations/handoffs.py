@@ -3,8 +3,8 @@ judged, assigned when an agent is free, acknowledged at once), visitor messages 
 agents, a resolved case reopens, the visitor leaves an e-mail address or a rating.
 
 Every change is one transaction with the conversation's messages and status
-(`do_case_change`); the frames go out after it commits: to the visitor's connections on the
-conversation's channel, to agents on `AGENTS` (each agent connection keeps what it may see).
+(`do_case_change`); the frames (`conversations.frames`) go out after it commits: to the
+visitor's connections on the conversation's channel, to the agents who may see the case.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import Bot, Escalate, HandoffNote, PastTurn, count_failures, field_label, says_not_solved
+from bot import Escalate, HandoffNote, PastTurn, count_failures, field_label, says_not_solved
+from conversations import frames
 from conversations.case_json import case_rows, display_names, visitor_case_json
 from conversations.errors import BadEmail, NoCase
 from conversations.hub import Hub
-from conversations.messages import message_json
 from conversations.storage import Database, Message, NewMessage, do_case_change, get_visitor
-from conversations.turns import inquiry_of, message_of
+from conversations.turns import BotRunner, inquiry_of, message_of
 from handoff import (
     URGENCY_RANKS,
     Case,
@@ -48,9 +48,7 @@ from handoff import (
 )
 from handoff import texts as T
 
-__all__ = ["AGENTS", "CONVERSATION_STATUS", "Handoffs", "Timing", "with_suggestion"]
-
-AGENTS = "agents"  # the hub channel of every agent connection
+__all__ = ["CONVERSATION_STATUS", "Handoffs", "Timing", "with_suggestion"]
 CONVERSATION_STATUS = {
     "queued": "waiting_human",
     "reopened": "waiting_human",
@@ -73,57 +71,35 @@ class Timing:
 
 class Handoffs:
     def __init__(
-        self, db: Database, hub: Hub, bot: Bot, timing: Timing, clock: Callable[[], dt.datetime]
+        self,
+        db: Database,
+        hub: Hub,
+        runner: BotRunner,
+        timing: Timing,
+        clock: Callable[[], dt.datetime],
     ) -> None:
-        self.db, self.hub, self.bot, self.timing, self.clock = db, hub, bot, timing, clock
-        self.config = bot.base.config
+        self.db, self.hub, self.runner, self.timing, self.clock = db, hub, runner, timing, clock
+        self.bot = runner.bot
+        self.config = runner.bot.base.config
 
     # --- frames ------------------------------------------------------------------------
 
-    async def publish_case(self, case: Case, kind: str, change: str | None = None) -> None:
-        """Tell the agents who may see it (`case_created` / `case_updated`)."""
+    async def publish_case(self, case: Case, change: str | None = None) -> None:
+        """Tell the agents who may see it: `case_created`, or `case_updated` with `change`."""
         async with self.db.reading() as session:
             (row,) = await case_rows(session, [case], self.clock())
-        frame: dict[str, Any] = {"type": kind, "case": row}
-        if change is not None:
-            frame["change"] = change
-        frame["_scope"] = {
-            "team": case.team,
-            "agent": case.agent_id,
-            "previous": case.previous_agent_id,
-        }
-        await self.hub.publish(AGENTS, frame)
+        await self.hub.publish(frames.case_changed(case, row, change))
 
     async def publish_messages(
         self, case: Case | None, messages: Sequence[Message], conversation_id: str
     ) -> None:
-        for message in messages:
-            await self.hub.publish(
-                conversation_id, {"type": "message", "message": message_json(message)}
-            )
-            if case is not None and message.role != "visitor":
-                await self.publish_to_agents(case, message)
-
-    async def publish_to_agents(self, case: Case, message: Message) -> None:
-        await self.hub.publish(
-            AGENTS,
-            {
-                "type": "message",
-                "case_id": case.id,
-                "conversation_id": case.conversation_id,
-                "message": message_json(message),
-                "_scope": {"team": case.team, "agent": case.agent_id, "previous": None},
-            },
-        )
+        for frame in frames.messages_of(conversation_id, messages, case):
+            await self.hub.publish(frame)
 
     async def publish_status(self, case: Case) -> None:
+        status = CONVERSATION_STATUS[case.status]
         await self.hub.publish(
-            case.conversation_id,
-            {
-                "type": "status",
-                "status": CONVERSATION_STATUS[case.status],
-                "case": await self.case_status(case),
-            },
+            frames.status(case.conversation_id, status, await self.case_status(case))
         )
 
     # --- what the visitor sees ------------------------------------------------------------
@@ -174,7 +150,7 @@ class Handoffs:
         """Open the case for `outcome` with the bot's message and the acknowledgement."""
         now = self.clock()
         visitor = await get_visitor(self.db, conversation.visitor_id)
-        new = self._new_case(
+        new = await self._new_case(
             conversation,
             message,
             outcome,
@@ -209,16 +185,16 @@ class Handoffs:
         )
         await self.publish_messages(None, stored, conversation.id)
         await self.publish_status(case)
-        await self.publish_case(case, "case_created")
+        await self.publish_case(case)
         if agent_id is not None:
-            await self.publish_case(case, "case_updated", "assigned")
+            await self.publish_case(case, "assigned")
         return stored
 
     def _year(self, now: dt.datetime) -> int:
         hours = self.config.business_hours
         return now.astimezone(zoneinfo.ZoneInfo(hours.timezone)).year if hours else now.year
 
-    def _new_case(
+    async def _new_case(
         self,
         conversation: Any,
         message: Message | None,
@@ -241,7 +217,10 @@ class Handoffs:
             {str(k): str(v) for k, v in attributes.items()},
         )
         urgency = get_urgency(self.config.urgency, signals)
-        note = self.bot.handoff_note(outcome, turns=turns, rule_urgency=urgency.level)
+        # With an LLM the summary is a call to it: in the bot's threads, never on the event loop.
+        note = await self.runner.call(
+            self.bot.handoff_note, outcome, turns=turns, rule_urgency=urgency.level
+        )
         urgency = with_suggestion(urgency, note)
         team = outcome.team or self.config.default_team or (self.config.teams or ("support",))[0]
         return NewCase(
@@ -365,13 +344,13 @@ class Handoffs:
         (case, what), stored = await do_case_change(self.db, conversation.id, now, change)
         if case is None or what is None:
             return False
-        await self.publish_to_agents(case, message)
+        await self.hub.publish(frames.case_message(case, message))
         await self.publish_messages(case, stored, conversation.id)
-        await self.publish_case(case, "case_updated", what)
+        await self.publish_case(case, what)
         if what == "reopened":
             await self.publish_status(case)
             if holder.get("agent"):
-                await self.publish_case(case, "case_updated", "assigned")
+                await self.publish_case(case, "assigned")
         return True
 
     async def do_visitor_typing(self, conversation_id: str, *, on: bool) -> None:
@@ -379,10 +358,7 @@ class Handoffs:
         async with self.db.reading() as session:
             case = await get_open_case(session, conversation_id)
         if case is not None:
-            scope = {"team": case.team, "agent": case.agent_id, "previous": None}
-            await self.hub.publish(
-                AGENTS, {"type": "typing", "case_id": case.id, "on": on, "_scope": scope}
-            )
+            await self.hub.publish(frames.case_typing(case, on=on))
 
     async def do_email(self, conversation_id: str, email: str) -> dict[str, Any]:
         email = email.strip()
@@ -403,7 +379,7 @@ class Handoffs:
         updated, stored = await do_case_change(self.db, conversation_id, now, change)
         await self.publish_messages(updated, stored, conversation_id)
         await self.publish_status(updated)
-        await self.publish_case(updated, "case_updated", "email")
+        await self.publish_case(updated, "email")
         return await self.case_status(updated)
 
     async def do_rate(
@@ -419,7 +395,7 @@ class Handoffs:
         rated, stored = await do_case_change(self.db, conversation_id, now, change)
         await self.publish_status(rated)
         await self.publish_messages(rated, stored, conversation_id)
-        await self.publish_case(rated, "case_updated", "rated")
+        await self.publish_case(rated, "rated")
         return await self.case_status(rated)
 
     async def _case_of(self, conversation_id: str) -> Case:

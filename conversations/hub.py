@@ -1,26 +1,20 @@
-"""Live fan-out of frames to every connection watching a conversation.
+"""Live fan-out of frames to every connection watching a channel.
 
 One interface, `Hub`; `LocalHub` delivers within this process. With several server processes
-behind a load balancer a Redis pub/sub hub implements the same two methods.
-
-Channels: a conversation's id (its messages, typing, status and streamed parts), and
-`visitor_channel(id)` (a conversation started for the visitor, for connections that have none).
+behind a load balancer, a Redis pub/sub hub implements the same two methods. The frames, their
+channels and their audiences are built in `conversations.frames`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-__all__ = ["Deliver", "Hub", "LocalHub", "Subscription", "visitor_channel"]
+from conversations.frames import Frame
 
-Frame = dict[str, Any]
+__all__ = ["Deliver", "Hub", "LocalHub", "Subscription"]
+
 Deliver = Callable[[Frame], None]  # must not block: it queues the frame for its connection
-
-
-def visitor_channel(visitor_id: str) -> str:
-    """The visitor's own channel (ids are URL-safe, so no conversation id contains ':')."""
-    return f"visitor:{visitor_id}"
 
 
 class Subscription(Protocol):
@@ -32,8 +26,8 @@ class Hub(Protocol):
         """Deliver every frame published on `channel` until the subscription is closed."""
         ...
 
-    async def publish(self, channel: str, frame: Frame, *, exclude: Deliver | None = None) -> None:
-        """Send `frame` to every subscriber of `channel` (except `exclude`)."""
+    async def publish(self, frame: Frame, *, exclude: Deliver | None = None) -> None:
+        """Send `frame` to every subscriber of its channel (except `exclude`)."""
         ...
 
 
@@ -55,8 +49,8 @@ class LocalHub:
         self._channels.setdefault(channel, []).append(deliver)
         return _LocalSubscription(self, channel, deliver)
 
-    async def publish(self, channel: str, frame: Frame, *, exclude: Deliver | None = None) -> None:
-        for deliver in list(self._channels.get(channel, ())):
+    async def publish(self, frame: Frame, *, exclude: Deliver | None = None) -> None:
+        for deliver in list(self._channels.get(frame.channel, ())):
             if exclude is None or deliver != exclude:  # bound methods compare by ==
                 deliver(frame)
 

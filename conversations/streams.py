@@ -16,11 +16,13 @@ import contextlib
 from typing import Any
 
 from bot import Delta, StreamEvent
+from conversations import frames
+from conversations.frames import Frame
 from conversations.hub import Hub
 
 __all__ = ["DeltaFilter", "ReplyStream"]
 
-Frame = dict[str, Any]
+Body = dict[str, Any]  # a frame's body, as its client receives it
 
 
 class ReplyStream:
@@ -48,25 +50,22 @@ class ReplyStream:
         """The text shown so far as one part, for a connection that joins mid-stream."""
         if not self.shown:
             return None
-        return {"type": "delta", "reply_to": self.reply_to, "offset": 0, "text": self.shown}
+        return frames.stream_part(self.conversation_id, self.reply_to, 0, self.shown)
 
     async def _publish(self) -> None:
         while (event := await self._events.get()) is not None:
-            await self.hub.publish(self.conversation_id, self._frame(event))
+            await self.hub.publish(self._frame(event))
 
     def _frame(self, event: StreamEvent) -> Frame:
         if isinstance(event, Delta):
-            frame = {
-                "type": "delta",
-                "reply_to": self.reply_to,
-                "offset": len(self.shown),
-                "text": event.text,
-            }
+            frame = frames.stream_part(
+                self.conversation_id, self.reply_to, len(self.shown), event.text
+            )
             self.shown += event.text
             self.parts += 1
             return frame
         self.shown = ""
-        return {"type": "retract", "reply_to": self.reply_to, "reason": event.reason}
+        return frames.retract(self.conversation_id, self.reply_to, event.reason)
 
 
 class DeltaFilter:
@@ -88,7 +87,7 @@ class DeltaFilter:
         if reply_to is not None:
             self._have.pop(reply_to, None)
 
-    def admit(self, frame: Frame) -> Frame | None:
+    def admit(self, frame: Body) -> Body | None:
         """The frame to send for this connection (maybe trimmed), or None to send nothing."""
         reply_to = str(frame["reply_to"])
         have = self._have.get(reply_to, 0)

@@ -13,8 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot import EarlierConversation, Page
+from conversations import frames
 from conversations.chat import Chat
-from conversations.hub import visitor_channel
 from conversations.limits import RateLimiter
 from conversations.storage import (
     Conversation,
@@ -100,8 +100,7 @@ class Visits:
         )
         if record_view and page is not None:
             await do_record_page_view(self.db, visitor.id, conversation.id, page, now)
-        frame = {"type": "conversation", "conversation_id": conversation.id, "status": "bot"}
-        await self.chat.hub.publish(visitor_channel(visitor.id), frame)
+        await self.chat.hub.publish(frames.conversation_started(visitor.id, conversation.id))
         return conversation
 
     async def do_page(

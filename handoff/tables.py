@@ -29,14 +29,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "METADATA",
+    "NAMING",
     "Agent",
     "AgentSignIn",
     "AgentTeam",
+    "Base",
     "Case",
     "CaseCounter",
     "CaseEvent",
     "CaseNote",
-    "HandoffBase",
+    "UtcDateTime",
 ]
 
 ID = 32
@@ -48,7 +50,7 @@ WAITING = ("queued", "reopened")
 HELD = ("assigned", "waiting_on_visitor")
 
 
-class UtcTime(TypeDecorator[dt.datetime]):
+class UtcDateTime(TypeDecorator[dt.datetime]):
     """An aware UTC datetime on every database; naive values are refused."""
 
     impl = DateTime(timezone=True)
@@ -69,26 +71,29 @@ class UtcTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-METADATA = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+#: The names of indexes and constraints, the same on every database.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+METADATA = MetaData(naming_convention=NAMING)
 
 
-class HandoffBase(DeclarativeBase):
+class Base(DeclarativeBase):
+    """The one declarative base of the whole database: the hand-off's tables here, the
+    conversations' in `conversations.storage.tables`, one time type (`UtcDateTime`)."""
+
     metadata = METADATA
     type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it from the class)
-        dt.datetime: UtcTime(),
+        dt.datetime: UtcDateTime(),
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
 
 
-class Agent(HandoffBase):
+class Agent(Base):
     __tablename__ = "agents"
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
@@ -103,7 +108,7 @@ class Agent(HandoffBase):
     created_at: Mapped[dt.datetime]
 
 
-class AgentTeam(HandoffBase):
+class AgentTeam(Base):
     __tablename__ = "agent_teams"
 
     agent_id: Mapped[str] = mapped_column(
@@ -112,7 +117,7 @@ class AgentTeam(HandoffBase):
     team: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
-class AgentSignIn(HandoffBase):
+class AgentSignIn(Base):
     """A signed-in browser: the SHA-256 of its cookie's random token."""
 
     __tablename__ = "agent_sign_ins"
@@ -123,7 +128,7 @@ class AgentSignIn(HandoffBase):
     expires_at: Mapped[dt.datetime]
 
 
-class CaseCounter(HandoffBase):
+class CaseCounter(Base):
     """The last case number given in a year (numbers are gapless per year)."""
 
     __tablename__ = "case_counters"
@@ -132,7 +137,7 @@ class CaseCounter(HandoffBase):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Case(HandoffBase):
+class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         # The queue is read one (status, urgency) group at a time in waiting order, straight
@@ -196,7 +201,7 @@ class Case(HandoffBase):
     updated_at: Mapped[dt.datetime]
 
 
-class CaseEvent(HandoffBase):
+class CaseEvent(Base):
     __tablename__ = "case_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -207,7 +212,7 @@ class CaseEvent(HandoffBase):
     created_at: Mapped[dt.datetime]
 
 
-class CaseNote(HandoffBase):
+class CaseNote(Base):
     __tablename__ = "case_notes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

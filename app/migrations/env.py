@@ -16,17 +16,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conversations.storage.tables import Base, UtcDateTime
-from handoff import METADATA as HANDOFF_METADATA
-from handoff.tables import UtcTime
 
 config = context.config
-# The conversation tables (app) and the hand-off tables (handoff's own declarative base).
-target_metadata = [Base.metadata, HANDOFF_METADATA]
+# One declarative base for the whole database: the conversations' tables and the hand-off's.
+target_metadata = Base.metadata
 
 
 def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
     """Migrations name plain SQLAlchemy types, so they never import our table module."""
-    if kind == "type" and isinstance(item, UtcDateTime | UtcTime):
+    if kind == "type" and isinstance(item, UtcDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 

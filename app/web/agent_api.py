@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from conversations.case_json import agent_json, case_rows
 from conversations.desk import Desk
+from conversations.frames import AGENTS, Frame, agent_channel
 from conversations.messages import message_json, timestamp
 from handoff import URGENCY_RANKS, AgentInfo, HandoffError, NotAllowed, QueueFilter
 
@@ -81,10 +82,8 @@ async def sign_in(
 
 @router.post("/sign-out")
 async def sign_out(desk: DeskDep, request: Request, response: Response) -> dict[str, Any]:
-    agent_id = await desk.do_sign_out(request.cookies.get(COOKIE))
+    await desk.do_sign_out(request.cookies.get(COOKIE))
     response.delete_cookie(COOKIE, path=PREFIX)
-    if agent_id is not None:
-        await desk.h.hub.publish(f"agent:{agent_id}", {"type": "signed_out"})
     return {"ok": True}
 
 
@@ -236,7 +235,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=10)] = 5,
 ) -> dict[str, Any]:
     bot = desk.h.bot
-    ranking = await asyncio.to_thread(bot.search, q)
+    ranking = await desk.h.runner.call(bot.search, q)  # the encoder: off the event loop
     default = bot.base.config.default_language
     results = []
     for candidate in ranking.candidates[:limit]:
@@ -261,19 +260,6 @@ async def search(
 # --- the WebSocket --------------------------------------------------------------------------
 
 
-def _visible(agent: AgentInfo, frame: dict[str, Any]) -> bool:
-    scope = frame.get("_scope")
-    if scope is None:
-        return True
-    if scope.get("only_old"):
-        return scope.get("team") in agent.teams and not agent.agent.is_admin
-    return (
-        agent.agent.is_admin
-        or scope.get("team") in agent.teams
-        or agent.id in (scope.get("agent"), scope.get("previous"))
-    )
-
-
 def _refusal(exc: HandoffError) -> str:
     """The one error frame sent before a socket is closed for want of a sign-in."""
     return json.dumps({"type": "error", "ok": False, "error": str(exc), "code": exc.code})
@@ -295,15 +281,15 @@ async def agent_socket(websocket: WebSocket) -> None:
         return
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
 
-    def deliver(frame: dict[str, Any]) -> None:
-        if frame.get("type") == "signed_out":
+    def deliver(frame: Frame) -> None:
+        if frame.type == "signed_out":
             queue.put_nowait(None)
-        elif _visible(agent, frame):
-            queue.put_nowait({k: v for k, v in frame.items() if k != "_scope"})
+        elif frame.audience is None or frame.audience.admits(agent):
+            queue.put_nowait(dict(frame.body))
 
     subscriptions = [
-        desk.h.hub.subscribe("agents", deliver),
-        desk.h.hub.subscribe(f"agent:{agent.id}", deliver),
+        desk.h.hub.subscribe(AGENTS, deliver),
+        desk.h.hub.subscribe(agent_channel(agent.id), deliver),
     ]
     await websocket.send_text(
         json.dumps({"type": "welcome", "agent": agent_json(agent), "now": timestamp(desk.clock())})
@@ -373,7 +359,7 @@ async def _read(
         if isinstance(data, dict) and data.get("type") == "ping":
             queue.put_nowait({"type": "pong"})
         elif isinstance(data, dict) and data.get("type") == "typing":
-            await _agent_typing(desk, agent, data)
+            await desk.do_agent_typing(agent, str(data.get("case_id")), on=bool(data.get("on")))
         else:
             queue.put_nowait(
                 {
@@ -383,20 +369,3 @@ async def _read(
                     "error": "the agent WebSocket takes ping and typing frames",
                 }
             )
-
-
-async def _agent_typing(desk: Desk, agent: AgentInfo, data: dict[str, Any]) -> None:
-    try:
-        case = await desk.seeable(agent, str(data.get("case_id")))
-    except HandoffError:
-        return
-    if case.agent_id == agent.id:
-        await desk.h.hub.publish(
-            case.conversation_id,
-            {
-                "type": "typing",
-                "on": bool(data.get("on")),
-                "role": "agent",
-                "agent_name": agent.agent.display_name,
-            },
-        )

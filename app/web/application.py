@@ -23,14 +23,13 @@ from app.settings import Settings
 from app.web import agent_api, console, site, websocket, widget_api
 from app.web.bodies import BodyLimit
 from app.web.origins import Origins
-from conversations.chat import Chat, utcnow
+from conversations.chat import utcnow
 from conversations.desk import Desk
-from conversations.handoffs import Handoffs, Timing
+from conversations.handoffs import Timing
 from conversations.hub import LocalHub
-from conversations.limits import RateLimiter
+from conversations.services import Limits, build_services
 from conversations.storage import get_database_url, open_database
 from conversations.turns import BotRunner
-from conversations.visits import Visits
 
 __all__ = ["create_app", "turn_workers"]
 
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 RETRY_UNAVAILABLE_SECONDS = 5  # a database that cannot be reached: try again soon
-PAGE_REPORTS_PER_MESSAGE = 3  # page reports (navigation, timers) may come more often
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -67,26 +65,25 @@ def create_app(
             ready.bot, turn_workers(settings, with_llm=ready.bot.assistant is not None)
         )
         await runner.warm_up()
-        limit, window = settings.rate_limit_messages, settings.rate_limit_seconds
-        hub = LocalHub()
-        app.state.chat = Chat(db, runner, hub, RateLimiter(limit, window), clock=now)
         timing = Timing(
             answer_timeout=dt.timedelta(seconds=settings.handoff_answer_timeout_seconds),
             reopen_within=dt.timedelta(days=settings.handoff_reopen_days),
             reopen_window=dt.timedelta(seconds=settings.handoff_reopen_window_seconds),
             handle_seconds=settings.handoff_handle_minutes,
         )
-        handoffs = Handoffs(db, hub, ready.bot, timing, now)
-        app.state.chat.handoffs = handoffs
-        app.state.desk = Desk(handoffs, settings.agent_sign_in_hours)
+        limits = Limits(
+            messages=settings.rate_limit_messages,
+            seconds=settings.rate_limit_seconds,
+            idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
+            sign_in_hours=settings.agent_sign_in_hours,
+        )
+        services = build_services(db, runner, LocalHub(), timing=timing, limits=limits, clock=now)
+        app.state.services = services
+        app.state.chat, app.state.visits = services.chat, services.visits
+        app.state.desk = services.desk
         app.state.sign_in_check_seconds = settings.handoff_sweep_seconds
         sweeper = asyncio.create_task(
-            _sweep(app.state.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
-        )
-        app.state.visits = Visits(
-            app.state.chat,
-            idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
-            page_limiter=RateLimiter(limit * PAGE_REPORTS_PER_MESSAGE, window),
+            _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
         if on_ready is not None:
             on_ready()
@@ -94,7 +91,7 @@ def create_app(
             yield
         finally:
             sweeper.cancel()
-            await app.state.chat.drain()
+            await services.chat.drain()
             await asyncio.to_thread(runner.close)
             await db.close()
 

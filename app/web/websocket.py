@@ -41,7 +41,8 @@ from app.web.schemas import (
 from app.web.widget_api import PREFIX, page_info
 from conversations.chat import Chat, Stored
 from conversations.errors import ConversationError, UnknownMessage
-from conversations.hub import Subscription, visitor_channel
+from conversations.frames import Frame, visitor_channel
+from conversations.hub import Subscription
 from conversations.messages import message_json
 from conversations.storage import Message, Visitor, get_conversation_with_message, get_messages
 from conversations.storage.records import PageInfo
@@ -54,7 +55,7 @@ __all__ = ["router"]
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 1000  # frames waiting for a slow client; beyond it the client must reconnect
-Frame = dict[str, Any]
+Body = dict[str, Any]  # a frame as this connection sends it
 
 router = APIRouter()
 
@@ -64,7 +65,7 @@ class Connection:
 
     def __init__(self, websocket: WebSocket, chat: Chat, visits: Visits) -> None:
         self.websocket, self.chat, self.visits = websocket, chat, visits
-        self.queue: asyncio.Queue[Frame | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[Body | None] = asyncio.Queue()
         self.visitor: Visitor | None = None
         self.conversation_id: str | None = None  # None until the conversation starts
         self.page: PageInfo | None = None
@@ -75,13 +76,16 @@ class Connection:
         self.sent: set[int] = set()  # seqs sent since
         self.streamed = DeltaFilter()  # what it has of replies being streamed
         self.ready = False  # the welcome is queued; before it, hub frames wait in `pending`
-        self.pending: list[Frame] = []
+        self.pending: list[Body] = []
         self.overflowed = False
 
     # Outgoing.
 
     def deliver(self, frame: Frame) -> None:
         """The hub's callback: queue a frame (messages only once per seq, parts once)."""
+        self._take(dict(frame.body))
+
+    def _take(self, frame: Body) -> None:
         kind = frame.get("type")
         if kind == "conversation":  # another tab (or POST /conversations) started one
             self._adopt(str(frame["conversation_id"]), str(frame["status"]), [])
@@ -102,7 +106,7 @@ class Connection:
             frame = admitted
         self.send(frame)
 
-    def send(self, frame: Frame | None) -> None:
+    def send(self, frame: Body | None) -> None:
         if self.overflowed:
             return
         if self.queue.qsize() >= MAX_QUEUED:
@@ -115,7 +119,7 @@ class Connection:
     def error(
         self, exc: ApiError | ConversationError | HandoffError, client_id: str | None = None
     ) -> None:
-        frame: Frame = {"type": "error", **as_api_error(exc).body()}
+        frame: Body = {"type": "error", **as_api_error(exc).body()}
         if client_id is not None:
             frame["client_id"] = client_id
         self.send(frame)
@@ -201,7 +205,7 @@ class Connection:
                 "conversation_id": conversation.id if conversation is not None else None,
                 "status": conversation.status if conversation is not None else "bot",
                 "case": await self.chat.handoffs.case_for(conversation.id)
-                if self.chat.handoffs and conversation is not None
+                if conversation is not None
                 else None,
                 "messages": [message_json(m) for m in messages],
                 "timers": self.visits.timers(page),
@@ -225,7 +229,7 @@ class Connection:
             if queued.get("type") == "conversation":  # adopted already, see `_adopt`
                 self.send(queued)
             else:
-                self.deliver(queued)
+                self._take(queued)
 
     def _visitor_lock(self) -> asyncio.Lock:
         assert self.visitor is not None
@@ -274,8 +278,6 @@ class Connection:
 
     async def _case_frame(self, frame: EmailFrame | RateFrame | TypingFrame) -> None:
         handoffs = self.chat.handoffs
-        if handoffs is None:
-            return
         if self.conversation_id is None:  # nothing said yet: no case to write to
             if isinstance(frame, TypingFrame):
                 return

@@ -142,7 +142,7 @@ async def read_conversation(
     """The conversation's status and its messages after `after_seq`."""
     conversation = await check_conversation(chat.db, visitor.id, conversation_id)
     messages = await get_messages(chat.db, conversation.id, after_seq=after_seq)
-    case = await chat.handoffs.case_for(conversation.id) if chat.handoffs else None
+    case = await chat.handoffs.case_for(conversation.id)
     return {
         "ok": True,
         "conversation_id": conversation.id,
@@ -167,7 +167,6 @@ async def skip_field(
 
 
 def _handoffs(chat: Chat) -> Handoffs:
-    assert chat.handoffs is not None
     return chat.handoffs
 
 

@@ -1,34 +1,35 @@
 """The tables: visitors, conversations, messages, inquiries, page views, feedback, and the
 content team's decisions on questions learnt from them.
 
-Times are stored as UTC and read back as aware datetimes on every database (SQLite keeps no
-time zone). Ids are opaque strings issued by the server (see docs/api.md, "Identities").
-Changing a table means a new migration in `app/migrations/versions/`.
+They share one declarative base and one time type with the hand-off's tables
+(`handoff.tables.Base`, `UtcDateTime`): times are stored as UTC and read back as aware
+datetimes on every database (SQLite keeps no time zone). A case belongs to its conversation
+(a foreign key, deleted with it). Ids are opaque strings issued by the server (see
+docs/api.md, "Identities"). Changing a table means a new migration in `app/migrations/versions/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
-    MetaData,
     String,
+    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from handoff.tables import Base, Case, UtcDateTime
 
 __all__ = [
     "Base",
@@ -38,6 +39,7 @@ __all__ = [
     "Message",
     "PageView",
     "QuestionDecision",
+    "UtcDateTime",
     "Visitor",
 ]
 
@@ -45,46 +47,8 @@ ID = 32  # visitor and conversation ids are 22 characters, message ids 24
 URL = 2048
 
 
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """An aware UTC datetime on every database; naive values are refused."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware UTC time")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, dt.datetime)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it from the class)
-        dt.datetime: UtcDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
-    }
-
-
+# The cases belong to their conversation: a foreign key that `handoff` cannot name (it knows
+# nothing of conversations), added to its table here, where both tables are known.
 class Visitor(Base):
     __tablename__ = "visitors"
 
@@ -211,3 +175,13 @@ class QuestionDecision(Base):
     decision: Mapped[str] = mapped_column(String(16))  # accepted | rejected
     sources: Mapped[list[Any]] = mapped_column(default=list)  # helpful, agent, assigned
     created_at: Mapped[dt.datetime]
+
+
+cast(Table, Case.__table__).append_constraint(
+    ForeignKeyConstraint(
+        ["conversation_id"],
+        [Conversation.id],
+        name="fk_cases_conversation_id_conversations",
+        ondelete="CASCADE",
+    )
+)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.engine import Connection
 
-from app.migrate import do_upgrade, get_head_revision
+from app.migrate import do_upgrade, get_current_revision, get_head_revision
 from conversations.errors import StorageUnavailable
 from conversations.storage import (
     Database,
@@ -29,16 +31,19 @@ from conversations.storage import (
     get_database_url,
     get_inquiries,
     get_messages,
+    open_database,
 )
-from conversations.storage.tables import Base, PageView
-from handoff import METADATA as HANDOFF_METADATA
+from conversations.storage.tables import Base, Conversation, PageView
+from handoff import NewCase, Urgency, do_open_case
+from handoff.tables import Case, CaseEvent
 from tests.app.traffic import NOW, with_database
+
+T = TypeVar("T")
 
 
 def _differences(connection: Connection) -> list[object]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    both = [Base.metadata, HANDOFF_METADATA]  # the conversation and the hand-off tables
-    return list(compare_metadata(context, both))  # type: ignore[arg-type]
+    return list(compare_metadata(context, Base.metadata))
 
 
 def test_the_migrations_build_exactly_the_tables(database_url: str) -> None:
@@ -257,3 +262,81 @@ def test_adding_checks_the_owner_and_a_failed_check_stores_nothing(database_url:
         "duplicate=True",
         "last_seq=1 messages=1",
     ]
+
+
+async def _at_revision(db: Database, revision: str) -> None:
+    from alembic import command
+
+    from app.migrate import alembic_config
+
+    async with db.engine.connect() as connection:
+        await connection.run_sync(lambda c: command.upgrade(alembic_config(connection=c), revision))
+        await connection.commit()
+
+
+async def _open_case_in(db: Database, conversation_id: str, visitor_id: str) -> None:
+    new = NewCase(
+        conversation_id, visitor_id, "support", "asked_for_human", "nb", Urgency("normal", ())
+    )
+    async with db.writing() as session, session.begin():
+        await do_open_case(session, new, NOW, 2026)
+
+
+def test_the_case_key_migration_keeps_every_case_and_its_history(database_url: str) -> None:
+    """0006 adds the key from cases to conversations; on SQLite that rebuilds the table, which
+    must not delete the cases' events (ON DELETE CASCADE) on the way."""
+
+    async def check(db: Database) -> tuple[int, int, list[str], int, int]:
+        await _at_revision(db, "0005")
+        visitor = await do_create_visitor(db, NOW)
+        conversation = await do_create_conversation(db, visitor.id, NOW)
+        await _open_case_in(db, conversation.id, visitor.id)
+        async with db.reading() as session:
+            events = len((await session.scalars(select(CaseEvent))).all())
+        await do_upgrade(db)
+        async with db.engine.connect() as connection:
+            keys = await connection.run_sync(lambda c: inspect(c).get_foreign_keys("cases"))
+        async with db.reading() as session:
+            kept = len((await session.scalars(select(CaseEvent))).all())
+            cases = len((await session.scalars(select(Case))).all())
+        async with db.writing() as session, session.begin():  # the key holds: deleting the
+            await session.execute(delete(Conversation))  # conversation deletes its case
+        async with db.reading() as session:
+            left = len((await session.scalars(select(Case))).all())
+        return events, kept, [k["referred_table"] for k in keys], cases, left
+
+    events, kept, referred, cases, left = with_database_at_start(database_url, check)
+    assert events > 0 and kept == events
+    assert "conversations" in referred
+    assert cases == 1 and left == 0
+
+
+def test_the_case_key_migration_refuses_cases_without_their_conversation(
+    database_url: str,
+) -> None:
+    async def check(db: Database) -> str:
+        await _at_revision(db, "0005")
+        visitor = await do_create_visitor(db, NOW)
+        await _open_case_in(db, "gone-conversation", visitor.id)
+        with pytest.raises(StorageUnavailable) as refused:
+            await do_upgrade(db)
+        async with db.engine.connect() as connection:
+            revision = await connection.run_sync(get_current_revision)
+        assert revision == "0005"  # nothing half-done
+        return str(refused.value)
+
+    message = with_database_at_start(database_url, check)
+    assert "1 cases refer to conversations that do not exist" in message
+
+
+def with_database_at_start(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """`work` on a database that no migration has touched yet."""
+
+    async def run() -> T:
+        db = open_database(get_database_url(url, Path("unused")))
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 from conversations.storage import Database, get_database_url, open_database
+from conversations.storage.tables import Conversation, Visitor
 from handoff import (
     METADATA,
     CaseConflict,
@@ -37,10 +38,23 @@ T = TypeVar("T")
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
+CONVERSATIONS = 100  # the conversations conv0 … conv99 exist (a case belongs to one)
+
+
 async def _open(url: str) -> Database:
+    """The whole database (the hand-off's tables and the conversations' they refer to), with
+    the conversations that `new_case(n)` opens cases in."""
     db = open_database(get_database_url(url, None))  # type: ignore[arg-type]
     async with db.engine.begin() as connection:
         await connection.run_sync(METADATA.create_all)
+    async with db.writing() as session, session.begin():
+        for n in range(CONVERSATIONS):
+            session.add(Visitor(id=f"vis{n}", created_at=NOW, last_seen_at=NOW))
+        await session.flush()
+        for n in range(CONVERSATIONS):
+            session.add(
+                Conversation(id=f"conv{n}", visitor_id=f"vis{n}", started_at=NOW, updated_at=NOW)
+            )
     return db
 
 

@@ -1,0 +1,66 @@
+"""The conversation services, built once when a server starts and never changed after.
+
+`build_services` wires the operations in their one order (hand-offs, then the chat that opens
+cases through them, then visits and the desk), so no object is handed another after it was
+made. `app` keeps the result on the application and reads its parts in the routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conversations.chat import Chat
+from conversations.desk import Desk
+from conversations.handoffs import Handoffs, Timing
+from conversations.hub import Hub
+from conversations.limits import RateLimiter
+from conversations.storage import Database
+from conversations.turns import BotRunner
+from conversations.visits import Visits
+
+__all__ = ["Limits", "Services", "build_services"]
+
+PAGE_REPORTS_PER_MESSAGE = 3  # page reports (navigation, timers) may come more often
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The visitors' rate limit (`messages` in `seconds`), how long a quiet conversation stays
+    open, and how long an agent's sign-in lasts."""
+
+    messages: int
+    seconds: float
+    idle_after: dt.timedelta
+    sign_in_hours: float
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    runner: BotRunner
+    hub: Hub
+    handoffs: Handoffs
+    chat: Chat
+    visits: Visits
+    desk: Desk
+    clock: Callable[[], dt.datetime]
+
+
+def build_services(
+    db: Database,
+    runner: BotRunner,
+    hub: Hub,
+    *,
+    timing: Timing,
+    limits: Limits,
+    clock: Callable[[], dt.datetime],
+) -> Services:
+    handoffs = Handoffs(db, hub, runner, timing, clock)
+    limiter = RateLimiter(limits.messages, limits.seconds)
+    chat = Chat(db, runner, hub, limiter, handoffs, clock=clock)
+    pages = RateLimiter(limits.messages * PAGE_REPORTS_PER_MESSAGE, limits.seconds)
+    visits = Visits(chat, idle_after=limits.idle_after, page_limiter=pages)
+    desk = Desk(handoffs, limits.sign_in_hours)
+    return Services(db, runner, hub, handoffs, chat, visits, desk, clock)
