@@ -1,17 +1,23 @@
 """What a visitor can do in a conversation, shared by the HTTP routes and the WebSocket.
 
 Every visitor message (typed, a quick reply, "talk to a person") is stored before the bot sees
-it. Replies are made under a lock per conversation, so turns of one conversation never overlap,
-and they are idempotent: a message that already has replies (a resend) gets those, never a
-second set. Replies, typing and status changes reach every connection watching the
-conversation through the hub; with an LLM, so do the checked parts of a reply while it is
-written (`conversations.streams`). Proactive offers are in `conversations.visits`.
+it, together with its pending turn: the turn is done when its replies are stored, and a turn
+whose process died is taken up again by any process (`do_resume`, decision 0079), so an
+acknowledged message gets its replies even across a crash. Replies are made under a lock per
+conversation, so turns of one conversation never overlap, and they are idempotent: a message
+that already has replies (a resend) gets those, never a second set. Replies, typing and status
+changes reach every connection watching the conversation through the hub; with an LLM, so do the
+checked parts of a reply while it is written (`conversations.streams`). Proactive offers are in
+`conversations.visits`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import logging
+import secrets
 import time
 import weakref
 from collections.abc import Callable, Coroutine
@@ -21,7 +27,13 @@ from typing import Any
 from bot import SKIP_LABEL, Escalate, InvalidChoice, InvalidMessage, Outcome, check_message
 from bot import NotCollecting as NothingToSkip
 from conversations import frames
-from conversations.errors import InvalidText, NotCollecting, UnknownAnswer, UnknownMessage
+from conversations.errors import (
+    ConversationError,
+    InvalidText,
+    NotCollecting,
+    UnknownAnswer,
+    UnknownMessage,
+)
 from conversations.handoffs import Handoffs
 from conversations.hub import Deliver, Hub
 from conversations.limits import RateLimiter
@@ -31,10 +43,17 @@ from conversations.storage import (
     Message,
     NewMessage,
     PageInfo,
+    PendingTurn,
+    TurnClaim,
     check_conversation,
     do_add_message,
+    do_claim_turns,
+    do_finish_turn,
     do_record_feedback,
+    do_release_turn,
+    do_renew_turns,
     do_store_replies,
+    get_conversation,
     get_message,
     get_message_by_client_id,
     get_messages,
@@ -52,7 +71,26 @@ from conversations.turns import (
     past_turns,
 )
 
-__all__ = ["Chat", "Stored", "utcnow"]
+__all__ = [
+    "MAX_TURN_ATTEMPTS",
+    "RESUME_EVERY",
+    "TURN_LEASE",
+    "Chat",
+    "Stored",
+    "keep_resuming",
+    "utcnow",
+]
+
+log = logging.getLogger(__name__)
+
+#: How long a process's claim on the turns it works on lasts; it renews the claim every
+#: RESUME_EVERY seconds while it lives, so a turn is taken up again at most this long after
+#: its process died.
+TURN_LEASE = dt.timedelta(seconds=20)
+RESUME_EVERY = 5.0
+#: A turn that failed this often (a bug, not a crash) is given up, with an error in the log.
+MAX_TURN_ATTEMPTS = 3
+RESUME_BATCH = 20
 
 
 def utcnow() -> dt.datetime:
@@ -104,6 +142,8 @@ class Chat:
         self.db, self.runner, self.hub, self.limiter = db, runner, hub, limiter
         self.handoffs = handoffs  # opens the cases of hand-offs
         self.clock = clock
+        self.owner = secrets.token_hex(8)  # this process, as the claimant of pending turns
+        self._working: set[str] = set()  # the messages whose turns it is making now
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._streams: dict[str, ReplyStream] = {}  # conversation id -> the reply streaming now
@@ -202,7 +242,13 @@ class Chat:
             self.limiter.check(visitor_id, time.monotonic())
 
         message, conversation, duplicate = await do_add_message(
-            self.db, visitor_id, conversation_id, new, self.clock(), check=within_rate
+            self.db,
+            visitor_id,
+            conversation_id,
+            new,
+            self.clock(),
+            check=within_rate,
+            claim=self._claim(),
         )
         if not duplicate:
             await self.publish_message(conversation_id, message, exclude=origin)
@@ -216,12 +262,30 @@ class Chat:
         """The replies to a stored visitor message: (replies, whether they are new).
 
         A message that has replies gets them back (a resend). Otherwise the bot answers it,
-        or, while the conversation waits for a person, a short notice is stored once.
+        or, while the conversation waits for a person, a short notice is stored once. The
+        message's pending turn is done with its replies, or with an error that a retry would
+        only repeat (a ConversationError); after any other failure it is left for a retry.
         """
+        self._working.add(stored.message.id)
+        try:
+            return await self._reply(stored, page, lang)
+        except ConversationError:
+            await do_finish_turn(self.db, stored.message.id)
+            raise
+        except Exception:
+            await do_release_turn(self.db, stored.message.id, self.clock() - TURN_LEASE)
+            raise
+        finally:
+            self._working.discard(stored.message.id)
+
+    async def _reply(
+        self, stored: Stored, page: PageInfo | None, lang: str | None
+    ) -> tuple[list[Message], bool]:
         conversation_id = stored.conversation.id
         async with self.lock(conversation_id):
             ctx = await self._context(conversation_id, stored.message.id, page, lang)
             if ctx.replies:
+                await do_finish_turn(self.db, stored.message.id)
                 return ctx.replies, False
             if ctx.conversation.status in WAITING:
                 handled = await self.handoffs.do_visitor_message(ctx.conversation, stored.message)
@@ -312,6 +376,7 @@ class Chat:
             inquiry_message_id=message.id,
             language=outcome.lang,
             status="waiting_human" if handed_off else None,
+            answered=message.id,
         )
         message.lang = outcome.lang  # stored on the visitor's message too
         for reply in replies:
@@ -334,7 +399,12 @@ class Chat:
             flags={"notice": True},
         )
         replies = await do_store_replies(
-            self.db, ctx.conversation.id, [notice], self.clock(), human_notice_sent=True
+            self.db,
+            ctx.conversation.id,
+            [notice],
+            self.clock(),
+            human_notice_sent=True,
+            answered=message.id,
         )
         for reply in replies:
             await self.publish_message(ctx.conversation.id, reply)
@@ -389,6 +459,36 @@ class Chat:
             await self.hub.publish(frames.status(conversation_id, "waiting_human"))
         return replies
 
+    # Pending turns.
+
+    def _claim(self) -> TurnClaim:
+        return TurnClaim(self.owner, self.clock() + TURN_LEASE)
+
+    async def do_resume(self) -> int:
+        """Renew this process's claim on the turns it is making, and take up the turns nobody
+        makes (their claim ran out: the process died, or stored them and failed); returns
+        how many were taken up."""
+        claim = self._claim()
+        await do_renew_turns(self.db, claim, sorted(self._working))
+        taken = await do_claim_turns(self.db, claim, self.clock(), limit=RESUME_BATCH)
+        for turn in taken:
+            self.spawn(self._resume(turn))
+        return len(taken)
+
+    async def _resume(self, turn: PendingTurn) -> None:
+        message = await get_message(self.db, turn.conversation_id, turn.message_id)
+        conversation = await get_conversation(self.db, turn.conversation_id)
+        if message is None or conversation is None or turn.attempts > MAX_TURN_ATTEMPTS:
+            if message is not None:
+                log.error(
+                    "gave up the turn of message %s after %d attempts", message.id, turn.attempts
+                )
+            await do_finish_turn(self.db, turn.message_id)
+            return
+        log.info("taking up the turn of message %s (attempt %d)", message.id, turn.attempts)
+        with contextlib.suppress(ConversationError):  # done: the error ends the turn
+            await self.do_reply(Stored(message, conversation, duplicate=True), None)
+
     # Fan-out and background work.
 
     async def publish_message(
@@ -423,3 +523,13 @@ class Chat:
         """Wait for background work to finish (on shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+async def keep_resuming(chat: Chat, every: float = RESUME_EVERY) -> None:
+    """The pending-turn loop of a server process: now, then every `every` seconds."""
+    while True:
+        try:
+            await chat.do_resume()
+        except Exception:  # the loop must outlive one failed round (a database restarting)
+            log.exception("taking up pending turns failed")
+        await asyncio.sleep(every)

@@ -23,7 +23,14 @@ from conversations import frames
 from conversations.case_json import case_rows, display_names, visitor_case_json
 from conversations.errors import BadEmail, NoCase
 from conversations.hub import Hub
-from conversations.storage import Database, Message, NewMessage, do_case_change, get_visitor
+from conversations.storage import (
+    Database,
+    Message,
+    NewMessage,
+    do_case_change,
+    finish_turn,
+    get_visitor,
+)
 from conversations.turns import BotRunner, inquiry_of, message_of
 from handoff import (
     URGENCY_RANKS,
@@ -182,6 +189,7 @@ class Handoffs:
             inquiry=inquiry,
             inquiry_message_id=message.id if message else None,
             language=outcome.lang,
+            answered=message.id if message else None,
         )
         await self.publish_messages(None, stored, conversation.id)
         await self.publish_status(case)
@@ -329,6 +337,7 @@ class Handoffs:
             )
             if what is None:
                 return (case, None), [], "bot"
+            await finish_turn(session, message.id)  # the message reached the case: done
             notes: list[NewMessage] = []
             if what == "reopened":
                 holder["agent"] = await do_assign(

@@ -23,7 +23,7 @@ from app.settings import Settings
 from app.web import agent_api, console, site, websocket, widget_api
 from app.web.bodies import BodyLimit
 from app.web.origins import Origins
-from conversations.chat import utcnow
+from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
 from conversations.hub import LocalHub
@@ -85,12 +85,14 @@ def create_app(
         sweeper = asyncio.create_task(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
+        resumer = asyncio.create_task(keep_resuming(services.chat))
         if on_ready is not None:
             on_ready()
         try:
             yield
         finally:
             sweeper.cancel()
+            resumer.cancel()
             await services.chat.drain()
             await asyncio.to_thread(runner.close)
             await db.close()

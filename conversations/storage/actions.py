@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -29,21 +30,28 @@ from conversations.storage.tables import (
     Inquiry,
     Message,
     PageView,
+    PendingTurn,
     QuestionDecision,
     Visitor,
 )
 
 __all__ = [
     "NEW_VISIT_AFTER",
+    "TurnClaim",
     "do_add_message",
     "do_case_change",
+    "do_claim_turns",
     "do_create_conversation",
     "do_create_visitor",
+    "do_finish_turn",
     "do_record_feedback",
     "do_record_page_view",
     "do_record_question_decisions",
+    "do_release_turn",
+    "do_renew_turns",
     "do_store_replies",
     "do_touch_visitor",
+    "finish_turn",
 ]
 
 T = TypeVar("T")
@@ -153,6 +161,7 @@ async def do_add_message(
     now: dt.datetime,
     *,
     check: Callable[[], None] | None = None,
+    claim: TurnClaim | None = None,
 ) -> tuple[Message, Conversation, bool]:
     """Store one visitor message with the next seq; returns (message, conversation, duplicate).
 
@@ -161,6 +170,9 @@ async def do_add_message(
     conversation must be the visitor's (else UnknownConversation or Forbidden); a message whose
     `client_id` the conversation already has is not stored again: the stored one comes back
     with duplicate=True (also when two copies race, through the unique constraint).
+
+    With a `claim`, the message is also recorded as a pending turn, claimed by that process
+    (in the same transaction: an acknowledged message is never without its pending turn).
     """
     try:
         async with db.writing() as session, session.begin():
@@ -183,6 +195,18 @@ async def do_add_message(
             assert conversation is not None
             message = _row(new, conversation_id, conversation.last_seq, now)
             session.add(message)
+            if claim is not None:
+                await session.flush()  # the message first: the pending turn refers to it
+                session.add(
+                    PendingTurn(
+                        message_id=message.id,
+                        conversation_id=conversation_id,
+                        claimed_by=claim.owner,
+                        claimed_until=claim.until,
+                        attempts=1,
+                        created_at=now,
+                    )
+                )
         return message, conversation, False
     except IntegrityError:
         if new.client_id is None:
@@ -215,11 +239,12 @@ async def do_store_replies(
     status: str | None = None,
     language: str | None = None,
     human_notice_sent: bool | None = None,
+    answered: str | None = None,
 ) -> list[Message]:
     """Store the bot's replies to one turn, its inquiry and the conversation's new status.
 
     `language` (the detected one) is set on the conversation and on the visitor's message
-    `inquiry_message_id`.
+    `inquiry_message_id`; the pending turn of the visitor message `answered` is done.
     """
     changes: dict[str, object] = {"updated_at": now}
     for name, value in (
@@ -240,6 +265,8 @@ async def do_store_replies(
             await session.execute(
                 update(Message).where(Message.id == inquiry_message_id).values(lang=language)
             )
+        if answered is not None:
+            await finish_turn(session, answered)
     return stored
 
 
@@ -357,13 +384,14 @@ async def do_case_change(
     inquiry: NewInquiry | None = None,
     inquiry_message_id: str | None = None,
     language: str | None = None,
+    answered: str | None = None,
 ) -> tuple[T, list[Message]]:
     """A hand-off change and the conversation's side of it, in one transaction.
 
     `change` runs the hand-off actions in this session and returns its result, the messages
     it adds to the conversation and the conversation's new status (None: unchanged). `first`
     (e.g. the bot's hand-off message) is stored before those messages; the inquiry and the
-    language as in `do_store_replies`. Nothing is stored when `change` raises.
+    language and `answered` as in `do_store_replies`. Nothing is stored when `change` raises.
     """
     async with db.writing() as session, session.begin():
         result, messages, status = await change(session)
@@ -383,7 +411,89 @@ async def do_case_change(
             session.add_all(stored)
         if inquiry is not None:
             session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
+        if answered is not None:
+            await finish_turn(session, answered)
     return result, stored
+
+
+# --- pending turns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TurnClaim:
+    """A process's claim on the turns it works on: its id, and until when the claim holds."""
+
+    owner: str
+    until: dt.datetime
+
+
+async def finish_turn(session: AsyncSession, message_id: str) -> None:
+    """The turn of `message_id` is done (in the caller's transaction)."""
+    await session.execute(delete(PendingTurn).where(PendingTurn.message_id == message_id))
+
+
+async def do_finish_turn(db: Database, message_id: str) -> None:
+    """The turn of `message_id` is done, with nothing more to store."""
+    async with db.writing() as session, session.begin():
+        await finish_turn(session, message_id)
+
+
+async def do_release_turn(db: Database, message_id: str, expired: dt.datetime) -> None:
+    """Give up the claim on a turn that failed, so that it is tried again (by any process)."""
+    async with db.writing() as session, session.begin():
+        await session.execute(
+            update(PendingTurn)
+            .where(PendingTurn.message_id == message_id)
+            .values(claimed_until=expired)
+        )
+
+
+async def do_renew_turns(db: Database, claim: TurnClaim, message_ids: Sequence[str]) -> int:
+    """Extend the process's claim on the turns it is working on now; returns how many."""
+    if not message_ids:
+        return 0
+    async with db.writing() as session, session.begin():
+        result = await session.execute(
+            update(PendingTurn)
+            .where(
+                PendingTurn.claimed_by == claim.owner,
+                PendingTurn.message_id.in_(list(message_ids)),
+            )
+            .values(claimed_until=claim.until)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def do_claim_turns(
+    db: Database, claim: TurnClaim, now: dt.datetime, *, limit: int
+) -> list[PendingTurn]:
+    """Claim at most `limit` turns whose claim ran out before `now` (their process died), the
+    oldest first; each is claimed by one process only, however many try at once."""
+    async with db.reading() as session:
+        candidates = (
+            await session.scalars(
+                select(PendingTurn.message_id)
+                .where(PendingTurn.claimed_until < now)
+                .order_by(PendingTurn.created_at)
+                .limit(limit)
+            )
+        ).all()
+    taken: list[PendingTurn] = []
+    for message_id in candidates:
+        async with db.writing() as session, session.begin():
+            row = await session.scalar(
+                update(PendingTurn)
+                .where(PendingTurn.message_id == message_id, PendingTurn.claimed_until < now)
+                .values(
+                    claimed_by=claim.owner,
+                    claimed_until=claim.until,
+                    attempts=PendingTurn.attempts + 1,
+                )
+                .returning(PendingTurn)
+            )
+            if row is not None:
+                taken.append(row)
+    return taken
 
 
 async def do_record_question_decisions(

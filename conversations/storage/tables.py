@@ -38,6 +38,7 @@ __all__ = [
     "Inquiry",
     "Message",
     "PageView",
+    "PendingTurn",
     "QuestionDecision",
     "UtcDateTime",
     "Visitor",
@@ -95,6 +96,25 @@ class Message(Base):
     choices: Mapped[list[Any]] = mapped_column(default=list)
     links: Mapped[list[Any]] = mapped_column(default=list)
     flags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime]
+
+
+class PendingTurn(Base):
+    """A visitor message that was acknowledged and has no reply yet: written in the same
+    transaction as the message, deleted when its turn is done. A process works on a turn while
+    its claim lasts (`claimed_until`, renewed while it works); a claim that ran out belongs to a
+    process that died, and any process takes the turn up again."""
+
+    __tablename__ = "pending_turns"
+    __table_args__ = (Index("ix_pending_turns_claimed_until", "claimed_until"),)
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    claimed_by: Mapped[str] = mapped_column(String(32))  # the process working on it
+    claimed_until: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime]
 
 

@@ -23,7 +23,7 @@ from conversations.frames import Frame
 from conversations.handoffs import Timing
 from conversations.hub import LocalHub
 from conversations.services import Limits, Services, build_services
-from conversations.storage import get_database_url, open_database
+from conversations.storage import Database, get_database_url, open_database
 from conversations.turns import BotRunner
 from handoff import AgentInfo, do_add_agent, get_agent
 from knowledge import load_answer_base
@@ -97,7 +97,17 @@ async def _with_services(
 ) -> T:
     db = open_database(get_database_url(f"sqlite:///{tmp_path / 'samsvar.db'}", tmp_path))
     await do_upgrade(db)
-    runner = BotRunner(bot, workers=2)
+    built = services_on(db, bot, Clock())
+    try:
+        return await scenario(built)
+    finally:
+        await built.chat.drain()
+        await asyncio.to_thread(built.runner.close)
+        await db.close()
+
+
+def services_on(db: Database, bot: Bot, clock: Clock) -> Services:
+    """The services of one server process on `db` (another call: another process)."""
     timing = Timing(
         answer_timeout=dt.timedelta(minutes=5),
         reopen_within=dt.timedelta(days=7),
@@ -105,13 +115,8 @@ async def _with_services(
         handle_seconds=6.0,
     )
     limits = Limits(messages=20, seconds=60, idle_after=dt.timedelta(hours=4), sign_in_hours=8)
-    built = build_services(db, runner, LocalHub(), timing=timing, limits=limits, clock=Clock())
-    try:
-        return await scenario(built)
-    finally:
-        await built.chat.drain()
-        await asyncio.to_thread(runner.close)
-        await db.close()
+    runner = BotRunner(bot, workers=2)
+    return build_services(db, runner, LocalHub(), timing=timing, limits=limits, clock=clock)
 
 
 async def agent(
