@@ -33,6 +33,7 @@ from conversations.storage import (
 )
 from conversations.turns import BotRunner, inquiry_of, message_of
 from handoff import (
+    HELD,
     URGENCY_RANKS,
     Case,
     NewCase,
@@ -118,11 +119,14 @@ class Handoffs:
             wait = await self._expected_wait(session, case, place)
             names = await display_names(session, [case.agent_id])
         hours = self.config.business_hours
+        # Off hours with an agent on the case, the desk is open for this visitor: no "we are
+        # not at work" beside "Kari is helping you".
+        with_agent = case.agent_id is not None and case.status in HELD
         return visitor_case_json(
             case,
             place=place,
             expected_wait=wait,
-            open_now=is_open(hours, now),
+            open_now=with_agent or is_open(hours, now),
             opens_at=next_opening(hours, now),
             agent_name=names.get(case.agent_id or ""),
             timezone=hours.timezone if hours else None,
@@ -289,7 +293,10 @@ class Handoffs:
         self, session: AsyncSession, case: Case, lang: str, now: dt.datetime
     ) -> NewMessage:
         hours = self.config.business_hours
-        if not is_open(hours, now):
+        if case.agent_id is not None:  # an agent is really there, whatever the hours say
+            names = await display_names(session, [case.agent_id])
+            text = T.ACK_ASSIGNED[lang].format(case=case.number, agent=names[case.agent_id])
+        elif not is_open(hours, now):
             opens = next_opening(hours, now)
             assert hours is not None
             when = (
@@ -298,9 +305,6 @@ class Handoffs:
                 else "?"
             )
             text = T.ACK_OFF_HOURS[lang].format(case=case.number, when=when)
-        elif case.agent_id is not None:
-            names = await display_names(session, [case.agent_id])
-            text = T.ACK_ASSIGNED[lang].format(case=case.number, agent=names[case.agent_id])
         else:
             place = await get_place(session, case) or 1
             wait = await self._expected_wait(session, case, place)

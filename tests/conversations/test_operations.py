@@ -4,6 +4,7 @@ and sockets pass on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -20,8 +21,8 @@ from conversations.errors import (
 from conversations.frames import AGENTS, Audience, Frame
 from conversations.services import Services
 from conversations.storage import get_messages
-from handoff import AgentInfo, get_latest_case
-from tests.conversations.conftest import InServices, Listener, agent
+from handoff import AgentInfo, get_agent, get_agent_by_name, get_latest_case
+from tests.conversations.conftest import Clock, InServices, Listener, agent
 
 
 async def _visitor_with_conversation(services: Services) -> tuple[str, str]:
@@ -193,3 +194,40 @@ def test_a_frame_crosses_processes_whole() -> None:
     assert again.audience == Audience("returns", only_team=True)
     plain = frames.typing("conv-1", on=True)
     assert Frame.from_json(plain.to_json()) == Frame("conv-1", {"type": "typing", "on": True})
+
+
+def test_off_hours_an_online_agent_is_promised_not_the_closed_desk(
+    in_services: InServices[Any],
+) -> None:
+    """Sunday night with Kari online: the visitor hears that Kari answers, not "we are not at
+    work", and the case line says the desk is open (issue 16)."""
+
+    async def scenario(services: Services) -> tuple[list[str], dict[str, Any], list[str]]:
+        clock = services.clock
+        assert isinstance(clock, Clock)
+        clock.now = dt.datetime(2026, 12, 6, 22, 0, tzinfo=dt.UTC)  # Sunday 23:00 in Oslo
+        await agent(services, "kari", ["support"])
+        _, conversation_id = await _hand_off(services)
+        messages = await get_messages(services.db, conversation_id)
+        status = await services.handoffs.case_for(conversation_id)
+        assert status is not None
+        # With nobody online, the same hand-off gets the closed desk's message.
+        _, alone = await _hand_off_without_agents(services)
+        later = [m.text for m in await get_messages(services.db, alone) if m.role == "system"]
+        return [m.text for m in messages if m.role == "system"], status, later
+
+    notices, status, closed = in_services(scenario)
+    assert any("Kari" in text for text in notices)
+    assert not any("ikke på jobb" in text for text in notices)
+    assert status["open_now"] is True and status["ask_email"] is False
+    assert any("ikke på jobb" in text for text in closed)
+
+
+async def _hand_off_without_agents(services: Services) -> tuple[str, str]:
+    async with services.db.reading() as session:
+        kari = await get_agent_by_name(session, "kari")
+    assert kari is not None
+    async with services.db.reading() as session:
+        info = await get_agent(session, kari.id)
+    await services.desk.do_status(info, "offline")
+    return await _hand_off(services)
