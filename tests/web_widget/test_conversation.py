@@ -135,6 +135,24 @@ def test_landing_on_payment_failed_shows_the_offer_before_typing(
     shot(page, "chosen")
 
 
+def test_an_offer_is_made_once_and_shown_once_after_a_reload(
+    open_page: OpenPage, site: LiveServer, shot: Shot
+) -> None:
+    """Reloading the page that made an offer neither repeats it (stored once) nor shows it
+    twice (issue 16: it appeared twice after a reload)."""
+    page = open_page("/checkout/payment-failed")
+    widget = Widget(page)
+    expect(widget.launcher).to_have_accessible_name(re.compile(widget.text("unread") + ": 1$"))
+    text, _ = _offer_text(widget, site)
+    page.reload()
+    widget.open()
+    _expect_once(widget, text)
+    again, _ = _offer_text(widget, site)  # still the one stored message
+    assert again == text
+    expect(widget.log.locator(".bot")).to_have_count(1)
+    shot(page, "offer-after-reload")
+
+
 def _wait_for_welcome(page: Page) -> None:
     """Until the widget has its visitor id from the server's `welcome` (a page view starts no
     conversation, so there is no conversation id yet)."""
