@@ -26,7 +26,6 @@ from app.web.schemas import (
     VisitorOut,
 )
 from conversations.chat import Chat, Stored
-from conversations.handoffs import Handoffs
 from conversations.messages import message_json
 from conversations.storage import Visitor, check_conversation, get_messages, get_visitor
 from conversations.storage.records import PageInfo
@@ -166,10 +165,6 @@ async def skip_field(
     return turn_json(stored, replies)
 
 
-def _handoffs(chat: Chat) -> Handoffs:
-    return chat.handoffs
-
-
 @router.post(
     "/conversations/{conversation_id}/email",
     response_model=CaseStatusOut,
@@ -180,7 +175,7 @@ async def leave_email(
 ) -> dict[str, Any]:
     """Where the reply may be sent too (offered outside business hours)."""
     await check_conversation(chat.db, visitor.id, conversation_id)
-    return {"ok": True, "case": await _handoffs(chat).do_email(conversation_id, body.email)}
+    return {"ok": True, "case": await chat.handoffs.do_email(conversation_id, body.email)}
 
 
 @router.post(
@@ -193,7 +188,7 @@ async def rate_help(
 ) -> dict[str, Any]:
     """The visitor rates the help (1-5) after the case is resolved."""
     await check_conversation(chat.db, visitor.id, conversation_id)
-    case = await _handoffs(chat).do_rate(conversation_id, body.score, body.comment)
+    case = await chat.handoffs.do_rate(conversation_id, body.score, body.comment)
     return {"ok": True, "case": case}
 
 
