@@ -73,7 +73,9 @@ def postgres_server() -> Iterator[str]:
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL case is `slow` by hand: it asks `postgres_server` only when it runs, so the
+# collection hook in tests/conftest.py cannot see it among the test's fixtures.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: a SQLite file, or a new database on the test PostgreSQL."""
     if request.param == "sqlite":
