@@ -3,6 +3,10 @@
 Indexing the demo base embeds about 900 texts, so one session-scoped data directory is indexed
 once (through the CLI) and reused by every test that asks the demo base, in a subprocess or
 in-process (`demo_engine`, opened on the same directory, reuses the index).
+
+Every test that uses a fixture of `SLOW_FIXTURES`, directly or through another fixture, is
+marked `slow` at collection, as are the tests marked so by hand. `scripts/test` runs the rest
+(the fast set); `scripts/test --all`, which CI runs, runs everything (decision 0080).
 """
 
 from __future__ import annotations
@@ -28,6 +32,35 @@ if TYPE_CHECKING:
 SAMSVAR = Path(sys.executable).with_name("samsvar")
 
 RunSamsvar = Callable[..., subprocess.CompletedProcess[str]]
+
+# Fixtures that index the demo base, start a server, a browser or a subprocess. They are named
+# here, not the test files that use them, so the fast set follows a test wherever it moves.
+SLOW_FIXTURES = frozenset(
+    {
+        "demo_data_dir",  # indexes the demo base through the CLI: 20 s to 2 min on two cores
+        "demo_engine",
+        "run_samsvar",  # each call is a fresh interpreter importing the whole stack
+        "serve",  # a real uvicorn per test
+        "live_server",
+        "site",
+        "desk_server",
+        "restartable_server",  # `samsvar serve` in a subprocess
+        "browser",  # Chromium
+        "open_page",
+        "postgres_server",  # initdb and a PostgreSQL 15 server
+        "chroma_url",  # `chroma run` in a subprocess
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that uses a fixture of `SLOW_FIXTURES` (`item.fixturenames` is
+    the closure: the fixtures of its fixtures too)."""
+    for item in items:
+        uses = SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
 
 
 def samsvar_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -129,7 +162,9 @@ def postgres_server() -> Iterator[str]:
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL case is `slow` by hand: it asks `postgres_server` only when it runs, so the
+# collection hook above cannot see it among the test's fixtures.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: a SQLite file, or a new database on the test PostgreSQL."""
     if request.param == "sqlite":

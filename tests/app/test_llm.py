@@ -177,6 +177,7 @@ OFFLINE = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole LLM stack
 def test_the_llm_path_needs_no_network_but_its_endpoint(
     tmp_path: Path, llm_server: FakeLLM
 ) -> None:

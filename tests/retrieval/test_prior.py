@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from knowledge import get_demo_dir, load_answer_base
 from retrieval import Entry, Retriever, entries_from_base, get_probe_langs, get_probes
@@ -38,6 +39,7 @@ def test_a_missing_or_foreign_prior_is_ignored(tmp_path: Path) -> None:
     assert load_prior(foreign) is None
 
 
+@pytest.mark.slow  # embeds the demo base's questions (about 900 texts)
 def test_a_base_with_one_question_per_answer_answers_within_the_policy(
     encoder: CachedE5,
 ) -> None:
@@ -62,6 +64,7 @@ def test_a_base_with_one_question_per_answer_answers_within_the_policy(
     assert (answered & ~right).mean() < 0.05
 
 
+@pytest.mark.slow  # embeds the demo base's questions (about 900 texts)
 def test_the_own_evidence_outweighs_the_prior_as_it_grows(encoder: CachedE5) -> None:
     full = entries_from_base(load_answer_base(get_demo_dir()))
     entries, _ = young_demo()
