@@ -19,7 +19,13 @@ from bot.assisted import (
     StreamEvent,
     TurnLike,
 )
-from bot.collect import FIELD_STATUSES, MAX_FIELD_TRIES, CollectedField, PendingHandoff
+from bot.collect import (
+    FIELD_STATUSES,
+    MAX_FIELD_TRIES,
+    CollectedField,
+    FlowState,
+    PendingHandoff,
+)
 from bot.continuation import says_not_solved
 from bot.conversation import (
     DECISIONS,
@@ -88,6 +94,7 @@ __all__ = [
     "Escalate",
     "FallbackCounter",
     "Finding",
+    "FlowState",
     "Grounds",
     "HandoffNote",
     "InvalidChoice",
