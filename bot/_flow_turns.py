@@ -132,8 +132,6 @@ class Flowing:
             return self._restart(asking, started)
         question = asking.flow.step(pending.asking)
         assert isinstance(question, Question)  # the digest is the same, so is the step
-        if is_skip(text):
-            return self._record(asking, CollectedField(question.id, "skipped"), started)
         field = self.base.fields.get(question.field) if question.field else None
         reading = read_value(
             question,
@@ -143,6 +141,8 @@ class Flowing:
             field=field,
             default_language=self.base.config.default_language,
         )
+        if is_skip(text) and not (question.type == "choice" and reading.value):  # "Vet ikke"
+            return self._record(asking, CollectedField(question.id, "skipped"), started)
         if reading.value is None:
             miss = Miss(reading.problem or "")
             return (

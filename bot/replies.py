@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from bot.collect import CollectedField, PendingHandoff
 from retrieval import Candidate
@@ -141,9 +140,8 @@ class Escalate(_Turn):
     decision: str = "handoff"
     urgency: str | None = field(default=None, kw_only=True)
     path: tuple[str, ...] = field(default=(), kw_only=True)
-    field_labels: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({}), kw_only=True, hash=False
-    )
+    # A plain dict (not a read-only view) so that outcomes pickle for eval's worker processes.
+    field_labels: Mapping[str, str] = field(default_factory=dict, kw_only=True, hash=False)
 
     def values(self) -> dict[str, str]:
         """The collected values by field name (given or recognised ones)."""
