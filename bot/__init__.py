@@ -21,7 +21,13 @@ from bot.assisted import (
     StreamEvent,
     TurnLike,
 )
-from bot.collect import FIELD_STATUSES, MAX_FIELD_TRIES, CollectedField, PendingHandoff
+from bot.collect import (
+    FIELD_STATUSES,
+    MAX_FIELD_TRIES,
+    CollectedField,
+    FlowState,
+    PendingHandoff,
+)
 from bot.continuation import says_not_solved
 from bot.conversation import (
     DECISIONS,
@@ -91,6 +97,7 @@ __all__ = [
     "Escalate",
     "FallbackCounter",
     "Finding",
+    "FlowState",
     "Grounds",
     "HandoffNote",
     "InvalidChoice",

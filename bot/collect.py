@@ -1,8 +1,10 @@
 """The values of collecting fields before a hand-off: each field's result, and the hand-off
-waiting for them.
+waiting for them; and the state of a guided flow, which travels the same way.
 
 `bot` stays pure: a `Collect` outcome carries a `PendingHandoff`; `app` stores it with the bot
 message (`to_plain`) and passes it back in `PastTurn.pending` (`from_plain`) on the next turn.
+While a flow asks a question (decision 0058), the `PendingHandoff` has `flow` set: the version
+of the flow, the values collected so far and the path taken.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FIELD_STATUSES", "MAX_FIELD_TRIES", "CollectedField", "PendingHandoff"]
+__all__ = ["FIELD_STATUSES", "MAX_FIELD_TRIES", "CollectedField", "FlowState", "PendingHandoff"]
 
 #: How a field ended: typed when asked, found in what the visitor wrote before, skipped by
 #: the visitor, or given up on after `MAX_FIELD_TRIES` answers that did not match.
@@ -35,11 +37,45 @@ class CollectedField:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowState:
+    """Where a visitor is in a flow: `digest` is the version of the flow they started,
+    `values` what each question asked so far gave (named by step id, canonical values), and
+    `path` the steps passed, questions and decisions, in order."""
+
+    digest: str
+    values: tuple[CollectedField, ...] = ()
+    path: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", tuple(self.values))
+        object.__setattr__(self, "path", tuple(self.path))
+
+    def value(self, step_id: str) -> CollectedField | None:
+        return next((v for v in self.values if v.name == step_id), None)
+
+    def to_plain(self) -> dict[str, Any]:
+        return {
+            "digest": self.digest,
+            "values": [[v.name, v.status, v.value] for v in self.values],
+            "path": list(self.path),
+        }
+
+    @classmethod
+    def from_plain(cls, data: Mapping[str, Any]) -> FlowState:
+        return cls(
+            str(data["digest"]),
+            tuple(CollectedField(str(n), str(s), _optional(v)) for n, s, v in data["values"]),
+            tuple(str(step) for step in data["path"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class PendingHandoff:
     """A hand-off waiting for fields: what it will be, what is done, what is being asked.
 
     `fields` are the results so far, in the order of `collect`; `asking` is the field asked
-    now and `tries` how many answers to it did not match.
+    now and `tries` how many answers to it did not match. In a flow, `answer_id` is the
+    flow's answer, `asking` the question's step id, and `flow` the rest of its state.
     """
 
     reason: str
@@ -51,6 +87,7 @@ class PendingHandoff:
     fields: tuple[CollectedField, ...]
     asking: str
     tries: int = 0
+    flow: FlowState | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tried", tuple(self.tried))
@@ -58,8 +95,8 @@ class PendingHandoff:
         object.__setattr__(self, "fields", tuple(self.fields))
 
     def to_plain(self) -> dict[str, Any]:
-        """JSON-ready data (lists, str, int, None)."""
-        return {
+        """JSON-ready data (lists, str, int, None); `flow` only when there is one."""
+        plain: dict[str, Any] = {
             "reason": self.reason,
             "team": self.team,
             "question": self.question,
@@ -70,6 +107,9 @@ class PendingHandoff:
             "asking": self.asking,
             "tries": self.tries,
         }
+        if self.flow is not None:
+            plain["flow"] = self.flow.to_plain()
+        return plain
 
     @classmethod
     def from_plain(cls, data: Mapping[str, Any]) -> PendingHandoff:
@@ -87,8 +127,9 @@ class PendingHandoff:
                 ),
                 asking=str(data["asking"]),
                 tries=int(data["tries"]),
+                flow=FlowState.from_plain(data["flow"]) if data.get("flow") else None,
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a pending hand-off: {exc}") from exc
 
 

@@ -12,6 +12,8 @@ a choice the visitor clicked, a request for a person, feedback, a proactive offe
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.collect import CollectedField, PendingHandoff
@@ -30,8 +32,9 @@ __all__ = [
     "Reply",
 ]
 
-#: Why a conversation is handed to a person (`Escalate.reason`).
-ESCALATE_REASONS = ("asked_for_human", "unresolved", "accepted_offer")
+#: Why a conversation is handed to a person (`Escalate.reason`): `flow` is the hand-off at
+#: the end of a guided flow.
+ESCALATE_REASONS = ("asked_for_human", "unresolved", "accepted_offer", "flow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,12 @@ class Escalate(_Turn):
     - `fields`: what became of each of them (given, recognised, skipped or not given), in
       the order of `collect`; the bot asked for them first (`Collect`).
     - `tried`: the answers the visitor was given in this conversation, oldest first.
+
+    From a guided flow (decision 0058), `fields` are the values collected, in the order
+    asked, named by step id (or by the `fields.yaml` field the step uses); `field_labels`
+    says what to call each in the visitor's language; `path` is the steps the visitor
+    took, questions and decisions, ending with the flow's ending; `urgency` is the least
+    urgency the flow's ending asks for (None: the rules decide alone).
     """
 
     text: str
@@ -129,6 +138,10 @@ class Escalate(_Turn):
     collect: tuple[str, ...] = ()
     fields: tuple[CollectedField, ...] = ()
     decision: str = "handoff"
+    urgency: str | None = field(default=None, kw_only=True)
+    path: tuple[str, ...] = field(default=(), kw_only=True)
+    # A plain dict (not a read-only view) so that outcomes pickle for eval's worker processes.
+    field_labels: Mapping[str, str] = field(default_factory=dict, kw_only=True, hash=False)
 
     def values(self) -> dict[str, str]:
         """The collected values by field name (given or recognised ones)."""
@@ -142,7 +155,9 @@ class Collect(_Turn):
     `problem` says what was wrong with the visitor's previous answer (it is part of `text`
     too); `attempt` counts from 1 to `max_attempts`. `skip_label` is the quick reply that
     skips the field. `pending` is the hand-off waiting for the fields: `app` stores it and
-    passes it back in `PastTurn.pending`.
+    passes it back in `PastTurn.pending`. `options` are the buttons of a flow's choice or
+    yes/no question in the visitor's language: a click sends the label as the visitor's
+    message, which the bot reads like any reply.
     """
 
     text: str
@@ -155,6 +170,7 @@ class Collect(_Turn):
     skip_label: str
     pending: PendingHandoff
     decision: str = "collect"
+    options: tuple[str, ...] = dataclasses.field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

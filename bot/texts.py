@@ -76,6 +76,15 @@ ESCALATE = {
     },
 }
 ESCALATE["accepted_offer"] = ESCALATE["asked_for_human"]
+# The end of a guided flow, when the flow gives no message of its own.
+ESCALATE["flow"] = {
+    "nb": "Takk! Jeg har sendt saken videre med det du har fortalt, og en av oss tar den.",
+    "nn": "Takk! Eg har sendt saka vidare med det du har fortalt, og ein av oss tek henne.",
+    "sv": "Tack! Jag har skickat ärendet vidare med det du har berättat, och någon av oss tar det.",
+    "da": "Tak! Jeg har sendt sagen videre med det, du har fortalt, og en af os tager den.",
+    "fi": "Kiitos! Välitin asian eteenpäin kertomiesi tietojen kanssa, ja joku meistä hoitaa sen.",
+    "en": "Thank you! I've passed this on with what you told me, and one of us will take it.",
+}
 
 #: After "did this help?": yes.
 THANKS = {

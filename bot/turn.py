@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import _history as history
 from bot._assisting import assisted_reply, grounding_ids
 from bot._collector import Collector, pending_of
+from bot._flow_turns import Flowing, Miss, is_resume
 from bot._followup import may_follow, prefer_combined, with_previous
 from bot._handing_off import HandingOff, ms_since
 from bot._human import find_human_request
@@ -83,12 +84,15 @@ class _Context:
         return ms_since(self.started)
 
 
-class Bot(HandingOff):
+class Bot(HandingOff, Flowing):
     """Answers from one answer base; build it once, call `turn` per message.
 
     With an `assistant` (an LLM endpoint is configured), answers are written by the LLM from
     the top curated answers and checked, follow-ups that retrieval cannot place are rewritten,
     and missing languages are translated; every failure gives the curated text instead.
+
+    An answer with a flow is given by starting its flow (decision 0058); `today` (default:
+    the machine's date) dates what visitors write ("i fjor") and the flows' decisions.
     """
 
     def __init__(
@@ -99,8 +103,10 @@ class Bot(HandingOff):
         *,
         thresholds: Thresholds | None = None,
         assistant: Assistant | None = None,
+        today: Callable[[], datetime.date] | None = None,
     ) -> None:
         self.base = base
+        self.today = today or datetime.date.today
         self.retriever = retriever
         self.encoder = encoder
         self.thresholds = thresholds or retriever.thresholds
@@ -133,8 +139,16 @@ class Bot(HandingOff):
         question = check_message(text)
         turns = tuple(turns)
         pending = pending_of(turns)
-        if pending is not None and not self._collector.is_new_question(question, pending):
+        miss: Miss | None = None
+        if pending is not None and pending.flow is not None:
+            reply = self._flow_reply(question, pending, turns, started)
+            if not isinstance(reply, Miss) and reply is not None:
+                return reply
+            pending, miss = (None, None) if reply is None else (pending, reply)
+        elif pending is not None and not self._collector.is_new_question(question, pending):
             return self._collected(question, pending, turns, started)
+        elif pending is None and is_resume(question) and (left := self.interrupted(turns)):
+            return self._resume(left, turns, started)
         langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
         page_lang = page_lang or _page_lang(page)
         detection = detect_language(
@@ -154,6 +168,8 @@ class Bot(HandingOff):
             return self._escalation("asked_for_human", lang, turns, asked, started, ranking=ranking)
         ctx = self._read(question, detection, turns, started)
         ctx = self._rewrite(dataclasses.replace(ctx, turns=turns, on_event=on_event))
+        if miss is not None and pending is not None:
+            return self._instead_of_a_flow_value(self._decide(ctx), miss, pending, turns, started)
         if pending is not None:
             return self._instead_of_a_value(self._decide(ctx), question, pending, turns, started)
         return self._unless_unresolved(self._decide(ctx), ctx, turns)
@@ -190,8 +206,9 @@ class Bot(HandingOff):
         lang: str,
         turns: Sequence[PastTurn] = (),
         page: Page | None = None,
-    ) -> Reply:
-        """The visitor clicked a quick reply: give that answer (confidence 1.0).
+    ) -> Outcome:
+        """The visitor clicked a quick reply: give that answer (confidence 1.0), or start its
+        flow.
 
         Raises InvalidChoice (code `unknown_answer`) for an id the base does not have or an
         answer that is not published.
@@ -199,6 +216,8 @@ class Bot(HandingOff):
         started = time.perf_counter()
         answer = self._published(answer_id)
         lang = self._lang(lang)
+        if answer.flow is not None:
+            return self._start_flow(answer, lang, None, tuple(turns), started)
         if self.assistant is not None and lang not in answer.answer:
             assisted = self.assistant.translate(answer.id, lang)
             return assisted_reply(
@@ -257,12 +276,14 @@ class Bot(HandingOff):
         started = time.perf_counter()
         turns = tuple(turns)
         pending = pending_of(turns)
+        if pending is not None and pending.flow is not None:
+            return self._flow_give_up(pending, turns, started, reason)
         if pending is not None:
             return self._collector.give_up(pending, self._waiting(pending, turns, started))
         asked = history.last_unresolved_question(turns)
         return self._escalation(reason, self._lang(lang), turns, asked, started)
 
-    def skip(self, *, turns: Sequence[PastTurn] = ()) -> Escalate | Collect:
+    def skip(self, *, turns: Sequence[PastTurn] = ()) -> Outcome:
         """The visitor skipped the field the bot asks for: the next one, or the hand-off.
 
         Raises NotCollecting (code `not_collecting`) when the bot asks for no field."""
@@ -271,6 +292,8 @@ class Bot(HandingOff):
         pending = pending_of(turns)
         if pending is None:
             raise NotCollecting("the bot is not asking for anything to skip")
+        if pending.flow is not None:
+            return self._flow_skip(pending, turns, started)
         return self._collected("", pending, turns, started, skip=True)
 
     def search(self, text: str) -> Ranking:
@@ -353,8 +376,9 @@ class Bot(HandingOff):
                 or self.thresholds.source == "settings"
             )
         ):
-            answer = self.base.get(ranking.candidates[0].id)
-            assert answer is not None  # the index is built from this base
+            answer = self._published(ranking.candidates[0].id)
+            if answer.flow is not None:
+                return self._start_flow(answer, lang, ctx.question, ctx.turns, ctx.started)
             if self.assistant is not None:
                 return self._assisted(ctx)
             return self._reply(

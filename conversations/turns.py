@@ -235,6 +235,7 @@ def message_of(outcome: Outcome, reply_to: str | None) -> NewMessage:
                 "max_attempts": outcome.max_attempts,
                 "problem": outcome.problem,
                 "skip_label": outcome.skip_label,
+                "options": list(outcome.options),  # a flow's buttons (decision 0058)
             },
         }
     elif isinstance(outcome, Acknowledge):

@@ -28,13 +28,22 @@ def got(outcome: Any) -> str:
     return given_answer(outcome) or str(outcome.decision)
 
 
+def flow_answer(outcome: Any) -> str | None:
+    """The answer whose flow asks the visitor a question in this outcome, if any."""
+    pending = getattr(outcome, "pending", None)
+    if outcome.decision != "collect" or getattr(pending, "flow", None) is None:
+        return None
+    return str(getattr(pending, "answer_id", None))
+
+
 def decision_met(expect: Expect, outcome: Any) -> bool:
-    """True when the decision is the expected one (or the turn expects none)."""
+    """True when the decision is the expected one (or the turn expects none). An answer with
+    a flow is given by asking its flow's question: that meets an `expect` of its id."""
     if expect.decision is None:
         return True
     if expect.decision in DECISIONS:
         return bool(outcome.decision == expect.decision)
-    return given_answer(outcome) == expect.decision
+    return expect.decision in (given_answer(outcome), flow_answer(outcome))
 
 
 def _urgency(expect: Expect, outcome: Any, urgency: str | None) -> list[str]:

@@ -3,9 +3,10 @@
 Every question of every published answer becomes a *held-out* case: it is asked against the
 index without that phrasing, so it measures how the bot handles a new way of asking, not
 whether it recognises a question it was given. (A phrasing listed under two answers is left
-out: it has no single right answer.) The shipped off-topic probes become `abstain` cases. The
-probes also take part in fitting the confidence, so those cases are a regression check rather
-than a fresh estimate.
+out: it has no single right answer.) Each way through an answer's flow becomes a conversation
+(`turns`) that takes it, ending in that branch's answer or hand-off. The shipped off-topic probes
+become `abstain` cases. The probes also take part in fitting the confidence, so those cases are a
+regression check rather than a fresh estimate.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from eval._flow_paths import flow_cases
 from knowledge import AnswerBase
 from retrieval import get_probes
 
@@ -52,9 +54,12 @@ class GeneratedSuite:
                     continue
                 self._add(taken, f"{answer.id}-{_digest(question)}", question, answer.id, True)
         self.held_out = len(self.cases)
+        for case in flow_cases(base):
+            self._add_conversation(taken, case)
+        self.flows = len(self.cases) - self.held_out
         for probe in get_probes() if probes else ():
             self._add(taken, f"probe-{_digest(probe)}", probe, "abstain", False)
-        self.probes = len(self.cases) - self.held_out
+        self.probes = len(self.cases) - self.held_out - self.flows
 
     def _add(self, taken: set[str], case_id: str, ask: str, expect: str, held: bool) -> None:
         unique, n = case_id, 2
@@ -65,6 +70,16 @@ class GeneratedSuite:
         if held:
             case["held_out"] = True
         self.cases.append(case)
+
+    def _add_conversation(self, taken: set[str], case: dict[str, Any]) -> None:
+        unique, n = case["id"], 2
+        while unique in taken:
+            unique, n = f"{case['id']}-{n}", n + 1
+        taken.add(unique)
+        turns = CommentedSeq(CommentedMap(turn) for turn in case["turns"])
+        for turn in turns:
+            turn.fa.set_flow_style()
+        self.cases.append({"id": unique, "turns": turns})
 
     def text(self, out: Path | None = None) -> str:
         """The suite as YAML. `answers:` is relative to `out`'s folder when the two share a
@@ -77,7 +92,8 @@ class GeneratedSuite:
         data["name"] = self.name
         data["description"] = (
             f"Generated from {self.base.config.name}: {self.held_out} questions of the base, "
-            f"each held out, and {self.probes} off-topic probes."
+            f"each held out, {self.flows} conversations through the ways of its flows, and "
+            f"{self.probes} off-topic probes."
         )
         data["answers"] = answers
         data["cases"] = CommentedSeq(CommentedMap(case) for case in self.cases)

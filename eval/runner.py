@@ -11,7 +11,7 @@ from typing import Any
 from bot import Bot, Escalate, Outcome, Page, PastTurn, count_failures
 from eval._cases import Case, Turn
 from eval._checks import failures_of, given_answer
-from knowledge import AnswerBase
+from knowledge import URGENCY_LEVELS, AnswerBase
 from retrieval import Ranking, Retriever
 from retrieval.embeddings import Vectors
 
@@ -127,7 +127,10 @@ class Player:
         as the server counts them (an abstain, a clarify, or an answer that did not help)."""
         if self.judge is None or not isinstance(outcome, Escalate):
             return None
-        return self.judge(bot.base, tuple(texts), count_failures(past), outcome.answer_id, page)
+        level = self.judge(bot.base, tuple(texts), count_failures(past), outcome.answer_id, page)
+        if outcome.urgency is not None and level is not None:  # a flow's ending asks for it
+            level = max(level, outcome.urgency, key=URGENCY_LEVELS.index)
+        return level
 
     @staticmethod
     def _top3(recording: _Recording, outcome: Outcome) -> float | None:

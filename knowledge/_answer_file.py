@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime
 import pathlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge import _checks as check
+from knowledge._flow_file import FlowContext, ParsedFlow, parse_flow
 from knowledge._report import Report, quoted_list
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
 from knowledge.pages import describe_pattern_problem
-from knowledge.schema import LANGUAGES, STATUSES, Answer, Handoff, Problem
+from knowledge.schema import LANGUAGES, STATUSES, Answer, Field, Handoff, Problem
 
 ANSWER_KEYS = (
     "id",
@@ -27,6 +28,7 @@ ANSWER_KEYS = (
     "handoff",
     "owner",
     "review_by",
+    "flow",
 )
 REQUIRED_KEYS = ("id", "title", "questions", "answer")
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -40,6 +42,7 @@ class Context:
     teams: tuple[str, ...]
     fields: frozenset[str]
     today: datetime.date
+    field_specs: Mapping[str, Field] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class ParsedAnswer:
     id: str | None
     id_line: int | None
     answer: Answer | None
+    flow_answers: tuple[tuple[str, int | None, str], ...] = ()
 
 
 Parser = Callable[[Any, int | None, Context, Report], Any]
@@ -75,12 +79,23 @@ def parse_answer_file(path: pathlib.Path, context: Context) -> tuple[ParsedAnswe
 def _parse_document(path: pathlib.Path, doc: Map, context: Context, report: Report) -> ParsedAnswer:
     check.unknown_keys(doc, ANSWER_KEYS, "", report)
     values = _parse_values(doc, context, report)
+    flow = _flow(doc, values, context, report)
     answer = None
     if report.error_count == 0:
-        answer = _make_answer(values, path)
+        answer = _make_answer(values, path, flow)
         _warn_about(answer, doc, context, report)
     id_line = key_line(doc, "id") if "id" in doc else None
-    return ParsedAnswer(path, values.get("id"), id_line, answer)
+    named = flow.answers if flow is not None else ()
+    return ParsedAnswer(path, values.get("id"), id_line, answer, named)
+
+
+def _flow(doc: Map, values: dict[str, Any], context: Context, report: Report) -> ParsedFlow | None:
+    """The answer's flow, its texts checked in every language of the answer."""
+    if doc.get("flow") is None:
+        return None
+    languages = tuple(values.get("answer") or ())
+    flow_context = FlowContext(languages, context.teams, context.field_specs)
+    return parse_flow(doc["flow"], key_line(doc, "flow"), flow_context, report)
 
 
 def _parse_values(doc: Map, context: Context, report: Report) -> dict[str, Any]:
@@ -103,7 +118,7 @@ def _report_missing(doc: Map, key: str, report: Report) -> None:
         report.error(node_line(doc), key, f'the required key "{key}" is missing')
 
 
-def _make_answer(values: dict[str, Any], path: pathlib.Path) -> Answer:
+def _make_answer(values: dict[str, Any], path: pathlib.Path, flow: ParsedFlow | None) -> Answer:
     return Answer(
         id=values["id"],
         title=values["title"],
@@ -116,6 +131,7 @@ def _make_answer(values: dict[str, Any], path: pathlib.Path) -> Answer:
         owner=values.get("owner"),
         review_by=values.get("review_by"),
         source=path,
+        flow=flow.flow if flow is not None else None,
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
 from knowledge._config_files import parse_base_file, parse_fields_file
+from knowledge._flow_graph import check_flow_answers
 from knowledge._proactive import check_suggestions
 from knowledge._urgency import check_topics
 from knowledge.errors import AnswerBaseInvalid
@@ -66,7 +67,7 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
         root / FIELDS_FILE, config.default_language
     )
     problems += field_problems
-    context = Context(config.default_language, config.teams, field_names, today)
+    context = Context(config.default_language, config.teams, field_names, today, fields)
     parsed = []
     for file in answer_files(root):
         answer, file_problems = parse_answer_file(file, context)
@@ -79,6 +80,8 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
     invalid = frozenset(item.id for item in parsed if item.answer is None and item.id)
     problems += check_suggestions(base_file.rules, answers, root / BASE_FILE, invalid)
     problems += check_topics(base_file.urgency, answers, root / BASE_FILE, invalid)
+    flows = [(item.answer, item.flow_answers) for item in parsed if item.answer is not None]
+    problems += check_flow_answers(flows, answers, invalid)
     return AnswerBase(root, config, answers, fields), problems
 
 

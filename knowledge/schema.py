@@ -16,7 +16,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from knowledge.flows import Flow
 
 __all__ = [
     "LANGUAGES",
@@ -98,6 +101,8 @@ class Answer:
     owner: str | None = None
     review_by: datetime.date | None = None
     source: pathlib.Path | None = field(default=None, compare=False)
+    # A guided flow (`flow:`): given instead of the text, which then introduces it.
+    flow: Flow | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "questions", tuple(self.questions))

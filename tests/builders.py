@@ -90,3 +90,104 @@ def make_fields_dict(**overrides: Any) -> dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+def _both(nb: str, en: str) -> dict[str, str]:
+    return {"nb": nb, "en": en}
+
+
+def make_flow_answer_dict(**overrides: Any) -> dict[str, Any]:
+    """A published answer with a warranty-claim flow in nb and en: a recalled model is an
+    urgent case; bought more than 2 years ago, or damaged by use, gives `paid-repair`;
+    otherwise the order number, a photo and an e-mail address go to the returns team.
+    Keyword arguments replace keys."""
+    answer = make_answer_dict(
+        id="warranty-claim",
+        title="Warranty claim",
+        questions=["Jeg vil reklamere på en vare", "I want to make a warranty claim"],
+        answer=_both("Jeg hjelper deg med reklamasjonen.", "I'll help you with the claim."),
+        flow={
+            "steps": [
+                {
+                    "id": "model",
+                    "ask": _both("Hvilken modell?", "Which model?"),
+                    "type": "text",
+                    "pattern": "^[A-Za-z]{2}[- ]?[0-9]{3}$",
+                    "example": "KT-200",
+                },
+                {
+                    "id": "recall",
+                    "decide": [
+                        {"when": "model", "in": ["KT-210"], "goto": "recall-email"},
+                        {"otherwise": "bought"},
+                    ],
+                },
+                {
+                    "id": "bought",
+                    "ask": _both("Når kjøpte du den?", "When did you buy it?"),
+                    "type": "date",
+                    "dates": "past",
+                    "label": _both("kjøpsdato", "purchase date"),
+                },
+                {
+                    "id": "age",
+                    "decide": [
+                        {"when": "bought", "older_than": "2 years", "goto": "paid"},
+                        {"otherwise": "cause"},
+                    ],
+                },
+                {
+                    "id": "cause",
+                    "ask": _both("Skyldes feilen bruk?", "Is it damaged by use?"),
+                    "type": "yes_no",
+                },
+                {
+                    "id": "covered",
+                    "decide": [
+                        {"when": "cause", "is": "yes", "goto": "paid"},
+                        {"when": "cause", "is": "no", "goto": "order"},
+                    ],
+                },
+                {"id": "order", "field": "order_number"},
+                {
+                    "id": "photo",
+                    "ask": _both("Sender du et bilde på e-post?", "Will you e-mail a photo?"),
+                    "type": "yes_no",
+                },
+                {
+                    "id": "email",
+                    "ask": _both("Hvilken e-postadresse?", "Which e-mail address?"),
+                    "type": "email",
+                    "next": "claim",
+                },
+                {
+                    "id": "recall-email",
+                    "ask": _both("Tilbakekalt! E-post?", "Recalled! E-mail?"),
+                    "type": "email",
+                    "next": "recall-case",
+                },
+                {"id": "claim", "handoff": {"team": "returns"}},
+                {
+                    "id": "recall-case",
+                    "handoff": {
+                        "team": "returns",
+                        "urgency": "urgent",
+                        "message": _both("Det haster, vi ringer i dag.", "Urgent: we call today."),
+                    },
+                },
+                {"id": "paid", "answer": "paid-repair"},
+            ]
+        },
+    )
+    answer.update(overrides)
+    return answer
+
+
+def make_paid_repair_dict() -> dict[str, Any]:
+    """The plain answer the flow of `make_flow_answer_dict` ends in past the warranty."""
+    return make_answer_dict(
+        id="paid-repair",
+        title="Paid repair",
+        questions=["Kan dere reparere mot betaling?", "Can you repair it for a fee?"],
+        answer=_both("Vi reparerer gjerne mot betaling.", "We repair it for a fee."),
+    )

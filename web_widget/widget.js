@@ -17,8 +17,8 @@ const PONG_WAIT_MS = 10000;
 const NOTICE_DELAY_MS = 1200; // shorter blips show no notice
 const TYPING_MAX_MS = 20000;
 
-// UI text, one per line in KEYS order (a test checks every language has all). {n} is filled in.
-// Launcher names ("open", "shut") contain "chat": tests and screen readers rely on it.
+// UI text, one line per language in KEYS order (tested). {n} is filled in.
+// Launcher names ("open", "shut") contain "chat" (tests, screen readers).
 const KEYS = `open shut close title log input send typing reconnecting helped yes no
 thanks human fallback more you agent sending failed unread dismiss bubble choices
 case place wait opens helping solved mail mailed rate rated stars`.split(/\s+/);
@@ -384,7 +384,7 @@ class Socket {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), ceiling / 2 + Math.random() * (ceiling / 2));
   }
-  /** Reconnect now (back online, tab visible), not after the backoff. */
+  /** Reconnect now (online, tab visible), not after the backoff. */
   hurry() {
     if (!this.ws && !this.stopped) this.open();
   }
@@ -519,7 +519,7 @@ class SamsvarChat extends HTMLElement {
     if (!this.shadowRoot) this.setup();
     this.listen(true);
     const state = this.store.read();
-    // data-proactive="off": no connection, nothing stored, until the chat opens.
+    // data-proactive="off": no connection or storage until the chat opens.
     if (this.cfg.proactive !== "off" || this.isOpen || state.conversation_id || (state.outbox || []).length) this.sock.start();
   }
 
@@ -804,12 +804,12 @@ class SamsvarChat extends HTMLElement {
     this.report();
   }
 
-  /** Send the page, or leave it to the welcome (see onWelcome). */
+  /** Send the page, or leave it to the welcome (onWelcome). */
   report() {
     if (this.ready && this.sock.send({ type: "page", page: this.page() })) this.reported = location.href;
   }
 
-  /** Report the page again when the server's timers expire. */
+  /** Report the page again when the server's timers end. */
   schedule() {
     this.timerIds.forEach(clearTimeout);
     this.timerIds = [];
@@ -888,7 +888,7 @@ class SamsvarChat extends HTMLElement {
     for (const message of frame.messages || []) this.addMessage(message, false);
   }
 
-  /** A checked part of a reply; screen readers hear only the final message. */
+  /** A checked part of a reply; screen readers hear only the final one. */
   onDelta(frame) {
     if (!this.draft) this.logEl.insertBefore((this.draft = h("div", { class: "msg bot", "aria-hidden": "true" })), this.logEl.querySelector(".pending"));
     this.draft.append(frame.text || "");
@@ -974,7 +974,7 @@ class SamsvarChat extends HTMLElement {
     else this.sock.start();
   }
 
-  /** After a welcome: resend, in order, all not acknowledged (any tab's). */
+  /** After a welcome: resend, in order, all unacknowledged (any tab's). */
   flush() {
     for (const item of this.store.read().outbox || []) {
       if (!this.pending.has(item.client_id)) this.addPending(item);
@@ -1005,6 +1005,10 @@ class SamsvarChat extends HTMLElement {
     this.input.value = "";
     this.grow();
     this.typing(false);
+    this.say(text);
+  }
+
+  say(text) {
     this.enqueue({ client_id: uuid(), type: "message", text, page: this.page(), at: Date.now() });
   }
 
@@ -1095,7 +1099,7 @@ class SamsvarChat extends HTMLElement {
     this.refreshActions();
   }
 
-  /** Quick replies belong to the bot's latest turn: hide older ones. */
+  /** Quick replies of older turns are hidden. */
   refreshActions() {
     const nodes = [...this.logEl.children];
     let last = -1;
@@ -1123,11 +1127,9 @@ class SamsvarChat extends HTMLElement {
 
   actions(m) {
     const acts = h("div", { class: "acts", lang: this.lang });
-    const choices = (m.choices || []).filter((c) => c && c.answer_id);
-    if (choices.length) {
-      acts.append(h("div", { class: "row", role: "group", "aria-label": this.t.choices },
-        ...choices.map((c) => this.chip(c.label || c.answer_id, () => this.choose(c), m.lang))));
-    }
+    const c = m.collect || {}, chips = [...(m.choices || []).filter((x) => x && x.answer_id).map((x) => this.chip(x.label || x.answer_id, () => this.choose(x), m.lang)),
+      ...(c.options || []).map((o) => this.chip(o, () => this.say(o), m.lang))];
+    if (chips.length) acts.append(h("div", { class: "row", role: "group", "aria-label": this.t.choices }, ...chips));
     if (m.ask_feedback) {
       const given = (this.store.read().feedback || {})[m.id];
       const box = h("div", { class: "row", role: "group", "aria-label": this.t.helped });
@@ -1139,7 +1141,7 @@ class SamsvarChat extends HTMLElement {
       }
       acts.append(box);
     }
-    if (m.collect && m.collect.skip_label) acts.append(h("div", { class: "row" }, this.chip(m.collect.skip_label, () => this.askHuman("skip", m.collect.skip_label), m.lang)));
+    if (c.skip_label) acts.append(h("div", { class: "row" }, this.chip(c.skip_label, () => this.askHuman("skip", c.skip_label), m.lang)));
     if (m.offer_human && (this.status || "bot") === "bot") {
       acts.append(h("div", { class: "row" }, this.chip(this.t.human, () => this.askHuman())));
     }

@@ -46,6 +46,7 @@ EXPECTED_ALL = [
     "Escalate",
     "FallbackCounter",
     "Finding",
+    "FlowState",
     "Grounds",
     "HandoffNote",
     "InvalidChoice",

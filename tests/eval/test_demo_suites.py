@@ -30,9 +30,24 @@ def test_the_generated_demo_suite_is_up_to_date() -> None:
     """Regenerate it (`samsvar eval generate knowledge/demo/answers --out …`) when this fails."""
     shipped = load_suite(SUITES[1])
     fresh = generate_suite(load_answer_base(get_demo_dir()))
-    assert [(c.id, c.ask, c.expect, c.held_out) for c in shipped.cases] == [
-        (c["id"], c["ask"], c["expect"], c.get("held_out", False)) for c in fresh.cases
+    assert [
+        (c.id, [(t.ask, t.expect.decision, t.expect.urgency) for t in c.turns], c.held_out)
+        for c in shipped.cases
+    ] == [
+        (
+            c["id"],
+            [(t["ask"], t["expect"], t.get("urgency")) for t in _turns(c)],
+            c.get("held_out", False),
+        )
+        for c in fresh.cases
     ]
+
+
+def _turns(case: dict[str, object]) -> list[dict[str, object]]:
+    """A generated case's turns: its conversation, or the one question it asks."""
+    turns = case.get("turns", [case])
+    assert isinstance(turns, list)
+    return turns
 
 
 @pytest.mark.slow

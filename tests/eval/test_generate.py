@@ -126,3 +126,48 @@ def test_cli_refuses_an_invalid_base(tmp_path: Path, run_samsvar: RunSamsvar) ->
     assert done.returncode == 1
     assert "id" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_each_way_through_a_flow_is_a_conversation_that_takes_it(tmp_path: Path) -> None:
+    """Every branch of every decision gets a case whose replies make it go that way, and the
+    bot, playing them, ends where each case expects."""
+    import datetime
+
+    from bot import Bot
+    from eval import run_suite
+    from retrieval import E5Embeddings, Retriever, entries_from_base
+    from tests.builders import make_fields_dict, make_flow_answer_dict, make_paid_repair_dict
+
+    root = write_base(
+        tmp_path,
+        [make_flow_answer_dict(), make_paid_repair_dict()],
+        base={"teams": ["returns", "support"]},
+        fields=make_fields_dict(),
+    )
+    base = load_answer_base(root)
+    generated = generate_suite(base, probes=False)
+    flows = {c["id"]: c["turns"] for c in generated.cases if "turns" in c}
+    assert generated.flows == len(flows) == 4  # recall, over two years, damaged by use, claim
+    assert sorted(flows) == [
+        "warranty-claim-flow-claim",
+        "warranty-claim-flow-paid",
+        "warranty-claim-flow-paid-2",
+        "warranty-claim-flow-recall-case",
+    ]
+    recall = flows["warranty-claim-flow-recall-case"]
+    assert [t["ask"] for t in recall] == [
+        "Jeg vil reklamere på en vare",
+        "KT-210",
+        "kari@example.no",
+    ]
+    assert recall[-1] == {"ask": "kari@example.no", "expect": "handoff", "urgency": "urgent"}
+    out = tmp_path / "generated.yaml"
+    out.write_text(generated.text(out), encoding="utf-8")
+    suite = load_suite(out)
+    encoder = E5Embeddings()
+    retriever = Retriever.fit(entries_from_base(base), encoder)
+    bot = Bot(base, retriever, encoder, today=datetime.date.today)
+    conversations = [c for c in suite.cases if c.multi_turn]
+    results = run_suite(conversations, bot, judge=lambda *_: "normal")  # rules: normal
+    failed = {r.case.id: [t.failures for t in r.turns] for r in results if not r.passed}
+    assert not failed

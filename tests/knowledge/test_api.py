@@ -48,6 +48,22 @@ EXPECTED_ALL = [
     "normalise_question",
     "AnswerBaseChanged",
     "QuestionsNotAdded",
+    # guided flows (knowledge.flows)
+    "DATE_RANGES",
+    "DURATION_UNITS",
+    "OPERATORS",
+    "QUESTION_TYPES",
+    "YES_NO",
+    "Branch",
+    "Condition",
+    "Decision",
+    "Duration",
+    "Ending",
+    "Flow",
+    "Option",
+    "Question",
+    "Step",
+    "same_text",
 ]
 
 
