@@ -93,6 +93,7 @@ def case_json(
         "topic": {"answer_id": case.topic, "title": topic_title} if case.topic else None,
         "tried": list(case.tried),
         "fields": list(case.fields),
+        "path": list(case.path),
         "summary": case.summary,
         "urgency_reasons": list(case.urgency_reasons),
         "contact_email": case.contact_email,

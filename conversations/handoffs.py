@@ -56,7 +56,13 @@ from handoff import (
 )
 from handoff import texts as T
 
-__all__ = ["CONVERSATION_STATUS", "Handoffs", "Timing", "with_suggestion"]
+__all__ = [
+    "CONVERSATION_STATUS",
+    "Handoffs",
+    "Timing",
+    "with_flow",
+    "with_suggestion",
+]
 CONVERSATION_STATUS = {
     "queued": "waiting_human",
     "reopened": "waiting_human",
@@ -233,7 +239,7 @@ class Handoffs:
         note = await self.runner.call(
             self.bot.handoff_note, outcome, turns=turns, rule_urgency=urgency.level
         )
-        urgency = with_suggestion(urgency, note)
+        urgency = with_suggestion(with_flow(urgency, outcome), note)
         team = outcome.team or self.config.default_team or (self.config.teams or ("support",))[0]
         return NewCase(
             conversation.id,
@@ -251,7 +257,21 @@ class Handoffs:
             {str(k): str(v) for k, v in attributes.items()},
             note.summary,
             not is_open(self.config.business_hours, self.clock()),
+            path=self._path(outcome),
         )
+
+    def _path(self, outcome: Escalate) -> list[dict[str, str]]:
+        """A guided flow's way to this hand-off, each step with its label in the visitor's
+        language (decision 0058)."""
+        answer = self.bot.base.get(outcome.answer_id) if outcome.answer_id else None
+        flow = answer.flow if answer is not None else None
+        if flow is None or not outcome.path:
+            return []
+        default = self.config.default_language
+        return [
+            {"step": step, "label": flow.label(step, outcome.lang, default)}
+            for step in outcome.path
+        ]
 
     def _tried(
         self, outcome: Escalate, context: Sequence[Message], feedback: dict[str, bool]
@@ -274,7 +294,7 @@ class Handoffs:
         found = []
         for result in outcome.fields:
             field = self.bot.base.fields.get(result.name)
-            label = (
+            label = outcome.field_labels.get(result.name) or (
                 field_label(field, outcome.lang, self.config.default_language)
                 if field
                 else result.name
@@ -426,6 +446,18 @@ def system_message(text: str, lang: str, kind: str, **flags: Any) -> NewMessage:
     return NewMessage(
         role="system", text=text, lang=lang, decision="handoff", flags={"system": kind, **flags}
     )
+
+
+def with_flow(urgency: Urgency, outcome: Escalate) -> Urgency:
+    """The rules' urgency, raised to what the guided flow's ending asks for (a product on
+    the recall list: urgent), with the ending as the reason the agent sees."""
+    wanted = outcome.urgency
+    if wanted not in URGENCY_RANKS or URGENCY_RANKS[wanted] <= urgency.rank:
+        return urgency
+    assert wanted is not None
+    ending = outcome.path[-1] if outcome.path else "?"
+    reason = UrgencyReason("flow", wanted, f"the flow ended in {ending}")
+    return Urgency(wanted, (*urgency.reasons, reason))
 
 
 def with_suggestion(urgency: Urgency, note: HandoffNote) -> Urgency:

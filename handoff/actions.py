@@ -147,6 +147,7 @@ async def do_open_case(session: AsyncSession, new: NewCase, now: dt.datetime, ye
         topic=new.topic,
         tried=list(new.tried),
         fields=list(new.fields),
+        path=list(new.path),
         failures=new.failures,
         attributes=dict(new.attributes),
         summary=new.summary,

@@ -39,6 +39,7 @@ class NewCase:
     attributes: Mapping[str, str] = field(default_factory=dict)
     summary: str | None = None
     off_hours: bool = False
+    path: Sequence[dict[str, Any]] = ()  # a guided flow's steps: [{step, label}]
 
 
 @dataclass(frozen=True)

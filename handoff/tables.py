@@ -181,6 +181,8 @@ class Case(Base):
     topic: Mapped[str | None] = mapped_column(String(128))
     tried: Mapped[list[Any]] = mapped_column(default=list)
     fields: Mapped[list[Any]] = mapped_column(default=list)  # [{name, status, value}]
+    # A guided flow's way to the hand-off: [{step, label}], questions, decisions, the ending.
+    path: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the visitor's, then
     summary: Mapped[str | None] = mapped_column(Text)

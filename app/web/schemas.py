@@ -100,6 +100,7 @@ class CollectOut(BaseModel):
     max_attempts: int
     problem: str | None
     skip_label: str
+    options: list[str] = []  # a guided flow's choices, as buttons that send their label
 
 
 class CaseOut(BaseModel):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from app.migrate import do_upgrade, get_current_revision, get_head_revision
@@ -31,14 +29,11 @@ from conversations.storage import (
     get_database_url,
     get_inquiries,
     get_messages,
-    open_database,
 )
 from conversations.storage.tables import Base, Conversation, PageView
 from handoff import NewCase, Urgency, do_open_case
 from handoff.tables import Case, CaseEvent
 from tests.app.traffic import NOW, with_database
-
-T = TypeVar("T")
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -264,35 +259,48 @@ def test_adding_checks_the_owner_and_a_failed_check_stores_nothing(database_url:
     ]
 
 
-async def _at_revision(db: Database, revision: str) -> None:
+async def _back_to(db: Database, revision: str) -> None:
+    """Downgrade to `revision`: the data was made by the newest code, then the database is
+    taken back to what an older Samsvar left (foreign keys off, as `do_upgrade` runs)."""
     from alembic import command
 
     from app.migrate import alembic_config
 
     async with db.engine.connect() as connection:
-        await connection.run_sync(lambda c: command.upgrade(alembic_config(connection=c), revision))
+        if db.dialect == "sqlite":
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        await connection.run_sync(
+            lambda c: command.downgrade(alembic_config(connection=c), revision)
+        )
         await connection.commit()
+        if db.dialect == "sqlite":
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
 
 
-async def _open_case_in(db: Database, conversation_id: str, visitor_id: str) -> None:
-    new = NewCase(
-        conversation_id, visitor_id, "support", "asked_for_human", "nb", Urgency("normal", ())
-    )
+async def _case_in(db: Database) -> str:
+    """A visitor, a conversation and a case in it (with its events); the conversation's id."""
+    visitor = await do_create_visitor(db, NOW)
+    conversation = await do_create_conversation(db, visitor.id, NOW)
+    urgency = Urgency("normal", ())
+    new = NewCase(conversation.id, visitor.id, "support", "asked_for_human", "nb", urgency)
     async with db.writing() as session, session.begin():
         await do_open_case(session, new, NOW, 2026)
+    return conversation.id
 
 
 def test_the_case_key_migration_keeps_every_case_and_its_history(database_url: str) -> None:
     """0006 adds the key from cases to conversations; on SQLite that rebuilds the table, which
     must not delete the cases' events (ON DELETE CASCADE) on the way."""
 
-    async def check(db: Database) -> tuple[int, int, list[str], int, int]:
-        await _at_revision(db, "0005")
-        visitor = await do_create_visitor(db, NOW)
-        conversation = await do_create_conversation(db, visitor.id, NOW)
-        await _open_case_in(db, conversation.id, visitor.id)
+    async def check(db: Database) -> tuple[int, list[str], int, list[str], int, int]:
+        await _case_in(db)
         async with db.reading() as session:
             events = len((await session.scalars(select(CaseEvent))).all())
+        await _back_to(db, "0005")
+        async with db.engine.connect() as connection:
+            old = await connection.run_sync(lambda c: inspect(c).get_foreign_keys("cases"))
         await do_upgrade(db)
         async with db.engine.connect() as connection:
             keys = await connection.run_sync(lambda c: inspect(c).get_foreign_keys("cases"))
@@ -303,9 +311,11 @@ def test_the_case_key_migration_keeps_every_case_and_its_history(database_url: s
             await session.execute(delete(Conversation))  # conversation deletes its case
         async with db.reading() as session:
             left = len((await session.scalars(select(Case))).all())
-        return events, kept, [k["referred_table"] for k in keys], cases, left
+        referred = [k["referred_table"] for k in keys]
+        return events, [k["referred_table"] for k in old], kept, referred, cases, left
 
-    events, kept, referred, cases, left = with_database_at_start(database_url, check)
+    events, before, kept, referred, cases, left = with_database(database_url, check)
+    assert "conversations" not in before
     assert events > 0 and kept == events
     assert "conversations" in referred
     assert cases == 1 and left == 0
@@ -315,9 +325,10 @@ def test_the_case_key_migration_refuses_cases_without_their_conversation(
     database_url: str,
 ) -> None:
     async def check(db: Database) -> str:
-        await _at_revision(db, "0005")
-        visitor = await do_create_visitor(db, NOW)
-        await _open_case_in(db, "gone-conversation", visitor.id)
+        await _case_in(db)
+        await _back_to(db, "0005")
+        async with db.writing() as session, session.begin():
+            await session.execute(text("UPDATE cases SET conversation_id = 'gone-conversation'"))
         with pytest.raises(StorageUnavailable) as refused:
             await do_upgrade(db)
         async with db.engine.connect() as connection:
@@ -325,18 +336,5 @@ def test_the_case_key_migration_refuses_cases_without_their_conversation(
         assert revision == "0005"  # nothing half-done
         return str(refused.value)
 
-    message = with_database_at_start(database_url, check)
+    message = with_database(database_url, check)
     assert "1 cases refer to conversations that do not exist" in message
-
-
-def with_database_at_start(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    """`work` on a database that no migration has touched yet."""
-
-    async def run() -> T:
-        db = open_database(get_database_url(url, Path("unused")))
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())

@@ -1,8 +1,8 @@
 /*! Samsvar agent console: the context panel — what the agent needs so the visitor repeats nothing.
  * MIT licence. A description list: the question in the visitor's words, language, page, why it
- * was handed off, what the bot tried and the feedback, the collected fields, the summary, the
- * urgency and the rules that fired, the e-mail left for a reply, the rating, earlier
- * conversations and cases. */
+ * was handed off, what the bot tried and the feedback, the collected fields and a guided flow's
+ * path, the summary, the urgency and the rules that fired, the e-mail left for a reply, the
+ * rating, earlier conversations and cases. */
 
 import { h, safeUrl } from "./dom.js";
 import { languageName } from "./texts.js";
@@ -18,6 +18,7 @@ export function renderContext(dl, view, t, lang) {
     [t("handedOff"), reasonText(c, t)],
     [t("botTried"), tried(c, t)],
     [t("collected"), fields(c, t)],
+    c.path && c.path.length ? [t("flowPath"), c.path.map((step) => step.label || step.step).join(" → ")] : null,
     c.contact_email ? [t("email"), h("a", { href: `mailto:${c.contact_email}` }, c.contact_email)] : null,
     [t("summary"), h("span", { class: "quote" }, c.summary || "–")],
     [t("why"), urgency(c, t)],
@@ -35,7 +36,7 @@ function pageLink(value) {
 }
 
 function reasonText(c, t) {
-  const key = { asked_for_human: "reasonAsked", unresolved: "reasonUnresolved", accepted_offer: "reasonOffer" }[c.reason];
+  const key = { asked_for_human: "reasonAsked", unresolved: "reasonUnresolved", accepted_offer: "reasonOffer", flow: "reasonFlow" }[c.reason];
   const topic = c.topic && c.topic.title ? ` (${c.topic.title})` : "";
   return (key ? t(key) : c.reason || "–") + topic;
 }
