@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import datetime as dt
 import functools
 import logging
 import os
+import zoneinfo
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -99,8 +101,25 @@ def open_engine(
     thresholds = _thresholds(settings, retriever.thresholds)
     # Concurrent turns share encoder calls (retrieval/batching.py); indexing above used it alone.
     questions = BatchingEncoder(encoder, max_batch=settings.encode_batch)
-    bot = Bot(base, retriever, questions, thresholds=thresholds, assistant=assistant)
+    bot = Bot(
+        base,
+        retriever,
+        questions,
+        thresholds=thresholds,
+        assistant=assistant,
+        today=_today_where(base),
+    )
     return Engine(bot, index, report, assistant)
+
+
+def _today_where(base: AnswerBase) -> Callable[[], dt.date] | None:
+    """Today's date where the base is (its business hours' time zone), for a flow's dates:
+    "bought yesterday" at 00:30 in Oslo is not the UTC server's yesterday."""
+    hours = base.config.business_hours
+    if hours is None:
+        return None
+    zone = zoneinfo.ZoneInfo(hours.timezone)
+    return lambda: dt.datetime.now(zone).date()
 
 
 def labelled_traffic(settings: Settings, base: AnswerBase) -> list[tuple[str, str]]:
