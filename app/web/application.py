@@ -26,8 +26,8 @@ from app.web.origins import Origins
 from conversations.chat import utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
-from conversations.hub import LocalHub
 from conversations.services import Limits, build_services
+from conversations.shared_state import open_shared_state
 from conversations.storage import get_database_url, open_database
 from conversations.turns import BotRunner
 
@@ -77,7 +77,18 @@ def create_app(
             idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
             sign_in_hours=settings.agent_sign_in_hours,
         )
-        services = build_services(db, runner, LocalHub(), timing=timing, limits=limits, clock=now)
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        shared = await open_shared_state(redis_url)  # in memory, or Redis for several processes
+        services = build_services(
+            db,
+            runner,
+            shared.hub,
+            timing=timing,
+            limits=limits,
+            clock=now,
+            locks=shared.locks,
+            windows=shared.windows,
+        )
         app.state.services = services
         app.state.chat, app.state.visits = services.chat, services.visits
         app.state.desk = services.desk
@@ -92,6 +103,7 @@ def create_app(
         finally:
             sweeper.cancel()
             await services.chat.drain()
+            await shared.close()
             await asyncio.to_thread(runner.close)
             await db.close()
 
