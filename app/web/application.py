@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine import Engine, open_engine
-from app.errors import CLIENT_ERRORS, RateLimited, as_api_error
+from app.errors import CLIENT_ERRORS, RateLimited, StorageUnavailable, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
 from app.web import agent_api, console, site, websocket, widget_api
@@ -28,7 +28,12 @@ from conversations.desk import Desk
 from conversations.handoffs import Timing
 from conversations.services import Limits, build_services
 from conversations.shared_state import open_shared_state
-from conversations.storage import get_database_url, open_database
+from conversations.storage import (
+    OUTAGE_SUSPECTS,
+    get_database_url,
+    is_unavailable,
+    open_database,
+)
 from conversations.turns import BotRunner
 
 __all__ = ["create_app", "turn_workers"]
@@ -172,6 +177,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     for kind in CLIENT_ERRORS:
         app.add_exception_handler(kind, client_error)
+
+    async def outage(_request: Request, exc: Exception) -> Response:
+        """The database down, restarting or out of connections: the transaction was rolled
+        back, so the client may simply try again (503 with Retry-After, never a 500)."""
+        if not is_unavailable(exc):
+            raise exc  # a real failure: the 500 below
+        log.warning("the database cannot serve now: %s", exc)
+        failure = as_api_error(StorageUnavailable("the database is not available; try again"))
+        return _error(
+            failure.status, failure.body(), {"Retry-After": str(RETRY_UNAVAILABLE_SECONDS)}
+        )
+
+    for suspect in OUTAGE_SUSPECTS:
+        app.add_exception_handler(suspect, outage)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

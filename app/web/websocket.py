@@ -43,7 +43,7 @@ from app.web.schemas import (
 from app.web.widget_api import PREFIX, page_info
 from conversations import frames
 from conversations.chat import Chat, Stored
-from conversations.errors import ConversationError, UnknownMessage
+from conversations.errors import ConversationError, StorageUnavailable, UnknownMessage
 from conversations.frames import Frame, visitor_channel
 from conversations.hub import Subscription
 from conversations.messages import message_json
@@ -53,6 +53,7 @@ from conversations.storage import (
     get_conversation,
     get_conversation_with_message,
     get_messages,
+    is_unavailable,
 )
 from conversations.storage.records import PageInfo
 from conversations.streams import DeltaFilter
@@ -380,10 +381,18 @@ class Connection:
             await work
         except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
-        except Exception:  # the visitor's message is stored; a resend retries the reply
-            log.exception("background work for a WebSocket failed")
-            failure = ApiError("the server could not answer; try again", code="server_error")
-            self.error(failure, client_id)
+        except Exception as exc:  # the visitor's message is stored; a resend retries the reply
+            self.error(_failure(exc, "the server could not answer; try again"), client_id)
+
+
+def _failure(exc: Exception, message: str) -> ApiError | StorageUnavailable:
+    """An unexpected failure as the client is told: the database not available now (try
+    again; nothing was half-written), else a server error (logged)."""
+    if is_unavailable(exc):
+        log.warning("the database cannot serve now: %s", exc)
+        return StorageUnavailable("the database is not available; try again")
+    log.error("a WebSocket frame or its reply failed", exc_info=exc)
+    return ApiError(message, code="server_error")
 
 
 _CATCH_UP_AT_ONCE = 8  # connections of one process reading the database to catch up
@@ -433,6 +442,5 @@ async def _read(websocket: WebSocket, connection: Connection, writer: asyncio.Ta
             continue
         try:
             await connection.handle(text)
-        except Exception:  # a bug must not end the visitor's connection
-            log.exception("a WebSocket frame failed")
-            connection.error(ApiError("the server could not handle the frame", code="server_error"))
+        except Exception as exc:  # a bug must not end the visitor's connection
+            connection.error(_failure(exc, "the server could not handle the frame"))

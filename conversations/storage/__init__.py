@@ -17,9 +17,11 @@ from conversations.storage.actions import (
     do_touch_visitor,
 )
 from conversations.storage.database import (
+    OUTAGE_SUSPECTS,
     Database,
     database_may_exist,
     get_database_url,
+    is_unavailable,
     open_database,
 )
 from conversations.storage.learning import (
@@ -68,6 +70,7 @@ from conversations.storage.tables import (
 
 __all__ = [
     "MAX_TRAFFIC",
+    "OUTAGE_SUSPECTS",
     "Conversation",
     "Database",
     "Feedback",
@@ -113,6 +116,7 @@ __all__ = [
     "get_replies",
     "get_turn_context",
     "get_visitor",
+    "is_unavailable",
     "open_database",
     "question_key",
 ]
