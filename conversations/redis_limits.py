@@ -30,7 +30,7 @@ __all__ = ["RedisLocks", "RedisWindows"]
 
 log = logging.getLogger(__name__)
 
-LOCK_SECONDS = 15.0  # a lock's time-to-live in Redis; renewed every third of it
+LOCK_SECONDS = 6.0  # a lock's time-to-live in Redis; renewed every third of it
 LOCK_POLL_FIRST, LOCK_POLL_MOST = 0.005, 0.1  # pauses while another process holds it
 
 _RELEASE = """
