@@ -349,8 +349,8 @@ def serve(
     answers: AnswersOpt = None,
 ) -> None:
     """Serve the visitor API, the WebSocket, the widget and the demo shop."""
-    from app.errors import StorageUnavailable
-    from app.serve import bind, serve_forever, upgrade_database
+    from app.errors import RedisUnavailable, StorageUnavailable
+    from app.serve import bind, check_redis, serve_forever, upgrade_database
 
     settings = _settings()
     host = host or settings.host
@@ -362,7 +362,8 @@ def serve(
     engine = _engine(settings, answers)
     try:
         upgrade_database(settings)
-    except StorageUnavailable as exc:
+        check_redis(settings)
+    except (StorageUnavailable, RedisUnavailable) as exc:
         _fail(f"error: {exc}")
 
     def announce(url: str) -> None:

@@ -18,8 +18,9 @@ Tree::
     └── UnknownCandidate           `samsvar answers learn`: a number the last listing of
                                    candidates does not have (or no listing yet)
 
-`StorageUnavailable` (the database cannot be opened or migrated) is the conversations'
-own error, re-exported here for the commands that report it.
+`StorageUnavailable` (the database cannot be opened or migrated) and `RedisUnavailable`
+(CHAT_REDIS_URL does not answer) are the conversations' own errors, re-exported here for the
+commands that report them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from conversations.errors import ConversationError, StorageUnavailable
+from conversations.errors import ConversationError, RedisUnavailable, StorageUnavailable
 from conversations.errors import RateLimited as RateLimitedError
 from handoff import HandoffError
 
@@ -41,6 +42,7 @@ __all__ = [
     "NotFound",
     "OriginNotAllowed",
     "RateLimited",
+    "RedisUnavailable",
     "StorageUnavailable",
     "UnknownCandidate",
     "UnknownFrame",
@@ -126,6 +128,7 @@ STATUS = {
     "bad_email": 422,
     "rate_limited": 429,
     "storage_unavailable": 503,
+    "redis_unavailable": 503,
     "unknown_case": 404,
     "unknown_team": 404,
     "unknown_agent": 404,

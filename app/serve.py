@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WS_MAX_BYTES",
     "bind",
+    "check_redis",
     "make_server",
     "openapi_json",
     "serve_forever",
@@ -98,6 +99,16 @@ def upgrade_database(settings: Settings) -> tuple[str | None, str]:
     import asyncio
 
     return asyncio.run(_upgrade(settings))
+
+
+def check_redis(settings: Settings) -> None:
+    """With CHAT_REDIS_URL set: check that Redis answers; raises RedisUnavailable."""
+    import asyncio
+
+    from conversations.shared_state import check_redis as check
+
+    if settings.redis_url is not None:
+        asyncio.run(check(settings.redis_url.get_secret_value()))
 
 
 def serve_forever(

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         description="Database URL (SQLAlchemy), e.g. postgresql://user:pw@host/samsvar. "
         "Default: the SQLite file samsvar.db in the data directory.",
     )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Redis URL (redis://[:password@]host:port/db, rediss:// for TLS) shared by "
+        "several `samsvar serve` processes behind a load balancer: live frames, locks, rate "
+        "limits and sign-in throttling cross processes through it. Default: unset, all in "
+        "this one process.",
+    )
     host: str = Field("127.0.0.1", description="Address `samsvar serve` listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port `samsvar serve` listens on.")
     allowed_origins: Annotated[list[str], NoDecode] = Field(

@@ -18,9 +18,8 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
-import time
-import weakref
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +30,14 @@ from conversations.errors import (
     ConversationError,
     InvalidText,
     NotCollecting,
+    RateLimited,
     UnknownAnswer,
     UnknownMessage,
 )
 from conversations.handoffs import Handoffs
 from conversations.hub import Deliver, Hub
 from conversations.limits import RateLimiter
+from conversations.locks import LocalLocks, Locks
 from conversations.storage import (
     Conversation,
     Database,
@@ -138,13 +139,14 @@ class Chat:
         handoffs: Handoffs,
         *,
         clock: Callable[[], dt.datetime] = utcnow,
+        locks: Locks | None = None,
     ) -> None:
         self.db, self.runner, self.hub, self.limiter = db, runner, hub, limiter
         self.handoffs = handoffs  # opens the cases of hand-offs
         self.clock = clock
         self.owner = secrets.token_hex(8)  # this process, as the claimant of pending turns
         self._working: set[str] = set()  # the messages whose turns it is making now
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.locks: Locks = locks if locks is not None else LocalLocks()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._streams: dict[str, ReplyStream] = {}  # conversation id -> the reply streaming now
 
@@ -238,8 +240,17 @@ class Chat:
     async def _store(
         self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
     ) -> Stored:
+        # The limit is counted before the transaction (it may be counted in Redis); refused,
+        # the message is still found if it was stored already: a resend is never refused.
+        limited: RateLimited | None = None
+        try:
+            await self.limiter.check(visitor_id)
+        except RateLimited as exc:
+            limited = exc
+
         def within_rate() -> None:
-            self.limiter.check(visitor_id, time.monotonic())
+            if limited is not None:
+                raise limited
 
         message, conversation, duplicate = await do_add_message(
             self.db,
@@ -503,14 +514,11 @@ class Chat:
         """The LLM reply being streamed in this conversation now, if any."""
         return self._streams.get(conversation_id)
 
-    def lock(self, conversation_id: str) -> asyncio.Lock:
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         """The lock under which a conversation's replies and offers are made (or, under
-        `visitor_channel(id)`, a visitor's conversation is started)."""
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[conversation_id] = lock
-        return lock
+        `visitor_channel(id)`, a visitor's conversation is started); held across processes
+        when the locks are shared (`conversations.redis_limits.RedisLocks`)."""
+        return self.locks.hold(conversation_id)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run `work` in the background; it finishes even when its connection closes."""

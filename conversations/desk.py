@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
-import time
-from collections import deque
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +16,7 @@ from conversations import frames
 from conversations.case_json import agent_json, case_json, display_names, note_json
 from conversations.errors import InvalidText, RateLimited
 from conversations.handoffs import CONVERSATION_STATUS, Handoffs, system_message
+from conversations.limits import UNLIMITED, LocalWindows, Windows
 from conversations.messages import message_json, timestamp
 from conversations.storage import (
     Message,
@@ -71,24 +70,26 @@ SIGN_IN_WINDOW = 300.0
 
 
 class Desk:
-    def __init__(self, handoffs: Handoffs, sign_in_hours: float) -> None:
+    def __init__(
+        self, handoffs: Handoffs, sign_in_hours: float, *, windows: Windows | None = None
+    ) -> None:
         self.h, self.db, self.clock = handoffs, handoffs.db, handoffs.clock
         self.sign_in_for = dt.timedelta(hours=sign_in_hours)
         self.teams = handoffs.config.teams
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: Windows = windows if windows is not None else LocalWindows()
 
     # --- signing in ---------------------------------------------------------------------
 
     async def do_sign_in(self, name: str, password: str) -> tuple[str, AgentInfo, dt.datetime]:
-        key = name.strip().casefold()
-        self._check_failures(key, time.monotonic())
+        key = f"sign-in:{name.strip().casefold()}"
+        await self._check_failures(key)
         async with self.db.reading() as session:
             agent = await get_agent_by_name(session, name)
         stored = agent.password_hash if agent is not None else None
         if not await asyncio.to_thread(verify_password, stored, password) or agent is None:
-            self._failures.setdefault(key, deque()).append(time.monotonic())
+            await self._failures.hit(key, UNLIMITED, SIGN_IN_WINDOW)
             raise WrongPassword("wrong name or password")
-        self._failures.pop(key, None)
+        await self._failures.clear(key)
         token, now = secrets.token_urlsafe(32), self.clock()
         expires = now + self.sign_in_for
         async with self.db.writing() as session, session.begin():
@@ -96,17 +97,14 @@ class Desk:
             info = await get_agent(session, agent.id)
         return token, info, expires
 
-    def _check_failures(self, key: str, now: float) -> None:
-        """429 after SIGN_IN_FAILURES failed sign-ins for one name within SIGN_IN_WINDOW."""
-        failures = self._failures.get(key)
-        while failures and failures[0] <= now - SIGN_IN_WINDOW:
-            failures.popleft()
-        if failures is not None and not failures:
-            del self._failures[key]
-        elif failures is not None and len(failures) >= SIGN_IN_FAILURES:
-            retry = failures[0] + SIGN_IN_WINDOW - now
+    async def _check_failures(self, key: str) -> None:
+        """429 after SIGN_IN_FAILURES failed sign-ins for one name within SIGN_IN_WINDOW
+        (counted in every process when the windows are shared)."""
+        retry = await self._failures.hit(key, SIGN_IN_FAILURES, SIGN_IN_WINDOW, record=False)
+        if retry > 0:
+            name = key.removeprefix("sign-in:")
             raise RateLimited(
-                f"too many failed sign-ins for {key!r}: at most {SIGN_IN_FAILURES} in "
+                f"too many failed sign-ins for {name!r}: at most {SIGN_IN_FAILURES} in "
                 f"{SIGN_IN_WINDOW / 60:g} minutes; try again in {max(1, round(retry))} s",
                 retry,
             )

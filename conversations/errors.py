@@ -16,7 +16,8 @@ Tree::
     ├── NoCase                 no_case: e-mail or rating in a conversation without a case
     ├── BadEmail               bad_email: not an e-mail address
     ├── RateLimited            rate_limited (`retry_after` seconds)
-    └── StorageUnavailable     storage_unavailable: the database cannot be opened or reached
+    ├── StorageUnavailable     storage_unavailable: the database cannot be opened or reached
+    └── RedisUnavailable       redis_unavailable: CHAT_REDIS_URL cannot be reached on start
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "NoCase",
     "NotCollecting",
     "RateLimited",
+    "RedisUnavailable",
     "StorageUnavailable",
     "UnknownAnswer",
     "UnknownConversation",
@@ -102,3 +104,10 @@ class StorageUnavailable(ConversationError):
     """The database cannot be opened, reached or migrated."""
 
     code = "storage_unavailable"
+
+
+class RedisUnavailable(ConversationError):
+    """The Redis server that several processes share cannot be reached (or the URL is not
+    one): a server does not start without it. Lost later, each process carries on alone."""
+
+    code = "redis_unavailable"

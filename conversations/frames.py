@@ -14,6 +14,8 @@ Channels of the hub:
 - `agent_channel(id)`: one agent's connections (signing out).
 
 A frame crosses processes as JSON (`to_json`, `from_json`), so a Redis hub carries it whole.
+One frame never leaves its process: `resync`, which a Redis hub sends its own subscribers
+after Redis was lost, so that they catch up what crossed nothing meanwhile.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "conversation_started",
     "message",
     "messages_of",
+    "resync",
     "retract",
     "status",
     "stream_part",
@@ -120,6 +123,13 @@ class Frame:
             dict(data["body"]),
             Audience(*audience) if audience is not None else None,
         )
+
+
+def resync(channel: str) -> Frame:
+    """To every connection on `channel` of this process: frames may have been missed (Redis
+    was lost). A visitor's connection sends what the database has that it has not sent; an
+    agent's console is told to reload its lists (docs/agent-api.md)."""
+    return Frame(channel, {"type": "resync"})
 
 
 # --- to the visitor's connections -------------------------------------------------------

@@ -1,7 +1,8 @@
 """Live fan-out of frames to every connection watching a channel.
 
 One interface, `Hub`; `LocalHub` delivers within this process. With several server processes
-behind a load balancer, a Redis pub/sub hub implements the same two methods. The frames, their
+behind a load balancer, `conversations.redis_hub.RedisHub` implements the same two methods over
+Redis pub/sub. The frames, their
 channels and their audiences are built in `conversations.frames`.
 """
 
@@ -53,6 +54,10 @@ class LocalHub:
         for deliver in list(self._channels.get(frame.channel, ())):
             if exclude is None or deliver != exclude:  # bound methods compare by ==
                 deliver(frame)
+
+    def channels(self) -> list[str]:
+        """The channels that have subscribers now."""
+        return list(self._channels)
 
     def subscribers(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))

@@ -1,40 +1,95 @@
-"""The per-visitor message rate limit: a sliding window over the last N seconds."""
+"""Rate limits: sliding windows of events per key, counted in this process or in Redis.
+
+`Windows` is where the events are counted: `LocalWindows` in this process (one machine), or
+`conversations.redis_limits.RedisWindows` when several processes serve the same visitors and
+agents, so that a visitor whose messages go to two processes still meets one limit. A
+`RateLimiter` is one named limit over such a store (visitors' messages, page reports); the
+desk counts failed sign-ins in the same store.
+"""
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from typing import Protocol
 
 from conversations.errors import RateLimited
 
-__all__ = ["RateLimiter"]
+__all__ = ["UNLIMITED", "LocalWindows", "RateLimiter", "Windows"]
+
+UNLIMITED = 2**31 - 1  # `hit(..., UNLIMITED, ...)` records an event without refusing it
+
+
+class Windows(Protocol):
+    """Sliding windows of events, one per key."""
+
+    async def hit(self, key: str, limit: int, seconds: float, *, record: bool = True) -> float:
+        """With fewer than `limit` events for `key` in the last `seconds`: record one (unless
+        `record` is false) and return 0. Otherwise record nothing and return the seconds until
+        the oldest of them leaves the window (> 0)."""
+        ...
+
+    async def clear(self, key: str) -> None:
+        """Forget every event of `key`."""
+        ...
+
+
+class LocalWindows:
+    """The windows of this process, on the monotonic clock."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, deque[float]] = {}
+        self._hits = 0
+        self._longest = 0.0  # the longest window asked for: older events can go
+
+    async def hit(self, key: str, limit: int, seconds: float, *, record: bool = True) -> float:
+        return self.hit_now(key, limit, seconds, time.monotonic(), record=record)
+
+    def hit_now(
+        self, key: str, limit: int, seconds: float, now: float, *, record: bool = True
+    ) -> float:
+        """`hit` at `now` (monotonic seconds)."""
+        self._longest = max(self._longest, seconds)
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - seconds:
+            events.popleft()
+        if len(events) >= limit:
+            return max(events[0] + seconds - now, 1e-3)
+        if record:
+            events.append(now)
+        elif not events:
+            del self._events[key]
+        self._hits += 1
+        if self._hits % 1024 == 0:
+            self._sweep(now)
+        return 0.0
+
+    async def clear(self, key: str) -> None:
+        self._events.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
+        old = now - self._longest
+        stale = [k for k, ev in self._events.items() if not ev or ev[-1] <= old]
+        for key in stale:
+            del self._events[key]
 
 
 class RateLimiter:
-    """At most `limit` events per `seconds` for each key (in this process)."""
+    """At most `limit` events per `seconds` for each key; `name` keeps limits apart in a
+    shared store (e.g. `messages`, `pages`)."""
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self._events: dict[str, deque[float]] = {}
-        self._checks = 0
+    def __init__(
+        self, limit: int, seconds: float, *, name: str, windows: Windows | None = None
+    ) -> None:
+        self.limit, self.seconds, self.name = limit, seconds, name
+        self.windows: Windows = windows if windows is not None else LocalWindows()
 
-    def check(self, key: str, now: float) -> None:
-        """Count one event for `key` at `now` (monotonic seconds); raises RateLimited."""
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.seconds:
-            events.popleft()
-        if len(events) >= self.limit:
-            retry_after = events[0] + self.seconds - now
+    async def check(self, key: str) -> None:
+        """Count one event for `key`; raises RateLimited (and counts nothing) over the limit."""
+        retry_after = await self.windows.hit(f"{self.name}:{key}", self.limit, self.seconds)
+        if retry_after > 0:
             raise RateLimited(
                 f"too many messages: at most {self.limit} in {self.seconds:g} seconds; "
                 f"try again in {max(1, round(retry_after))} s",
                 retry_after,
             )
-        events.append(now)
-        self._checks += 1
-        if self._checks % 1024 == 0:
-            self._sweep(now)
-
-    def _sweep(self, now: float) -> None:
-        stale = [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.seconds]
-        for key in stale:
-            del self._events[key]

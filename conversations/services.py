@@ -15,7 +15,8 @@ from conversations.chat import Chat
 from conversations.desk import Desk
 from conversations.handoffs import Handoffs, Timing
 from conversations.hub import Hub
-from conversations.limits import RateLimiter
+from conversations.limits import LocalWindows, RateLimiter, Windows
+from conversations.locks import LocalLocks, Locks
 from conversations.storage import Database
 from conversations.turns import BotRunner
 from conversations.visits import Visits
@@ -56,11 +57,20 @@ def build_services(
     timing: Timing,
     limits: Limits,
     clock: Callable[[], dt.datetime],
+    locks: Locks | None = None,
+    windows: Windows | None = None,
 ) -> Services:
+    """The services of one process. `hub`, `locks` and `windows` (rate limits, sign-in
+    throttling) are this process's own by default; with several processes, pass the shared
+    ones (`conversations.shared_state`)."""
+    locks = locks if locks is not None else LocalLocks()
+    windows = windows if windows is not None else LocalWindows()
     handoffs = Handoffs(db, hub, runner, timing, clock)
-    limiter = RateLimiter(limits.messages, limits.seconds)
-    chat = Chat(db, runner, hub, limiter, handoffs, clock=clock)
-    pages = RateLimiter(limits.messages * PAGE_REPORTS_PER_MESSAGE, limits.seconds)
+    limiter = RateLimiter(limits.messages, limits.seconds, name="messages", windows=windows)
+    chat = Chat(db, runner, hub, limiter, handoffs, clock=clock, locks=locks)
+    pages = RateLimiter(
+        limits.messages * PAGE_REPORTS_PER_MESSAGE, limits.seconds, name="pages", windows=windows
+    )
     visits = Visits(chat, idle_after=limits.idle_after, page_limiter=pages)
-    desk = Desk(handoffs, limits.sign_in_hours)
+    desk = Desk(handoffs, limits.sign_in_hours, windows=windows)
     return Services(db, runner, hub, handoffs, chat, visits, desk, clock)

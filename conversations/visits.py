@@ -9,7 +9,6 @@ proactive offer that is made, or explicitly (`POST /conversations`).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Awaitable, Callable
 
 from bot import EarlierConversation, Page
@@ -117,7 +116,7 @@ class Visits:
         Returns the conversation id (or None) and the offer; see `do_offer` for `start`.
         Raises RateLimited for a flood of reports.
         """
-        self.page_limiter.check(visitor.id, time.monotonic())
+        await self.page_limiter.check(visitor.id)
         if conversation_id is not None:
             await check_conversation(self.db, visitor.id, conversation_id)
         await do_record_page_view(self.db, visitor.id, conversation_id, page, self.chat.clock())

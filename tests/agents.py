@@ -2,9 +2,10 @@
 listening on the agent WebSocket (docs/agent-api.md), and a clock the test moves.
 
 - `add_agent(live, name, teams, …)`: a new agent with the password `PASSWORD`.
-- `Desk(live, name)`: an agent's console without the browser: `sign_in()`, an httpx client
-  that holds the sign-in cookie (`http`), `listen()` opens the WebSocket and keeps what it
-  received, `expect(type, …)` waits for a frame.
+- `Desk(live, name)`: an agent's console without the browser, on a server in a thread or a
+  `samsvar serve` process: `sign_in()`, an httpx client that holds the sign-in cookie (`http`),
+  `listen()` opens the WebSocket and keeps what it received, `expect(type, …)` waits for a
+  frame.
 - `Clock(at)`: the server's clock; `advance(...)` moves it on.
 """
 
@@ -21,7 +22,7 @@ import httpx
 from websockets.sync.client import ClientConnection, connect
 
 from handoff import do_add_agent, hash_password
-from tests.server import LiveServer
+from tests.server import LiveServer, ServeProcess
 
 AGENT_API = "/api/v1/agent"
 AGENT_WS = "/api/v1/agent/ws"
@@ -74,7 +75,7 @@ def add_agent(
 class Desk:
     """One agent's console: the HTTP client with the cookie and the WebSocket."""
 
-    def __init__(self, live: LiveServer, name: str) -> None:
+    def __init__(self, live: LiveServer | ServeProcess, name: str) -> None:
         self.live, self.name = live, name
         self.http = httpx.Client(base_url=live.url + AGENT_API, timeout=30)
         self.ws: ClientConnection | None = None

@@ -25,6 +25,7 @@ import pytest
 
 from tests.llm_server import FakeLLM
 from tests.postgres import create_database, postgres_missing, running_postgres
+from tests.redis_server import RedisServer, redis_missing, running_redis
 
 if TYPE_CHECKING:
     from app.engine import Engine
@@ -171,3 +172,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'test.db'}"
     server: str = request.getfixturevalue("postgres_server")
     return asyncio.run(create_database(server, f"samsvar_test_{next(_numbers)}"))
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A fresh Redis on loopback for one test (it may stop and start it again)."""
+    missing = redis_missing()
+    if missing is not None:
+        pytest.skip(missing)
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server

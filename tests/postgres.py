@@ -49,22 +49,56 @@ def _as_postgres(*command: str) -> None:
     )
 
 
+class PostgresServer:
+    """A throw-away server in its own folder under /tmp; `stop()` and `start()` again keep
+    its data and port (a restart)."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="samsvar-pg-", dir="/tmp"))
+        shutil.chown(self.root, "postgres", "postgres")
+        self.data, self.port = self.root / "data", _free_port()
+        try:
+            _as_postgres(
+                str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+            )
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                     str(self.root / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def restartable_postgres() -> Iterator[PostgresServer]:
+    """Start a throw-away server; yields it (user postgres, database postgres)."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
 @contextlib.contextmanager
 def running_postgres() -> Iterator[str]:
     """Start a throw-away server; yields its URL (user postgres, database postgres)."""
-    root = Path(tempfile.mkdtemp(prefix="samsvar-pg-", dir="/tmp"))
-    shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", _free_port()
-    options = f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
-    try:
-        _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                     str(root / "log"), "-w", "start")  # fmt: skip
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        with contextlib.suppress(subprocess.SubprocessError, OSError):
-            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with restartable_postgres() as server:
+        yield server.url
 
 
 async def create_database(url: str, name: str) -> str:

@@ -284,6 +284,9 @@ async def agent_socket(websocket: WebSocket) -> None:
     def deliver(frame: Frame) -> None:
         if frame.type == "signed_out":
             queue.put_nowait(None)
+        elif frame.type == "resync":  # the console reloads its lists (once, not per channel)
+            if frame.channel == AGENTS:
+                queue.put_nowait(dict(frame.body))
         elif frame.audience is None or frame.audience.admits(agent):
             queue.put_nowait(dict(frame.body))
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.engine import Engine, open_engine
-from app.errors import CLIENT_ERRORS, RateLimited, as_api_error
+from app.errors import CLIENT_ERRORS, RateLimited, StorageUnavailable, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
 from app.web import agent_api, console, site, websocket, widget_api
@@ -26,9 +26,14 @@ from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
-from conversations.hub import LocalHub
 from conversations.services import Limits, build_services
-from conversations.storage import get_database_url, open_database
+from conversations.shared_state import open_shared_state
+from conversations.storage import (
+    OUTAGE_SUSPECTS,
+    get_database_url,
+    is_unavailable,
+    open_database,
+)
 from conversations.turns import BotRunner
 
 __all__ = ["create_app", "turn_workers"]
@@ -77,7 +82,18 @@ def create_app(
             idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
             sign_in_hours=settings.agent_sign_in_hours,
         )
-        services = build_services(db, runner, LocalHub(), timing=timing, limits=limits, clock=now)
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        shared = await open_shared_state(redis_url)  # in memory, or Redis for several processes
+        services = build_services(
+            db,
+            runner,
+            shared.hub,
+            timing=timing,
+            limits=limits,
+            clock=now,
+            locks=shared.locks,
+            windows=shared.windows,
+        )
         app.state.services = services
         app.state.chat, app.state.visits = services.chat, services.visits
         app.state.desk = services.desk
@@ -94,6 +110,7 @@ def create_app(
             sweeper.cancel()
             resumer.cancel()
             await services.chat.drain()
+            await shared.close()
             await asyncio.to_thread(runner.close)
             await db.close()
 
@@ -162,6 +179,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     for kind in CLIENT_ERRORS:
         app.add_exception_handler(kind, client_error)
+
+    async def outage(_request: Request, exc: Exception) -> Response:
+        """The database down, restarting or out of connections: the transaction was rolled
+        back, so the client may simply try again (503 with Retry-After, never a 500)."""
+        if not is_unavailable(exc):
+            raise exc  # a real failure: the 500 below
+        log.warning("the database cannot serve now: %s", exc)
+        failure = as_api_error(StorageUnavailable("the database is not available; try again"))
+        return _error(
+            failure.status, failure.body(), {"Retry-After": str(RETRY_UNAVAILABLE_SECONDS)}
+        )
+
+    for suspect in OUTAGE_SUSPECTS:
+        app.add_exception_handler(suspect, outage)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

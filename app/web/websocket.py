@@ -18,6 +18,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import weakref
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -39,12 +41,20 @@ from app.web.schemas import (
     check_frame,
 )
 from app.web.widget_api import PREFIX, page_info
+from conversations import frames
 from conversations.chat import Chat, Stored
-from conversations.errors import ConversationError, UnknownMessage
+from conversations.errors import ConversationError, StorageUnavailable, UnknownMessage
 from conversations.frames import Frame, visitor_channel
 from conversations.hub import Subscription
 from conversations.messages import message_json
-from conversations.storage import Message, Visitor, get_conversation_with_message, get_messages
+from conversations.storage import (
+    Message,
+    Visitor,
+    get_conversation,
+    get_conversation_with_message,
+    get_messages,
+    is_unavailable,
+)
 from conversations.storage.records import PageInfo
 from conversations.streams import DeltaFilter
 from conversations.visits import Visits
@@ -83,6 +93,10 @@ class Connection:
 
     def deliver(self, frame: Frame) -> None:
         """The hub's callback: queue a frame (messages only once per seq, parts once)."""
+        if frame.type == "resync":  # frames may have been missed: catch up from the database
+            if frame.channel == self.conversation_id:
+                self.chat.spawn(self._catch_up(frame.channel))
+            return
         self._take(dict(frame.body))
 
     def _take(self, frame: Body) -> None:
@@ -105,6 +119,20 @@ class Connection:
                 return
             frame = admitted
         self.send(frame)
+
+    async def _catch_up(self, conversation_id: str) -> None:
+        """Send the stored messages this connection has not sent, and the status now."""
+        async with _catch_up_turns():
+            if conversation_id != self.conversation_id or self.overflowed:
+                return
+            messages = await get_messages(self.chat.db, conversation_id, after_seq=self.known_upto)
+            conversation = await get_conversation(self.chat.db, conversation_id)
+            case = await self.chat.handoffs.case_for(conversation_id)
+        if conversation_id != self.conversation_id or conversation is None:
+            return
+        for stored in messages:
+            self._take(dict(frames.message(conversation_id, stored).body))
+        self._take(dict(frames.status(conversation_id, conversation.status, case).body))
 
     def send(self, frame: Body | None) -> None:
         if self.overflowed:
@@ -231,7 +259,7 @@ class Connection:
             else:
                 self._take(queued)
 
-    def _visitor_lock(self) -> asyncio.Lock:
+    def _visitor_lock(self) -> AbstractAsyncContextManager[None]:
         assert self.visitor is not None
         return self.chat.lock(visitor_channel(self.visitor.id))
 
@@ -353,10 +381,33 @@ class Connection:
             await work
         except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
-        except Exception:  # the visitor's message is stored; a resend retries the reply
-            log.exception("background work for a WebSocket failed")
-            failure = ApiError("the server could not answer; try again", code="server_error")
-            self.error(failure, client_id)
+        except Exception as exc:  # the visitor's message is stored; a resend retries the reply
+            self.error(_failure(exc, "the server could not answer; try again"), client_id)
+
+
+def _failure(exc: Exception, message: str) -> ApiError | StorageUnavailable:
+    """An unexpected failure as the client is told: the database not available now (try
+    again; nothing was half-written), else a server error (logged)."""
+    if is_unavailable(exc):
+        log.warning("the database cannot serve now: %s", exc)
+        return StorageUnavailable("the database is not available; try again")
+    log.error("a WebSocket frame or its reply failed", exc_info=exc)
+    return ApiError(message, code="server_error")
+
+
+_CATCH_UP_AT_ONCE = 8  # connections of one process reading the database to catch up
+_catch_up_limits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _catch_up_turns() -> asyncio.Semaphore:
+    """After Redis was lost, every connection catches up at once: a few at a time read."""
+    loop = asyncio.get_running_loop()
+    limit = _catch_up_limits.get(loop)
+    if limit is None:
+        limit = _catch_up_limits[loop] = asyncio.Semaphore(_CATCH_UP_AT_ONCE)
+    return limit
 
 
 @router.websocket(f"{PREFIX}/ws")
@@ -391,6 +442,5 @@ async def _read(websocket: WebSocket, connection: Connection, writer: asyncio.Ta
             continue
         try:
             await connection.handle(text)
-        except Exception:  # a bug must not end the visitor's connection
-            log.exception("a WebSocket frame failed")
-            connection.error(ApiError("the server could not handle the frame", code="server_error"))
+        except Exception as exc:  # a bug must not end the visitor's connection
+            connection.error(_failure(exc, "the server could not handle the frame"))

@@ -23,9 +23,11 @@ from conversations.storage.actions import (
     finish_turn,
 )
 from conversations.storage.database import (
+    OUTAGE_SUSPECTS,
     Database,
     database_may_exist,
     get_database_url,
+    is_unavailable,
     open_database,
 )
 from conversations.storage.learning import (
@@ -75,6 +77,7 @@ from conversations.storage.tables import (
 
 __all__ = [
     "MAX_TRAFFIC",
+    "OUTAGE_SUSPECTS",
     "Conversation",
     "Database",
     "Feedback",
@@ -127,6 +130,7 @@ __all__ = [
     "get_replies",
     "get_turn_context",
     "get_visitor",
+    "is_unavailable",
     "open_database",
     "question_key",
 ]

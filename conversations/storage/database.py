@@ -16,19 +16,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from pydantic import SecretStr
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from conversations.errors import StorageUnavailable
 
-__all__ = ["Database", "database_may_exist", "get_database_url", "open_database"]
+__all__ = [
+    "OUTAGE_SUSPECTS",
+    "Database",
+    "database_may_exist",
+    "get_database_url",
+    "is_unavailable",
+    "open_database",
+]
 
 SQLITE_BUSY_MS = 15_000
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql"}
+# PostgreSQL's SQLSTATEs that mean "not now": connection exceptions (08), insufficient
+# resources such as too many connections (53), shutting down or starting up (57P01-57P03).
+_NOT_NOW = ("08", "53", "57P01", "57P02", "57P03")
+# The errors that may mean the database is unavailable (`is_unavailable` tells): the drivers
+# raise connection errors raw, SQLAlchemy wraps what happens during a statement.
+OUTAGE_SUSPECTS: tuple[type[Exception], ...] = (
+    OSError,
+    DBAPIError,
+    PoolTimeout,
+    asyncpg.PostgresError,
+)
 
 
 def get_database_url(configured: str | SecretStr | None, data_dir: Path) -> URL:
@@ -112,6 +132,27 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot serve *now*: down, restarting, refusing more
+    connections, every pooled connection busy, SQLite locked past its busy timeout. The
+    transaction it interrupted was rolled back; the same request may be tried again later."""
+    seen: BaseException | None = exc
+    for _ in range(4):  # SQLAlchemy's error, the driver's, what caused it
+        if seen is None:
+            return False
+        if isinstance(seen, StorageUnavailable | ConnectionError | TimeoutError | PoolTimeout):
+            return True  # asyncpg raises OSError's ConnectionRefusedError and TimeoutError raw
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        sqlstate = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_NOT_NOW):
+            return True
+        if isinstance(seen, DBAPIError) and "database is locked" in str(seen.orig):  # SQLite
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 def database_may_exist(url: URL) -> bool:

@@ -370,6 +370,7 @@ class Console {
       note: () => this.caseView.id === frame.case_id && this.caseView.onNote(frame.note),
       typing: () => this.caseView.id === frame.case_id && this.caseView.onTyping(Boolean(frame.on)),
       agent_status: () => this.onAgentStatus(frame.agent),
+      resync: () => this.reload(), // the server may have missed events (it lost Redis a while)
       error: () => frame.code in SIGNED_OUT_CODES && this.signedOut(frame.code),
     };
     (handlers[frame.type] || (() => {}))();
