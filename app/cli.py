@@ -13,6 +13,7 @@ import typer
 
 from app.eval_commands import eval_app
 from app.learn_commands import answers_learn
+from app.report_commands import report
 from app.settings import Settings
 
 __all__ = ["app", "main"]
@@ -33,6 +34,7 @@ agents_app = typer.Typer(
 app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
 answers_app.command("learn")(answers_learn)
+app.command("report")(report)
 
 AnswersOpt = Annotated[
     Path | None,

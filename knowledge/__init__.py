@@ -37,6 +37,7 @@ from knowledge.schema import (
     Handoff,
     ProactiveRule,
     Problem,
+    ServiceTarget,
     UrgencyConfig,
     UrgencyRule,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "Problem",
     "QuestionPlace",
     "QuestionsNotAdded",
+    "ServiceTarget",
     "UrgencyConfig",
     "UrgencyRule",
     "check_answer_base",

@@ -62,7 +62,10 @@ class Visitor(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_visitor_updated", "visitor_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_conversations_visitor_updated", "visitor_id", "updated_at"),
+        Index("ix_conversations_started_at", "started_at"),  # insights: a period's conversations
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
@@ -135,6 +138,9 @@ class Inquiry(Base):
     confidence: Mapped[float] = mapped_column(Float)
     page_url: Mapped[str | None] = mapped_column(String(URL))
     channel: Mapped[str] = mapped_column(String(16))
+    # The visitor message's kind: `text` (a question in their words), or a click (`choice`,
+    # `human`, `skip`); insights counts questions, not clicks.
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     ms: Mapped[float] = mapped_column(Float)  # time the bot took
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
     # What the optional LLM did (docs/llm.md, "Counting"); all false or empty without one.
