@@ -159,5 +159,8 @@ def _write(path: Path, text: str) -> None:
 def _gaps(
     settings: Settings, directory: Path, period: Period, filters: Filters
 ) -> list[dict[str, Any]] | None:
-    """The period's gaps (None until the gaps are wired in)."""
-    return None
+    """The period's gaps as JSON (opens the engine: the model and the retriever)."""
+    from app.gap_commands import find_period_gaps
+    from insights import gap_json
+
+    return [gap_json(gap) for gap in find_period_gaps(settings, directory, period, filters)]

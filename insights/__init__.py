@@ -1,6 +1,7 @@
 """Insights: the figures, the gaps and the reports over what `conversations` stored, and the
 weekly report's schedule and sending (docs/insights.md)."""
 
+from insights.actions import DRAFTS, do_assign_questions, do_write_draft, draft_id
 from insights.errors import (
     BadPeriod,
     DraftExists,
@@ -10,6 +11,17 @@ from insights.errors import (
     UnknownGap,
 )
 from insights.figures import DECISIONS, Figures, HandoffFigures, get_figures, percentile
+from insights.gaps import (
+    MAX_GAPS,
+    THRESHOLD,
+    Gap,
+    GapQuestion,
+    cluster,
+    find_gaps,
+    gap_json,
+    get_gap_questions,
+    get_gaps,
+)
 from insights.period import (
     MAX_DAYS,
     Filters,
@@ -29,14 +41,20 @@ from insights.report import (
     write_csv,
 )
 from insights.tables import SentReport
+from insights.vectors import VectorCache
 
 __all__ = [
     "DECISIONS",
+    "DRAFTS",
     "MAX_DAYS",
+    "MAX_GAPS",
+    "THRESHOLD",
     "BadPeriod",
     "DraftExists",
     "Figures",
     "Filters",
+    "Gap",
+    "GapQuestion",
     "HandoffFigures",
     "InsightsError",
     "Period",
@@ -44,10 +62,19 @@ __all__ = [
     "SentReport",
     "UnknownFilter",
     "UnknownGap",
+    "VectorCache",
     "base_timezone",
     "check_filters",
     "check_period",
+    "cluster",
+    "do_assign_questions",
+    "do_write_draft",
+    "draft_id",
+    "find_gaps",
+    "gap_json",
     "get_figures",
+    "get_gap_questions",
+    "get_gaps",
     "get_report",
     "get_review_due",
     "get_top_questions",

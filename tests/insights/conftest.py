@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conversations.storage import (
     Database,
     Message,
@@ -37,7 +39,13 @@ from handoff import (
     do_resolve,
     get_agent,
 )
+from knowledge import load_answer_base
+from retrieval import Retriever, entries_from_base, get_probe_langs, get_probes
+from tests.bot.conftest import shop_encoder
 from tests.builders import make_answer_dict, write_base
+from tests.retrieval.encoders import CachedE5
+
+__all__ = ["shop_encoder"]
 
 # Monday 7 December 2026, 09:00 in Oslo.
 MONDAY = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
@@ -190,3 +198,22 @@ class Shop:
                     reopen_within=dt.timedelta(days=7),
                 )
             return case.id
+
+
+@pytest.fixture(scope="session")
+def gap_retriever(shop_encoder: CachedE5, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    """A retriever over the shop's answers with each language's centre (from 10 off-topic
+    probes per language), as the server's retriever has them."""
+    root = shop_answers(tmp_path_factory.mktemp("gap-base"))
+    probes, langs = get_probes(), get_probe_langs()
+    chosen = [
+        i
+        for lang in sorted(set(langs))
+        for i in [n for n, other in enumerate(langs) if other == lang][:10]
+    ]
+    return Retriever.fit(
+        entries_from_base(load_answer_base(root)),
+        shop_encoder,
+        probes=[probes[i] for i in chosen],
+        probe_langs=[langs[i] for i in chosen],
+    )

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import RunSamsvar
 from tests.insights.conftest import shop_answers
 from tests.insights.test_figures import run, week_of_traffic
@@ -96,3 +98,62 @@ def test_a_period_that_ends_before_it_starts_is_an_error(
     )
     assert done.returncode == 2
     assert "no team 'marketing'" in done.stderr and "logistics, payments" in done.stderr
+
+
+@pytest.mark.slow
+def test_gaps_are_listed_then_assigned_and_drafted(run_samsvar: RunSamsvar, tmp_path: Path) -> None:
+    from tests.insights.test_gaps import unanswered_week
+
+    data_dir = tmp_path / "var"
+    data_dir.mkdir()
+    root = shop_answers(tmp_path)
+    run(data_dir, unanswered_week)
+    period = ("--from", "2026-12-07", "--to", "2026-12-13", "--answers", str(root))
+    listed = run_samsvar("answers", "gaps", *period, "--json", data_dir=data_dir, timeout=900)
+    assert listed.returncode == 0, listed.stderr
+    gaps = json.loads(listed.stdout)["gaps"]
+    assert gaps[0]["size"] == 10 and len(gaps[0]["languages"]) == 5
+    opening = next(
+        n for n, g in enumerate(gaps, 1) if "What time do you open on Saturday?" in g["examples"]
+    )
+    assigned = run_samsvar(
+        "answers",
+        "gaps",
+        "--assign",
+        str(opening),
+        "--answer-id",
+        "order-tracking",
+        "--answers",
+        str(root),
+        data_dir=data_dir,
+    )
+    assert assigned.returncode == 0, assigned.stderr
+    assert "2 question(s) added to order-tracking" in assigned.stdout
+    drafted = run_samsvar(
+        "answers",
+        "gaps",
+        "--draft",
+        "1",
+        "--id",
+        "gift-cards",
+        "--answers",
+        str(root),
+        data_dir=data_dir,
+    )
+    assert drafted.returncode == 0, drafted.stderr
+    assert (root / "drafts" / "gift-cards.yaml").is_file()
+    unknown = run_samsvar(
+        "answers", "gaps", "--draft", "99", "--answers", str(root), data_dir=data_dir
+    )
+    assert unknown.returncode == 2 and "there is no gap 99 in the last listing" in unknown.stderr
+    report = run_samsvar(
+        "report", *period, "--json", str(tmp_path / "r.json"), data_dir=data_dir, timeout=900
+    )
+    assert report.returncode == 0, report.stderr
+    data = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert data["gaps_included"] is True
+    # the assigned and drafted questions belong to answers now: what is left
+    assert {e for g in data["gaps"] for e in g["examples"]} == {
+        "jakke retur bytte",
+        "kortet blir avvist hver gang",
+    }
