@@ -20,7 +20,7 @@ from app.engine import Engine, open_engine
 from app.errors import CLIENT_ERRORS, RateLimited, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
-from app.web import agent_api, console, site, websocket, widget_api
+from app.web import agent_api, console, insights_api, site, websocket, widget_api
 from app.web.bodies import BodyLimit
 from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
@@ -119,9 +119,11 @@ def create_app(
     app.add_middleware(BodyLimit, limit=64 * 1024)
     _install_error_handlers(app)
     app.state.cookie_secure = settings.agent_cookie_secure
+    app.state.insights_dir = settings.data_dir / "insights"
     app.include_router(widget_api.router)
     app.include_router(websocket.router)
     app.include_router(agent_api.router)
+    app.include_router(insights_api.router)
     app.include_router(console.router)
     app.include_router(site.router)
     return app
