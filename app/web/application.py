@@ -28,8 +28,9 @@ from conversations.desk import Desk
 from conversations.handoffs import Timing
 from conversations.hub import LocalHub
 from conversations.services import Limits, build_services
-from conversations.storage import get_database_url, open_database
+from conversations.storage import Database, get_database_url, open_database
 from conversations.turns import BotRunner
+from insights import MailSettings, Period, VectorCache, do_weekly_report, gap_json, get_gaps
 
 __all__ = ["create_app", "turn_workers"]
 
@@ -86,6 +87,11 @@ def create_app(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
         resumer = asyncio.create_task(keep_resuming(services.chat))
+        reporter = (
+            asyncio.create_task(_report_weekly(settings, db, ready, now))
+            if settings.report_recipients
+            else None
+        )
         if on_ready is not None:
             on_ready()
         try:
@@ -93,6 +99,8 @@ def create_app(
         finally:
             sweeper.cancel()
             resumer.cancel()
+            if reporter is not None:
+                reporter.cancel()
             await services.chat.drain()
             await asyncio.to_thread(runner.close)
             await db.close()
@@ -145,6 +153,51 @@ async def _sweep(desk: Desk, timeout: dt.timedelta, every: float) -> None:
             await desk.do_sweep(timeout)
         except Exception:  # the loop must outlive one failed round
             log.exception("the hand-off time-out check failed")
+
+
+REPORT_CHECK_SECONDS = 60.0
+
+
+def mail_settings(settings: Settings) -> MailSettings:
+    return MailSettings(
+        host=settings.smtp_host or "localhost",
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        starttls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout,
+    )
+
+
+async def _report_weekly(
+    settings: Settings, db: Database, engine: Engine, clock: Callable[[], dt.datetime]
+) -> None:
+    """The weekly report's schedule: a round at start (a Monday missed while the server was
+    down is sent now) and every minute after (`insights.do_weekly_report`)."""
+    bot = engine.bot
+    cache = VectorCache(settings.data_dir / "insights", bot.encoder)
+    mail = mail_settings(settings)
+    retry = dt.timedelta(minutes=settings.report_retry_minutes)
+
+    async def gaps_for(period: Period) -> list[dict[str, Any]]:
+        found = await get_gaps(db, bot.base, period, None, cache, bot.retriever)
+        return [gap_json(gap) for gap in found]
+
+    while True:
+        try:
+            await do_weekly_report(
+                db,
+                bot.base,
+                clock(),
+                settings.report_recipients,
+                mail,
+                retry=retry,
+                gaps_for=gaps_for,
+            )
+        except Exception:  # the schedule must outlive one failed round
+            log.exception("the weekly report round failed; trying again in a minute")
+        await asyncio.sleep(REPORT_CHECK_SECONDS)
 
 
 def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
