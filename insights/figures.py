@@ -171,7 +171,7 @@ async def get_figures(
         hours = await _by_hour_and_decision(session, dialect, where)
         groups = await _by_group(session, where)
         conversations = await _conversations(session, dialect, where)
-        visitors, returning = await _visitors(session, where, end)
+        visitors, returning = await _visitors(session, start, end)
         helpful = await _helpful(session, start, end, filters, base)
         cases = await _cases(session, dialect, start, end, filters, base)
         before_start, before_end = period.previous().bounds()
@@ -297,19 +297,21 @@ async def _conversations(
     )
 
 
-async def _visitors(session: AsyncSession, where: list[Any], end: dt.datetime) -> tuple[int, int]:
-    """Visitors of the period's conversations, and those of them who came back: who have
-    another conversation that started before the period ended (earlier, or in it)."""
-    ids = select(Inquiry.conversation_id).where(*where, Inquiry.conversation_id.is_not(None))
-    mine = select(Conversation.visitor_id).where(Conversation.id.in_(ids)).distinct()
+async def _visitors(session: AsyncSession, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    """Visitors whose conversations started in [start, end), and those of them who came back:
+    with another conversation that started before `end` (earlier, or in the period). Both
+    come from `ix_conversations_started_at` alone; the filters do not apply."""
+    started = (Conversation.started_at >= start) & (Conversation.started_at < end)
     visitors = (
-        await session.execute(select(func.count()).select_from(mine.subquery()))
+        await session.execute(
+            select(func.count(func.distinct(Conversation.visitor_id))).where(started)
+        )
     ).scalar_one()
     again = (
         select(Conversation.visitor_id)
-        .where(Conversation.visitor_id.in_(mine), Conversation.started_at < end)
+        .where(Conversation.started_at < end)
         .group_by(Conversation.visitor_id)
-        .having(func.count() >= 2)
+        .having(func.count() >= 2, func.max(Conversation.started_at) >= start)
     )
     returning = (
         await session.execute(select(func.count()).select_from(again.subquery()))
