@@ -21,7 +21,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,9 @@ from insights._sql import inquiry_filter
 from insights.period import Filters, Period
 from insights.vectors import VectorCache
 from knowledge import AnswerBase, get_question_owners, normalise_question
-from retrieval import Retriever
+
+if TYPE_CHECKING:
+    from retrieval import Retriever
 
 __all__ = [
     "MAX_GAPS",

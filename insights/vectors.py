@@ -7,11 +7,13 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from retrieval import Encoder
+if TYPE_CHECKING:
+    from retrieval import Encoder
 
 __all__ = ["MAX_CACHED", "VectorCache"]
 
