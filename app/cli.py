@@ -12,7 +12,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from app.eval_commands import eval_app
+from app.gap_commands import answers_gaps
 from app.learn_commands import answers_learn
+from app.report_commands import report
 from app.settings import Settings
 
 __all__ = ["app", "main"]
@@ -33,6 +35,8 @@ agents_app = typer.Typer(
 app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
 answers_app.command("learn")(answers_learn)
+answers_app.command("gaps")(answers_gaps)
+app.command("report")(report)
 
 AnswersOpt = Annotated[
     Path | None,

@@ -3,7 +3,7 @@
 Only `app/` renders errors for clients, always as ``{"ok": false, "error": "…", "code": "…"}``
 (over HTTP with `status`, over the WebSocket as an `error` frame). The codes are stable and
 listed in docs/api.md. The operations below `app` raise errors with codes and no status
-(`conversations.errors`, `handoff.errors`); `as_api_error` maps them.
+(`conversations.errors`, `handoff.errors`, `insights.errors`); `as_api_error` maps them.
 
 Tree::
 
@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 from conversations.errors import ConversationError, RedisUnavailable, StorageUnavailable
 from conversations.errors import RateLimited as RateLimitedError
 from handoff import HandoffError
+from insights import InsightsError
 
 __all__ = [
     "CLIENT_ERRORS",
@@ -138,14 +139,19 @@ STATUS = {
     "sign_in_invalid": 401,
     "sign_in_expired": 401,
     "forbidden": 403,
+    "bad_period": 422,
+    "unknown_language": 422,
+    "unknown_channel": 422,
+    "unknown_gap": 404,
+    "draft_exists": 409,
 }
 
 
 #: Every error a client may be told about, for `except` clauses.
-CLIENT_ERRORS = (ApiError, ConversationError, HandoffError)
+CLIENT_ERRORS = (ApiError, ConversationError, HandoffError, InsightsError)
 
 
-def as_api_error(exc: ConversationError | HandoffError | ApiError) -> ApiError:
+def as_api_error(exc: ConversationError | HandoffError | InsightsError | ApiError) -> ApiError:
     """The error as clients get it: its code, and the HTTP status that code has."""
     if isinstance(exc, ApiError):
         return exc

@@ -142,6 +142,55 @@ class Settings(BaseSettings):
         description="Send the agent sign-in cookie only over HTTPS (turn on behind HTTPS).",
     )
 
+    # The weekly report (docs/insights.md): every Monday 07:00 in the base's time zone.
+    report_recipients: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="E-mail addresses (comma-separated) that get the weekly report every Monday "
+        "at 07:00 in the base's time zone. Empty: no weekly report. Needs CHAT_SMTP_HOST.",
+    )
+    report_retry_minutes: float = Field(
+        15.0,
+        gt=0,
+        le=24 * 60,
+        description="Minutes before the weekly report is tried again when the SMTP server "
+        "refused it or could not be reached (it is kept, and sent once).",
+    )
+    smtp_host: str | None = Field(
+        None, description="The SMTP server that sends the weekly report (e.g. smtp.example.com)."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_starttls: bool = Field(
+        True,
+        description="Switch to TLS with STARTTLS before logging in (the server's certificate is "
+        "checked against the system's trusted ones). Turn off only for a server on loopback.",
+    )
+    smtp_username: str | None = Field(
+        None, description="The SMTP login's user name; unset: no login."
+    )
+    smtp_password: SecretStr | None = Field(None, description="The SMTP login's password.")
+    smtp_from: str = Field(
+        "samsvar@localhost", description="The sender address of the weekly report."
+    )
+    smtp_timeout: float = Field(
+        30.0, gt=0, le=300, description="Seconds the SMTP server may take to answer."
+    )
+
+    @field_validator("report_recipients", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _report_needs_smtp(self) -> Settings:
+        if self.report_recipients and not self.smtp_host:
+            raise ValueError("CHAT_SMTP_HOST must be set when CHAT_REPORT_RECIPIENTS is set")
+        bad = [a for a in self.report_recipients if "@" not in a.strip("@")]
+        if bad:
+            raise ValueError(f"CHAT_REPORT_RECIPIENTS: not an e-mail address: {', '.join(bad)}")
+        return self
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

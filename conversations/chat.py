@@ -383,7 +383,7 @@ class Chat:
             ctx.conversation.id,
             [message_of(outcome, message.id)],
             self.clock(),
-            inquiry=inquiry_of(outcome, message.text, ctx.page),
+            inquiry=inquiry_of(outcome, message.text, ctx.page, message.kind),
             inquiry_message_id=message.id,
             language=outcome.lang,
             status="waiting_human" if handed_off else None,

@@ -265,12 +265,16 @@ def _llm_flags(reply: Reply) -> dict[str, Any]:
     }
 
 
-def inquiry_of(outcome: Outcome, text: str, page: PageInfo | None) -> NewInquiry:
+def inquiry_of(
+    outcome: Outcome, text: str, page: PageInfo | None, kind: str = "text"
+) -> NewInquiry:
     """The inquiry record of one turn, with what the LLM did (so content teams can count
-    machine-translated answers and fallbacks)."""
+    machine-translated answers and fallbacks); `kind` is the visitor message's (a typed
+    question, or a click)."""
     reply = outcome if isinstance(outcome, Reply) else None
     return NewInquiry(
         text=text,
+        kind=kind,
         language=outcome.lang,
         decision=outcome.decision,
         answer_id=reply.answer_id if reply is not None else None,

@@ -54,6 +54,7 @@ from knowledge.schema import (
     Handoff,
     ProactiveRule,
     Problem,
+    ServiceTarget,
     UrgencyConfig,
     UrgencyRule,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "Question",
     "QuestionPlace",
     "QuestionsNotAdded",
+    "ServiceTarget",
     "Step",
     "UrgencyConfig",
     "UrgencyRule",

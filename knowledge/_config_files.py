@@ -19,7 +19,14 @@ from knowledge._proactive import ParsedRule, check_messages, parse_rules
 from knowledge._report import Report, quoted_list
 from knowledge._urgency import ParsedUrgency, parse_urgency
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
-from knowledge.schema import MAX_WRONG_LIMIT, AnsweringPolicy, BaseConfig, Field, Problem
+from knowledge.schema import (
+    MAX_WRONG_LIMIT,
+    AnsweringPolicy,
+    BaseConfig,
+    Field,
+    Problem,
+    ServiceTarget,
+)
 
 BASE_KEYS = (
     "name",
@@ -30,7 +37,9 @@ BASE_KEYS = (
     "proactive",
     "urgency",
     "answering",
+    "targets",
 )
+TARGET_KEYS = ("first_reply", "resolution")
 ANSWERING_KEYS = ("max_wrong",)
 FIELD_KEYS = ("prompt", "pattern", "example", "label", "recognise")
 
@@ -156,6 +165,52 @@ def _number_or_kind(value: Any) -> str:
     return str(value) if is_number else check.describe(value)
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,15}")
+
+
+def _targets(value: Any, line: int | None, report: Report) -> dict[str, ServiceTarget] | None:
+    """`targets: {widget: {first_reply: 10s, resolution: 8h}, email: {first_reply: 24h}}`:
+    service targets per channel, as durations (s, m, h, d) or seconds."""
+    node = check.mapping(value, line, "targets", report)
+    if node is None:
+        return None
+    targets: dict[str, ServiceTarget] = {}
+    for channel, spec in node.items():
+        where = key_line(node, channel) or line
+        if not isinstance(channel, str) or not _CHANNEL_NAME.fullmatch(channel):
+            report.error(
+                where, "targets", f"{channel!r} is not a channel name (e.g. widget, email)"
+            )
+            continue
+        inner = check.mapping(spec, where, f"targets.{channel}", report)
+        if inner is None:
+            continue
+        check.unknown_keys(inner, TARGET_KEYS, f"targets.{channel}.", report)
+        times = {
+            key: _duration(
+                inner[key], key_line(inner, key) or where, f"targets.{channel}.{key}", report
+            )
+            for key in TARGET_KEYS
+            if inner.get(key) is not None
+        }
+        targets[channel] = ServiceTarget(**times)
+    return targets
+
+
+def _duration(value: Any, line: int | None, field: str, report: Report) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    match = _DURATION.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        report.error(
+            line, field, f"{value!r} is not a duration: write e.g. 10s, 30m, 24h, 2d or seconds"
+        )
+        return None
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
 _BASE_PARSERS: dict[str, Parser] = {
     "name": lambda value, line, report: check.text(value, line, "name", report),
     "default_language": lambda value, line, report: check.language(
@@ -167,6 +222,7 @@ _BASE_PARSERS: dict[str, Parser] = {
     "proactive": parse_rules,
     "urgency": parse_urgency,
     "answering": _answering,
+    "targets": _targets,
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "Handoff",
     "ProactiveRule",
     "Problem",
+    "ServiceTarget",
     "UrgencyConfig",
     "UrgencyRule",
 ]
@@ -261,13 +262,23 @@ class AnsweringPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceTarget:
+    """The operator's service targets for one channel (`base.yaml` `targets:`), in seconds:
+    the time to an agent's first reply and to the resolution of a handed-off case."""
+
+    first_reply: float | None = None
+    resolution: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BaseConfig:
     """Settings of one answer base, read from its `base.yaml`.
 
     `teams` holds team ids and `team_names` their names for people (the id when none is
     given); `proactive` the operator's proactive rules, in file order. `business_hours` is
     None when people answer at any time; `urgency` None when every case is "normal";
-    `answering` the answering policy (the share of wrong answers accepted).
+    `answering` the answering policy (the share of wrong answers accepted); `targets` the
+    service targets per channel (channel name → `ServiceTarget`).
     """
 
     name: str = "Samsvar"
@@ -279,8 +290,10 @@ class BaseConfig:
     urgency: UrgencyConfig | None = field(default=None, hash=False)
     team_names: Mapping[str, str] = field(default_factory=dict, hash=False)
     answering: AnsweringPolicy = field(default_factory=AnsweringPolicy)
+    targets: Mapping[str, ServiceTarget] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", _frozen_mapping(self.targets))
         object.__setattr__(self, "teams", tuple(self.teams))
         object.__setattr__(self, "proactive", tuple(self.proactive))
         object.__setattr__(self, "team_names", _frozen_mapping(self.team_names))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray
+from retrieval._features import FEATURE_NAMES, FeatureSpace, FloatArray, centre_vectors
 from retrieval._models import CONFIDENCE_HEAD, Linear, ranked_row
 from retrieval.calibration import (
     DEFAULT_MAX_WRONG,
@@ -353,6 +353,12 @@ class Retriever:
         np.fill_diagonal(q_sims, 1.0)
         np.fill_diagonal(t_sims, 1.0)
         return tuple(self._ids), q_sims, t_sims
+
+    def centred(self, vectors: Vectors) -> Vectors:
+        """Query vectors in the language-centred space the ranking compares questions in:
+        each minus its nearest language's mean vector, renormalised, so that the same question
+        in two languages lands close (insights groups unanswered questions in it)."""
+        return centre_vectors(vectors, self._space.centres)
 
     # -- ranking --------------------------------------------------------------------------
     def rank(self, text: str, vector: Vectors, k: int = 10) -> Ranking:

@@ -10,7 +10,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("knowledge", "retrieval", "bot", "eval", "handoff", "conversations", "app")
+PACKAGES = (
+    "knowledge",
+    "retrieval",
+    "bot",
+    "eval",
+    "handoff",
+    "conversations",
+    "insights",
+    "app",
+)
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:

@@ -20,7 +20,7 @@ from app.engine import Engine, open_engine
 from app.errors import CLIENT_ERRORS, RateLimited, StorageUnavailable, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
-from app.web import agent_api, console, site, websocket, widget_api
+from app.web import agent_api, console, insights_api, site, websocket, widget_api
 from app.web.bodies import BodyLimit
 from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
@@ -30,11 +30,13 @@ from conversations.services import Limits, build_services
 from conversations.shared_state import open_shared_state
 from conversations.storage import (
     OUTAGE_SUSPECTS,
+    Database,
     get_database_url,
     is_unavailable,
     open_database,
 )
 from conversations.turns import BotRunner
+from insights import MailSettings, Period, VectorCache, do_weekly_report, gap_json, get_gaps
 
 __all__ = ["create_app", "turn_workers"]
 
@@ -102,6 +104,11 @@ def create_app(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
         resumer = asyncio.create_task(keep_resuming(services.chat))
+        reporter = (
+            asyncio.create_task(_report_weekly(settings, db, ready, now))
+            if settings.report_recipients
+            else None
+        )
         if on_ready is not None:
             on_ready()
         try:
@@ -109,6 +116,8 @@ def create_app(
         finally:
             sweeper.cancel()
             resumer.cancel()
+            if reporter is not None:
+                reporter.cancel()
             await services.chat.drain()
             await shared.close()
             await asyncio.to_thread(runner.close)
@@ -136,9 +145,11 @@ def create_app(
     app.add_middleware(BodyLimit, limit=64 * 1024)
     _install_error_handlers(app)
     app.state.cookie_secure = settings.agent_cookie_secure
+    app.state.insights_dir = settings.data_dir / "insights"
     app.include_router(widget_api.router)
     app.include_router(websocket.router)
     app.include_router(agent_api.router)
+    app.include_router(insights_api.router)
     app.include_router(console.router)
     app.include_router(site.router)
     return app
@@ -160,6 +171,51 @@ async def _sweep(desk: Desk, timeout: dt.timedelta, every: float) -> None:
             await desk.do_sweep(timeout)
         except Exception:  # the loop must outlive one failed round
             log.exception("the hand-off time-out check failed")
+
+
+REPORT_CHECK_SECONDS = 60.0
+
+
+def mail_settings(settings: Settings) -> MailSettings:
+    return MailSettings(
+        host=settings.smtp_host or "localhost",
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        starttls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout,
+    )
+
+
+async def _report_weekly(
+    settings: Settings, db: Database, engine: Engine, clock: Callable[[], dt.datetime]
+) -> None:
+    """The weekly report's schedule: a round at start (a Monday missed while the server was
+    down is sent now) and every minute after (`insights.do_weekly_report`)."""
+    bot = engine.bot
+    cache = VectorCache(settings.data_dir / "insights", bot.encoder)
+    mail = mail_settings(settings)
+    retry = dt.timedelta(minutes=settings.report_retry_minutes)
+
+    async def gaps_for(period: Period) -> list[dict[str, Any]]:
+        found = await get_gaps(db, bot.base, period, None, cache, bot.retriever)
+        return [gap_json(gap) for gap in found]
+
+    while True:
+        try:
+            await do_weekly_report(
+                db,
+                bot.base,
+                clock(),
+                settings.report_recipients,
+                mail,
+                retry=retry,
+                gaps_for=gaps_for,
+            )
+        except Exception:  # the schedule must outlive one failed round
+            log.exception("the weekly report round failed; trying again in a minute")
+        await asyncio.sleep(REPORT_CHECK_SECONDS)
 
 
 def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

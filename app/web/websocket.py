@@ -59,6 +59,7 @@ from conversations.storage.records import PageInfo
 from conversations.streams import DeltaFilter
 from conversations.visits import Visits
 from handoff import HandoffError
+from insights import InsightsError
 
 __all__ = ["router"]
 
@@ -145,7 +146,9 @@ class Connection:
         self.queue.put_nowait(frame)
 
     def error(
-        self, exc: ApiError | ConversationError | HandoffError, client_id: str | None = None
+        self,
+        exc: ApiError | ConversationError | HandoffError | InsightsError,
+        client_id: str | None = None,
     ) -> None:
         frame: Body = {"type": "error", **as_api_error(exc).body()}
         if client_id is not None:

@@ -283,6 +283,7 @@ def _inquiry_row(
         confidence=inquiry.confidence,
         page_url=inquiry.page_url,
         channel=inquiry.channel,
+        kind=inquiry.kind,
         ms=inquiry.ms,
         created_at=now,
         by_llm=inquiry.by_llm,

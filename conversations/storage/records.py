@@ -58,6 +58,7 @@ class NewInquiry:
     ms: float
     page_url: str | None
     channel: str = "widget"
+    kind: str = "text"  # the visitor message's kind: text, or a click (choice | human | skip)
     # What the optional LLM did (docs/llm.md): all false or empty without one.
     by_llm: bool = False
     citations: tuple[str, ...] = ()

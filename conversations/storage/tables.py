@@ -62,7 +62,11 @@ class Visitor(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_visitor_updated", "visitor_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_conversations_visitor_updated", "visitor_id", "updated_at"),
+        # insights: a period's visitors, from the index alone
+        Index("ix_conversations_started_at", "started_at", "visitor_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
@@ -122,6 +126,20 @@ class Inquiry(Base):
     """One registered question (a turn), from any channel."""
 
     __tablename__ = "inquiries"
+    __table_args__ = (
+        # Insights counts a period's inquiries from this index alone (no row is read); it
+        # replaced ix_inquiries_created_at, whose column it starts with.
+        Index(
+            "ix_inquiries_insights",
+            "created_at",
+            "kind",
+            "decision",
+            "language",
+            "channel",
+            "answer_id",
+            "conversation_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str | None] = mapped_column(
@@ -135,8 +153,11 @@ class Inquiry(Base):
     confidence: Mapped[float] = mapped_column(Float)
     page_url: Mapped[str | None] = mapped_column(String(URL))
     channel: Mapped[str] = mapped_column(String(16))
+    # The visitor message's kind: `text` (a question in their words), or a click (`choice`,
+    # `human`, `skip`); insights counts questions, not clicks.
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     ms: Mapped[float] = mapped_column(Float)  # time the bot took
-    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime]  # indexed first in ix_inquiries_insights
     # What the optional LLM did (docs/llm.md, "Counting"); all false or empty without one.
     by_llm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     citations: Mapped[list[Any]] = mapped_column(default=list, server_default=sql_text("'[]'"))

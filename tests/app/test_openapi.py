@@ -53,6 +53,11 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("POST", f"{agent}/cases/{{case_id}}/notes"),
         ("POST", f"{agent}/cases/{{case_id}}/resolve"),
         ("GET", f"{agent}/answers/search"),
+        # docs/insights.md: the dashboard (admins)
+        ("GET", f"{agent}/insights"),
+        ("GET", f"{agent}/insights/gaps"),
+        ("POST", f"{agent}/insights/gaps/assign"),
+        ("POST", f"{agent}/insights/gaps/draft"),
     }
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"error", "code"}

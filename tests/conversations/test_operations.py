@@ -231,3 +231,20 @@ async def _hand_off_without_agents(services: Services) -> tuple[str, str]:
         info = await get_agent(session, kari.id)
     await services.desk.do_status(info, "offline")
     return await _hand_off(services)
+
+
+def test_an_inquiry_records_whether_the_visitor_typed_or_clicked(
+    in_services: InServices[Any],
+) -> None:
+    from conversations.storage import get_inquiries
+
+    async def scenario(services: Services) -> list[tuple[str, str]]:
+        visitor_id, conversation_id = await _visitor_with_conversation(services)
+        await _say(services, visitor_id, conversation_id, "Hvor er pakken min?")
+        chose = await services.chat.do_choose(visitor_id, conversation_id, "c-choice", "returns")
+        await services.chat.do_reply(chose, None)
+        human = await services.chat.do_ask_human(visitor_id, conversation_id, "c-human")
+        await services.chat.do_reply(human, None)
+        return [(i.kind, i.decision) for i in await get_inquiries(services.db, conversation_id)]
+
+    assert in_services(scenario) == [("text", "answer"), ("choice", "answer"), ("human", "handoff")]

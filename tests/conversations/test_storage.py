@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Connection
 
+import insights.tables  # noqa: F401  (its table is migrated with the rest)
 from app.migrate import do_upgrade, get_current_revision, get_head_revision
 from conversations.errors import StorageUnavailable
 from conversations.storage import (

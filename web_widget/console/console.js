@@ -236,6 +236,7 @@ class Console {
     if (!this.me) return;
     const role = this.me.admin ? ` (${this.t("admin")})` : "";
     this.el.who.textContent = `${this.t("signedInAs", { name: this.me.display_name })}${role}`;
+    byId("insights-link").hidden = !this.me.admin; // the dashboard is for admins
   }
 
   async setStatus(status) {
