@@ -381,3 +381,27 @@ def test_after_a_reload_the_log_opens_at_the_latest_message(
         timeout=5000,
     )
     shot(page, "reloaded")
+
+
+def test_a_flow_asks_its_questions_and_its_options_are_buttons(
+    open_page: OpenPage, shot: Shot
+) -> None:
+    """The demo's warranty claim (decision 0058): the flow's first question follows the
+    answer; a choice's options are buttons, and clicking one sends its label as the
+    visitor's reply, which the flow reads and goes on from."""
+    page = open_page("/")
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Kaffetrakteren sluttet å virke etter ett år, kan jeg reklamere?")
+    expect(widget.shown("Hvilken modell gjelder det?")).to_have_count(1)
+    widget.ask("Det er en KT-200")
+    expect(widget.shown("Er det en kjøkkenmaskin eller elektronikk")).to_have_count(1)
+    option = widget.log.get_by_role("button", name="Kjøkkenmaskin eller elektronikk")
+    expect(option).to_be_visible()
+    expect(widget.log.get_by_role("button", name="Noe annet")).to_be_visible()
+    option.click()
+    expect(
+        widget.log.locator(".visitor", has_text="Kjøkkenmaskin eller elektronikk")
+    ).to_have_count(1)
+    expect(widget.shown("Når kjøpte du den?")).to_have_count(1)
+    shot(page, "flow-options")
