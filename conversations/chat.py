@@ -284,7 +284,10 @@ class Chat:
             await do_finish_turn(self.db, stored.message.id)
             raise
         except Exception:
-            await do_release_turn(self.db, stored.message.id, self.clock() - TURN_LEASE)
+            try:  # tried again by any process; if even this fails, the claim runs out
+                await do_release_turn(self.db, stored.message.id, self.clock() - TURN_LEASE)
+            except Exception:
+                log.warning("could not give back the turn of message %s", stored.message.id)
             raise
         finally:
             self._working.discard(stored.message.id)

@@ -17,6 +17,7 @@ and the answers the retriever ranks nearest.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -312,7 +313,5 @@ async def get_gaps(
 ) -> list[Gap]:
     """The period's gaps: its unanswered questions read from the database, then grouped in a
     worker thread (embedding and clustering are CPU work)."""
-    import asyncio
-
     questions = await get_gap_questions(db, base, period, filters)
     return await asyncio.to_thread(find_gaps, questions, cache, retriever, limit=limit)
