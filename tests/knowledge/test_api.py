@@ -62,6 +62,7 @@ EXPECTED_ALL = [
     "Flow",
     "Option",
     "Question",
+    "ServiceTarget",
     "Step",
     "same_text",
 ]
