@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
-from app.migrate import do_upgrade
+from app.migrate import on_database
 from app.settings import Settings
-from conversations.storage import get_database_url, open_database
+from conversations.storage import Database
 from handoff import (
     AgentInfo,
     UnknownTeam,
@@ -44,36 +43,26 @@ def add_agent(
             raise UnknownTeam(f"there is no team {team!r}; base.yaml lists {', '.join(known)}")
     hashed = hash_password(password)
 
-    async def run() -> str:
-        db = open_database(get_database_url(settings.database_url, settings.data_dir))
-        try:
-            await do_upgrade(db)
-            async with db.writing() as session, session.begin():
-                agent = await do_add_agent(
-                    session,
-                    name=name,
-                    display_name=display_name or name,
-                    password_hash=hashed,
-                    teams=teams,
-                    now=dt.datetime.now(dt.UTC),
-                    admin=admin,
-                    max_chats=max_chats,
-                )
-                return str(agent.id)
-        finally:
-            await db.close()
+    async def add(db: Database) -> str:
+        async with db.writing() as session, session.begin():
+            agent = await do_add_agent(
+                session,
+                name=name,
+                display_name=display_name or name,
+                password_hash=hashed,
+                teams=teams,
+                now=dt.datetime.now(dt.UTC),
+                admin=admin,
+                max_chats=max_chats,
+            )
+            return str(agent.id)
 
-    return asyncio.run(run())
+    return on_database(settings, add)
 
 
 def list_agents(settings: Settings) -> list[AgentInfo]:
-    async def run() -> list[AgentInfo]:
-        db = open_database(get_database_url(settings.database_url, settings.data_dir))
-        try:
-            await do_upgrade(db)
-            async with db.reading() as session:
-                return await get_agents(session)
-        finally:
-            await db.close()
+    async def read(db: Database) -> list[AgentInfo]:
+        async with db.reading() as session:
+            return await get_agents(session)
 
-    return asyncio.run(run())
+    return on_database(settings, read)

@@ -4,7 +4,6 @@ answer from it (`--draft N`: a draft file in `<answers>/drafts/`). See docs/insi
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -31,22 +30,13 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    from app.migrate import do_upgrade
-    from conversations.storage import database_may_exist, get_database_url, open_database
+    from app.migrate import on_database
+    from conversations.storage import database_may_exist, get_database_url
 
     url = get_database_url(settings.database_url, settings.data_dir)
     if not database_may_exist(url):
         _fail(f"error: there is no conversation database at {url.database} yet: no gaps to find")
-
-    async def run() -> T:
-        db = open_database(url)
-        try:
-            await do_upgrade(db)
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    return on_database(settings, work)
 
 
 def find_period_gaps(

@@ -11,18 +11,17 @@ a number never means another question.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from app.errors import UnknownCandidate
-from app.migrate import do_upgrade
+from app.migrate import on_database
 from app.settings import Settings
 from conversations.storage import (
     Database,
@@ -32,7 +31,6 @@ from conversations.storage import (
     do_decide_questions,
     get_database_url,
     get_learning_candidates,
-    open_database,
 )
 from knowledge import (
     AnswerBaseChanged,
@@ -50,8 +48,6 @@ __all__ = [
     "listing_path",
     "load_listing",
 ]
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -93,17 +89,6 @@ def _has_database(settings: Settings) -> bool:
     return database_may_exist(get_database_url(settings.database_url, settings.data_dir))
 
 
-def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = open_database(get_database_url(settings.database_url, settings.data_dir))
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
-
-
 def list_candidates(settings: Settings, answers_dir: Path) -> list[LearningCandidate]:
     """The candidates of the base in `answers_dir` (none without a database yet), saved as the
     last listing. Raises AnswerBaseInvalid, StorageUnavailable."""
@@ -111,7 +96,7 @@ def list_candidates(settings: Settings, answers_dir: Path) -> list[LearningCandi
     base = load_answer_base(answers_dir)
     candidates: list[LearningCandidate] = []
     if _has_database(settings):
-        candidates = _with_database(settings, lambda db: get_learning_candidates(db, base))
+        candidates = on_database(settings, lambda db: get_learning_candidates(db, base))
     _save(
         listing_path(settings, answers_dir),
         {
@@ -184,7 +169,6 @@ def decide_candidates(
     rejected = [(n, listing.get(n)) for n in dict.fromkeys(reject)]
 
     async def work(db: Database) -> list[QuestionPlace]:
-        await do_upgrade(db)
         return await do_decide_questions(
             db,
             answers_dir,
@@ -194,7 +178,7 @@ def decide_candidates(
             expected=listing.fingerprint,
         )
 
-    places = _with_database(settings, work)
+    places = on_database(settings, work)
     return Decided(list(zip([n for n, _ in accepted], places, strict=True)), rejected)
 
 
@@ -210,9 +194,8 @@ def assign_question(
     choice = QuestionChoice(question, answer_id, ("assigned",))
 
     async def work(db: Database) -> list[QuestionPlace]:
-        await do_upgrade(db)
         return await do_decide_questions(
             db, answers_dir, dt.datetime.now(dt.UTC), accept=[choice], expected=expected
         )
 
-    return _with_database(settings, work)[0]
+    return on_database(settings, work)[0]

@@ -6,8 +6,11 @@ hand-off's, on one declarative base (`handoff.tables.Base`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -17,13 +20,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from conversations.errors import StorageUnavailable
-from conversations.storage import Database
+from conversations.storage import Database, get_database_url, open_database
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+T = TypeVar("T")
 
 __all__ = [
     "alembic_config",
     "do_upgrade",
     "get_current_revision",
     "get_head_revision",
+    "on_database",
     "upgrade_to_head",
 ]
 
@@ -100,3 +109,19 @@ async def do_upgrade(db: Database) -> tuple[str | None, str]:
         raise StorageUnavailable(f"cannot open or migrate the database at {where}: {exc}") from exc
     assert now is not None
     return before, now
+
+
+def on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the configured database (`CHAT_DATABASE_URL`, else the SQLite file in
+    the data directory), migrated to the newest revision first, in an event loop of its own;
+    the database is closed after. For the commands that are not the server."""
+
+    async def run() -> T:
+        db = open_database(get_database_url(settings.database_url, settings.data_dir))
+        try:
+            await do_upgrade(db)
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())

@@ -4,7 +4,6 @@ database and writes the files."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from pathlib import Path
@@ -48,7 +47,6 @@ def build_report(
     from conversations.storage import (
         database_may_exist,
         get_database_url,
-        open_database,
     )
     from insights import get_report
 
@@ -59,17 +57,9 @@ def build_report(
             "report (`samsvar serve` creates it; CHAT_DATABASE_URL names another)"
         )
 
-    async def run() -> dict[str, Any]:
-        from app.migrate import do_upgrade
+    from app.migrate import on_database
 
-        db = open_database(url)
-        try:
-            await do_upgrade(db)
-            return await get_report(db, base, period, filters, gaps=gaps)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    return on_database(settings, lambda db: get_report(db, base, period, filters, gaps=gaps))
 
 
 def report(
