@@ -19,46 +19,35 @@ import datetime
 import re
 from collections.abc import Iterator
 
+from bot._lexicon import month_of
 from knowledge import Duration
 
 __all__ = ["find_dates"]
 
-_MONTHS: dict[str, int] = {}
+# Short forms and English "may" (`month_of` leaves it to its callers, since it is also a
+# verb); the full names in six languages, and Finnish inflected ones ("maaliskuussa"), are the
+# bot's lexicon's (`month_of`).
+_ABBREVIATIONS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "januar january januari jan",
-        "februar february februari feb",
-        "mars marts march mar",
-        "april apr",
-        "mai maj may",
-        "juni june jun",
-        "juli july jul",
-        "august augusti aug",
-        "september sept sep",
-        "oktober october okt oct",
-        "november nov",
-        "desember december des dec",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sept sep",
+        "okt oct",
+        "nov",
+        "des dec",
     ),
     start=1,
 ):
-    _MONTHS.update(dict.fromkeys(_names.split(), _number))
+    _ABBREVIATIONS.update(dict.fromkeys(_names.split(), _number))
 # Month names of three letters that are no common word, read without a day or a year.
 _SHORT = frozenset({"mai", "maj"})
-# Finnish month names are inflected ("maaliskuussa", "maaliskuuta"): match on the stem.
-_FI_MONTHS = [
-    "tammiku",
-    "helmiku",
-    "maalisku",
-    "huhtiku",
-    "toukoku",
-    "kesäku",
-    "heinäku",
-    "eloku",
-    "syysku",
-    "lokaku",
-    "marrasku",
-    "jouluku",
-]
 
 _NUMBER_WORDS: dict[str, int] = {}
 for _value, _words in enumerate(
@@ -134,12 +123,7 @@ _THIS_YEAR = re.compile(r"\b(?:i\s+år|tänä\s+vuonna|this\s+year)\b", re.IGNOR
 
 def _month(word: str) -> int | None:
     word = word.casefold().rstrip(".")
-    if word in _MONTHS:
-        return _MONTHS[word]
-    for number, stem in enumerate(_FI_MONTHS, start=1):
-        if word.startswith(stem):
-            return number
-    return None
+    return month_of(word) or _ABBREVIATIONS.get(word)
 
 
 def _end_of_month(year: int, month: int, today: datetime.date) -> datetime.date:
