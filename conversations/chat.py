@@ -527,8 +527,21 @@ class Chat:
         """Run `work` in the background; it finishes even when its connection closes."""
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        """Forget a finished background task, and log its failure once, here (asyncio would
+        only say "Task exception was never retrieved", without what it was doing). A failed
+        reply leaves its pending turn to be taken up again."""
+        self._tasks.discard(task)
+        if task.cancelled() or (error := task.exception()) is None:
+            return
+        name = getattr(task.get_coro(), "__qualname__", "background work")
+        if isinstance(error, ConversationError):
+            log.warning("%s failed: %s", name, error)
+        else:
+            log.error("%s failed", name, exc_info=error)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait for background work to finish (on shutdown)."""

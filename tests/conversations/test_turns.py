@@ -114,3 +114,32 @@ def test_a_failed_turn_is_tried_again_and_given_up_after_its_attempts(
     assert attempts == list(range(2, MAX_TURN_ATTEMPTS + 1))
     assert left == 0 and replies == []
     assert "gave up the turn" in caplog.text
+
+
+def test_a_failed_background_task_is_logged_by_name_and_forgotten(
+    in_services: InServices[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reply that fails in the background (the database out of connections, say) is
+    logged with what it was doing, not left to asyncio's "exception was never retrieved"."""
+    from conversations.errors import StorageUnavailable
+
+    async def out_of_connections() -> None:
+        raise StorageUnavailable("QueuePool limit reached")
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    async def scenario(services: Services) -> int:
+        tasks = [services.chat.spawn(out_of_connections()), services.chat.spawn(broken())]
+        await asyncio.wait(tasks)
+        await asyncio.sleep(0)  # the done callbacks run
+        return len(services.chat._tasks)
+
+    with caplog.at_level("WARNING", logger="conversations.chat"):
+        assert in_services(scenario) == 0
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert any(
+        level == "WARNING" and text.endswith("out_of_connections failed: QueuePool limit reached")
+        for level, text in logged
+    ), logged
+    assert any(level == "ERROR" and text.endswith("broken failed") for level, text in logged)
