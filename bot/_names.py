@@ -20,8 +20,7 @@ _UPPER = "A-ZÆØÅÄÖÜÉ"
 _LOWER = "a-zæøåäöüéèáóëïß"
 _CAP = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
 
-FIRST_NAMES = frozenset(
-    """
+_FIRST_NAMES = """
     Agnes Aina Alexander Alma Amalie Andreas Anders Anna Anne Anette Ari Arne Astrid Aksel
     Bjørn Birgitta Birgit Camilla Carl Caroline Cecilie Christian Daniel David Dorthe Eero
     Einar Eirik Elias Elin Elisabeth Ella Ellen Emil Emilia Emma Erik Eva Filip Frida Fredrik
@@ -35,8 +34,8 @@ FIRST_NAMES = frozenset(
     Tiina Tobias Tone Torbjørn Trine Tuomas Ulla Ulrik Vilde Ville William Aino Eino Onni
     Väinö Jenni Minna Heikki Timo Sami Kalle Lasse Mats Nina Ronja Saga Selma Tuva Wilma
     Oscar Jesper Mads Søren Freja Ida-Marie Peter John Mary James Sarah Michael Emily Jack
-    """.split()
-)
+"""
+FIRST_NAMES = frozenset(_FIRST_NAMES.split())
 
 # What introduces a name, in the six languages; case-insensitive, the name after it must be
 # capitalised.
@@ -50,13 +49,12 @@ _INTRO = re.compile(
 )
 _CAPITALISED = re.compile(rf"(?<![\w-]){_CAP}(?:\s+{_CAP}){{0,2}}")
 # Capitalised words that are no surname: the start of the next sentence or clause.
-_NOT_SURNAME = frozenset(
-    """
+_NOT_SURNAME_WORDS = """
     Jeg Eg Du Vi De Han Hun Ho Jag Hon Ni Minä Sinä Hän Me Te He I You We They Og Och And
     Ja Nei Nej Kyllä Ei Hei Hej Moi Hi Hello Takk Tack Tak Kiitos Thanks Thank Kan Vil Skal
     Har Er Är Ar Hvor Hva Var Vad Hur Hvordan Miten Mikä Missä How What Where When Why Is
-    """.split()
-)
+"""
+_NOT_SURNAME = frozenset(_NOT_SURNAME_WORDS.split())
 
 _SUFFIX = (
     "veien|vegen|vei|veg|gata|gaten|gate|gatan|vägen|väg|gränd|vej|vejen|gade|gaden|allé|alle|"
@@ -65,8 +63,9 @@ _SUFFIX = (
 )
 _NUMBER = r"\d{1,4}(?:\s?[A-Za-z](?!\w)(?:\s\d{1,3}(?!\d))?)?"
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:[{_UPPER}][{_LOWER}\-]*(?:{_SUFFIX})"  # Storgata, Drottninggatan, Mannerheimintie
-    rf"|(?:{_CAP}\s+){{1,2}}(?i:{_SUFFIX}))"  # Karl Johans gate, Kongens gate
+    # Storgata, Drottninggatan, Mannerheimintie; or Karl Johans gate, Kongens gate
+    rf"(?<![\w-])(?:[{_UPPER}][{_LOWER}\-]*(?:{_SUFFIX})"
+    rf"|(?:{_CAP}\s+){{1,2}}(?i:{_SUFFIX}))"
     rf"\s+{_NUMBER}(?![\w])"
 )
 
