@@ -25,6 +25,7 @@ async def keep_retention(
     *,
     vector_dir: Path | None = None,
     every: float = RETENTION_EVERY,
+    vacuum_full: bool = False,
     on_round: Callable[[Erasure], None] | None = None,
 ) -> None:
     """Apply the retention policy now and every `every` seconds; runs until cancelled. Each
@@ -32,7 +33,9 @@ async def keep_retention(
     again at the next."""
     while True:
         try:
-            done = await do_retention(db, days, clock(), vector_dir=vector_dir)
+            done = await do_retention(
+                db, days, clock(), vector_dir=vector_dir, vacuum_full=vacuum_full
+            )
             if on_round is not None:
                 on_round(done)
         except Exception:  # the schedule must outlive one failed round
