@@ -57,3 +57,41 @@ def test_an_admin_exports_and_erases_a_visitor_and_others_may_not(
         assert erased["erased"]["visitors"] == 1 and erased["erased"]["conversations"] == 1
         again = anne.http.get("/privacy/export", params=subject).json()
         assert again["visitors"] == []
+
+
+def test_the_server_applies_the_retention_policy_on_its_clock(tmp_path: Path) -> None:
+    import asyncio
+
+    from app.migrate import do_upgrade
+    from conversations.storage import (
+        do_create_conversation,
+        do_create_visitor,
+        get_conversation,
+        get_database_url,
+        open_database,
+    )
+
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    settings = make_settings(
+        tmp_path / "var", answers_dir=shop_answers(tmp_path), retention_days=30
+    )
+
+    async def old_and_new() -> tuple[str, str]:
+        db = open_database(get_database_url(None, settings.data_dir))
+        try:
+            await do_upgrade(db)
+            ids = []
+            for when in (now - dt.timedelta(days=31), now - dt.timedelta(days=29)):
+                visitor = await do_create_visitor(db, when)
+                ids.append((await do_create_conversation(db, visitor.id, when)).id)
+            return ids[0], ids[1]
+        finally:
+            await db.close()
+
+    old, recent = asyncio.run(old_and_new())
+    with start_server(settings, clock=Clock(now)) as up:
+        deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20)
+        while up.run(get_conversation(up.db, old)) is not None:
+            assert dt.datetime.now(dt.UTC) < deadline, "the retention round did not run"
+            up.run(asyncio.sleep(0.1))
+        assert up.run(get_conversation(up.db, recent)) is not None
