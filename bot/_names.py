@@ -37,15 +37,21 @@ _FIRST_NAMES = """
 """
 FIRST_NAMES = frozenset(_FIRST_NAMES.split())
 
-# What introduces a name, in the six languages; case-insensitive, the name after it must be
-# capitalised.
-_INTRO = re.compile(
-    r"(?i:\b(?:jeg\s+heter|eg\s+heiter|eg\s+heter|mitt\s+navn\s+er|mitt\s+namn\s+er|"
+# What introduces a name, in the six languages; case-insensitive. After "my name is" and its
+# equivalents the name may be written in lower case; after a sign-off it must be capitalised.
+_SAYS_NAME = (
+    r"jeg\s+heter|eg\s+heiter|eg\s+heter|mitt\s+navn\s+er|mitt\s+namn\s+er|"
     r"namnet\s+mitt\s+er|navnet\s+mitt\s+er|jag\s+heter|mitt\s+namn\s+är|jeg\s+hedder|"
-    r"mit\s+navn\s+er|nimeni\s+on|minun\s+nimeni\s+on|my\s+name\s+is|name:|navn:|namn:|"
-    r"nimi:|hilsen|helsing|hälsningar|mvh|med\s+vennlig\s+hilsen|venlig\s+hilsen|"
-    r"terveisin|regards|best\s+regards|kind\s+regards))"
-    rf"[\s,:]+(?P<name>{_CAP}(?:\s+{_CAP}){{0,2}})"
+    r"mit\s+navn\s+er|nimeni\s+on|minun\s+nimeni\s+on|my\s+name\s+is|name:|navn:|namn:|nimi:"
+)
+_SIGN_OFF = (
+    r"hilsen|helsing|hälsningar|mvh|med\s+vennlig\s+hilsen|venlig\s+hilsen|terveisin|"
+    r"regards|best\s+regards|kind\s+regards"
+)
+_INTRO = re.compile(
+    rf"(?i:\b(?:{_SAYS_NAME}))[\s,:]+"
+    rf"(?P<name>{_CAP}(?:\s+{_CAP}){{0,2}}|[{_LOWER}]{{2,}}(?:\s+[{_LOWER}]{{2,}})?)"
+    rf"|(?i:\b(?:{_SIGN_OFF}))[\s,:]+(?P<signed>{_CAP}(?:\s+{_CAP}){{0,2}})"
 )
 _CAPITALISED = re.compile(rf"(?<![\w-]){_CAP}(?:\s+{_CAP}){{0,2}}")
 # Capitalised words that are no surname: the start of the next sentence or clause.
@@ -53,6 +59,8 @@ _NOT_SURNAME_WORDS = """
     Jeg Eg Du Vi De Han Hun Ho Jag Hon Ni Minä Sinä Hän Me Te He I You We They Og Och And
     Ja Nei Nej Kyllä Ei Hei Hej Moi Hi Hello Takk Tack Tak Kiitos Thanks Thank Kan Vil Skal
     Har Er Är Ar Hvor Hva Var Vad Hur Hvordan Miten Mikä Missä How What Where When Why Is
+    og och ja and ikke ikkje inte ei not jeg eg jag minä i er är on is har have bestilte
+    og att at that som who
 """
 _NOT_SURNAME = frozenset(_NOT_SURNAME_WORDS.split())
 
@@ -94,7 +102,8 @@ def _emails(text: str) -> list[tuple[str, int, int]]:
 def _names(text: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for match in _INTRO.finditer(text):
-        start, end = _trimmed(text, match.start("name"), match.end("name"))
+        group = "name" if match.group("name") is not None else "signed"
+        start, end = _trimmed(text, match.start(group), match.end(group))
         if end > start:
             found.append(("name", start, end))
     for match in _CAPITALISED.finditer(text):

@@ -96,10 +96,10 @@ _IP_CANDIDATE = re.compile(
     r"(?<![\w.:])(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\d)"
 )
 
-# A run of 13 or more digits (single spaces or dashes between them): a number of its own. A
+# A run of 12 or more digits (single spaces or dashes between them): a number of its own. A
 # finding strictly inside one (an 8-digit "phone number" in a 16-digit number failing Luhn) is
 # dropped: such a number is redacted whole or not at all.
-_LONG_NUMBER = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,}(?!\w)")
+_LONG_NUMBER = re.compile(r"(?<![\w+])\d(?:[ -]?\d){11,}(?!\w)")
 
 # Earlier kinds win when two findings overlap and are equally long.
 PRIORITY = (

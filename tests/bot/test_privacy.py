@@ -352,3 +352,10 @@ def test_names_and_addresses_are_restored_in_the_reply() -> None:
     assert redactor.restore("Hei [NAME_1], vi sender til [ADDRESS_1].") == (
         "Hei Kari Nordmann, vi sender til Storgata 5."
     )
+
+
+def test_a_name_in_lower_case_after_my_name_is_is_found_but_not_after_a_sign_off() -> None:
+    assert [f.value for f in find_personal_data("jeg heter kari nordmann og", broad=True)] == [
+        "kari nordmann"
+    ]
+    assert find_personal_data("med vennlig hilsen fra oss alle", broad=True) == ()
