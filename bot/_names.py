@@ -69,10 +69,12 @@ _SUFFIX = (
     "stræde|strædet|plads|torv|plass|plassen|torget|torg|tie|tien|katu|kadun|kuja|polku|"
     "stien|stigen|stig|bakken|backen|lia|street|road|avenue|lane"
 )
-_NUMBER = r"\d{1,4}(?:\s?[A-Za-z](?!\w)(?:\s\d{1,3}(?!\d))?)?"
+# A house number, then perhaps a letter (attached, or capital after a space: not "5 i Oslo")
+# and a flat number.
+_NUMBER = r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Z])(?!\w)(?:\s\d{1,3}(?!\d))?)?"
 _ADDRESS = re.compile(
-    # Storgata, Drottninggatan, Mannerheimintie; or Karl Johans gate, Kongens gate
-    rf"(?<![\w-])(?:[{_UPPER}][{_LOWER}\-]*(?:{_SUFFIX})"
+    # Storgata, Nedre Slottsgate, Mannerheimintie, Itäinen Rantakatu; Karl Johans gate
+    rf"(?<![\w-])(?:(?:{_CAP}\s+){{0,2}}[{_UPPER}][{_LOWER}\-]*(?:{_SUFFIX})"
     rf"|(?:{_CAP}\s+){{1,2}}(?i:{_SUFFIX}))"
     rf"\s+{_NUMBER}(?![\w])"
 )
@@ -116,6 +118,15 @@ def _names(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def _address(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the capitalised words before the street that start a clause
+    ("Hei Storgata 5")."""
+    for word in re.finditer(r"\S+", text[start:end]):
+        if word.group() not in _NOT_SURNAME:
+            return start + word.start(), end
+    return start, end
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without the capitalised words that start the next clause."""
     words = list(re.finditer(r"\S+", text[start:end]))
@@ -132,6 +143,6 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def find_context(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of each name, street address and obfuscated e-mail address."""
     found = _emails(text)
-    found += [("address", m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+    found += [("address", *_address(text, m.start(), m.end())) for m in _ADDRESS.finditer(text)]
     found += _names(text)
     return found

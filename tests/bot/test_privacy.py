@@ -359,3 +359,17 @@ def test_a_name_in_lower_case_after_my_name_is_is_found_but_not_after_a_sign_off
         "kari nordmann"
     ]
     assert find_personal_data("med vennlig hilsen fra oss alle", broad=True) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Jeg bor i Kyrkjegata 3 i Volda", "Kyrkjegata 3"),
+        ("Adressen er Nedre Slottsgate 8.", "Nedre Slottsgate 8"),
+        ("Hei Storgata 5 er feil adresse", "Storgata 5"),
+    ],
+)
+def test_street_names_of_several_words_and_no_word_after_the_number(
+    text: str, address: str
+) -> None:
+    assert [f.value for f in find_personal_data(text, broad=True)] == [address]
