@@ -302,7 +302,8 @@ async def do_erase(
         )
         gone = await session.execute(delete(Visitor).where(Visitor.id.in_(visitor_ids)))
         done.visitors += int(getattr(gone, "rowcount", 0) or 0)
-    await _after(db, texts, vector_dir, vacuum_full, done)
+    if done.visitors or done.conversations:
+        await _after(db, texts, vector_dir, vacuum_full, done)
     log.info(
         "erased the data of one %s: %s",
         "visitor" if subject.visitor else "e-mail address",
