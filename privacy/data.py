@@ -253,6 +253,11 @@ async def _erase_conversations(
 
 
 async def _erase_derived(session: AsyncSession, texts: Sequence[str], done: Erasure) -> None:
+    """Remove what was derived from `texts` (the erased inquiries' texts) unless a kept
+    inquiry has the same text: a question other visitors asked too is theirs as well."""
+    if texts:
+        asked = set(await session.scalars(select(Inquiry.text).where(Inquiry.text.in_(set(texts)))))
+        texts = [t for t in texts if t not in asked]
     decisions = await _decisions_of(session, texts)
     if decisions:
         await session.execute(

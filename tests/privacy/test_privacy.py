@@ -248,3 +248,31 @@ class _Encoder:
 
 def test_forget_vectors_without_a_folder_drops_nothing(tmp_path: pathlib.Path) -> None:
     assert forget_vectors(tmp_path / "none", ["x"]) == 0
+
+
+def test_a_question_other_visitors_asked_too_stays_in_the_reports(
+    in_services: InServices[Any],
+) -> None:
+    async def scenario(services: Services) -> tuple[int, Any]:
+        common = "Hvor er pakken min?"
+        mine, _ = await _visitor_says(services, common)
+        await _visitor_says(services, common)
+        async with services.db.writing() as session, session.begin():
+            session.add(
+                SentReport(
+                    week=dt.date(2026, 11, 30),
+                    status="sent",
+                    recipients=[],
+                    report={"top_questions": [{"question": "hvor er pakken min?"}]},
+                    created_at=NOW,
+                )
+            )
+        done = await do_erase(services.db, Subject(visitor=mine))
+        async with services.db.reading() as session:
+            report = await session.get(SentReport, dt.date(2026, 11, 30))
+        assert report is not None
+        return done.reports_scrubbed, report.report
+
+    scrubbed, report = in_services(scenario)
+    assert scrubbed == 0
+    assert report == {"top_questions": [{"question": "hvor er pakken min?"}]}
