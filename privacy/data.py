@@ -325,6 +325,28 @@ async def _after(
     done.files = await clean_files(db, TABLES, full=vacuum_full)
 
 
+def _loose(cutoff: dt.datetime) -> list[Any]:
+    """Inquiries with text but no conversation (asked with `samsvar ask`, or left by a
+    conversation deleted before erasing anonymised them) older than `cutoff`."""
+    return [Inquiry.conversation_id.is_(None), Inquiry.created_at < cutoff, Inquiry.text != ""]
+
+
+async def _erase_loose_inquiries(
+    session: AsyncSession, cutoff: dt.datetime, done: Erasure
+) -> list[str]:
+    rows = (
+        await session.execute(select(Inquiry.text, Inquiry.rewritten).where(*_loose(cutoff)))
+    ).all()
+    if rows:
+        await session.execute(
+            update(Inquiry)
+            .where(*_loose(cutoff))
+            .values(text="", rewritten=None, page_url=None, message_id=None)
+        )
+        done.inquiries_anonymised += len(rows)
+    return [t for row in rows for t in row if t]
+
+
 async def do_retention(
     db: Database,
     days: int,
@@ -364,7 +386,7 @@ async def do_retention(
             )
             done.inquiries_anonymised = await _count(
                 session, select(Inquiry.id).where(Inquiry.conversation_id.in_(conversation_ids))
-            )
+            ) + await _count(session, select(Inquiry.id).where(*_loose(cutoff)))
             done.page_views = await _count(
                 session, select(PageView.id).where(PageView.updated_at < cutoff)
             )
@@ -373,6 +395,7 @@ async def do_retention(
         conversation_ids = list(await session.scalars(old))
         visitor_ids = list(await session.scalars(lonely))
         texts = await _erase_conversations(session, conversation_ids, done)
+        texts += await _erase_loose_inquiries(session, cutoff, done)
         await _erase_derived(session, texts, done)
         views = await session.execute(
             delete(PageView).where(

@@ -221,6 +221,18 @@ def test_retention_erases_old_conversations_and_keeps_counts(in_services: InServ
         await _visitor_says(services, f"Hvor er pakken min? {MARKER}")
         services.clock.now = NOW + dt.timedelta(days=100)  # type: ignore[attr-defined]
         await _visitor_says(services, "Hvor er pakken min?")
+        async with services.db.writing() as session, session.begin():  # `samsvar ask`: no visitor
+            session.add(
+                Inquiry(
+                    text="Kari Nordmann spør om pakken",
+                    language="nb",
+                    decision="answer",
+                    confidence=0.9,
+                    channel="cli",
+                    ms=1.0,
+                    created_at=NOW,
+                )
+            )
         later = NOW + dt.timedelta(days=181)
         dry = await do_retention(services.db, 180, later, dry_run=True)
         async with services.db.reading() as session:
@@ -235,8 +247,8 @@ def test_retention_erases_old_conversations_and_keeps_counts(in_services: InServ
     assert (dry.conversations, dry.messages) == (1, 2)
     assert before == 4  # the dry run changed nothing
     assert (done.conversations, done.visitors, done.messages) == (1, 1, 2)
-    assert after == 2
-    assert texts == ["", "Hvor er pakken min?"]  # two inquiries counted, one text
+    assert after == 2 and done.inquiries_anonymised == dry.inquiries_anonymised == 2
+    assert texts == ["", "Hvor er pakken min?", ""]  # three inquiries counted, one text kept
 
 
 class _Encoder:
