@@ -19,7 +19,7 @@ from conversations.storage import (
     get_database_url,
     open_database,
 )
-from privacy import Subject, do_erase
+from privacy import Subject, do_erase, do_retention
 
 MARKER = "QZVMARKER4410" * 4
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -68,3 +68,26 @@ def test_an_erased_message_leaves_the_database_files(database_url: str, tmp_path
         assert "postgresql: VACUUM FULL messages" in files
     else:
         assert files == ["sqlite: write-ahead log checkpointed and truncated"]
+
+
+async def _retention(url: str, tmp: Path) -> tuple[int, int, int]:
+    db = open_database(get_database_url(url, tmp))
+    try:
+        await do_upgrade(db)
+        for days in (200, 10):
+            when = NOW - dt.timedelta(days=days)
+            visitor = await do_create_visitor(db, when)
+            conversation = await do_create_conversation(db, visitor.id, when)
+            new = NewMessage(role="visitor", text=f"Hei {days}", client_id="c1")
+            await do_add_message(db, visitor.id, conversation.id, new, when)
+        dry = await do_retention(db, 180, NOW, dry_run=True)
+        done = await do_retention(db, 180, NOW)
+        async with db.reading() as session:
+            left = (await session.execute(text("SELECT count(*) FROM conversations"))).scalar_one()
+        return dry.conversations, done.conversations, int(left)
+    finally:
+        await db.close()
+
+
+def test_retention_on_both_databases(database_url: str, tmp_path: Path) -> None:
+    assert asyncio.run(_retention(database_url, tmp_path)) == (1, 1, 1)
