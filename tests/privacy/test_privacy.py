@@ -100,7 +100,9 @@ def test_cards_and_identity_numbers_are_masked_before_they_are_stored_and_still_
     assert messages[1].role == "bot" and messages[1].answer_id == "order-tracking"
     assert all(CARD not in m.text and fnr not in m.text for m in messages)
     assert inquiries[0].text == visitor
-    assert case.question is None or (CARD not in case.question and fnr not in case.question)
+    assert case.question == visitor  # what the agent sees: masked
+    assert case.summary is not None and "•••• •••• •••• 1111" in case.summary
+    assert CARD not in case.summary and fnr not in case.summary
 
 
 def test_export_has_everything_and_erase_removes_it_from_the_tables_and_the_files(
