@@ -85,6 +85,9 @@ def test_cards_and_identity_numbers_are_masked_before_they_are_stored_and_still_
         )
         case = await _hand_off(services, visitor_id, conversation_id)
         await services.desk.do_note(kari, case.id, f"Kunden oppga {CARD}")
+        await services.desk.do_claim(kari, case.id)
+        await services.desk.do_resolve(kari, case.id)
+        await services.chat.handoffs.do_rate(conversation_id, 5, f"Takk! Kort {CARD}")
         async with services.db.reading() as session:
             messages = list(await session.scalars(select(Message).order_by(Message.seq)))
             inquiries = list(await session.scalars(select(Inquiry)))
@@ -103,6 +106,7 @@ def test_cards_and_identity_numbers_are_masked_before_they_are_stored_and_still_
     assert case.question == visitor  # what the agent sees: masked
     assert case.summary is not None and "•••• •••• •••• 1111" in case.summary
     assert CARD not in case.summary and fnr not in case.summary
+    assert case.rating_comment == "Takk! Kort •••• •••• •••• 1111"
 
 
 def test_export_has_everything_and_erase_removes_it_from_the_tables_and_the_files(
