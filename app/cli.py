@@ -14,6 +14,7 @@ import typer
 from app.eval_commands import eval_app
 from app.gap_commands import answers_gaps
 from app.learn_commands import answers_learn
+from app.privacy_commands import privacy_app
 from app.report_commands import report
 from app.settings import Settings
 
@@ -34,6 +35,7 @@ agents_app = typer.Typer(
 )
 app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
+app.add_typer(privacy_app, name="privacy")
 answers_app.command("learn")(answers_learn)
 answers_app.command("gaps")(answers_gaps)
 app.command("report")(report)

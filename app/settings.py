@@ -142,6 +142,22 @@ class Settings(BaseSettings):
         description="Send the agent sign-in cookie only over HTTPS (turn on behind HTTPS).",
     )
 
+    # Data protection (docs/privacy.md).
+    retention_days: int = Field(
+        180,
+        ge=0,
+        le=36_500,
+        description="Days after its last message that a conversation is erased (its cases, "
+        "messages and the text of its inquiries; the counts stay), checked every hour by the "
+        "server and by `samsvar privacy retention`. 0: kept until erased by hand.",
+    )
+    privacy_vacuum_full: bool = Field(
+        False,
+        description="PostgreSQL: rewrite the touched tables with VACUUM FULL after an erasure "
+        "or a retention round (no old bytes left in the table files, but each table is locked "
+        "while it is rewritten). Off: plain VACUUM.",
+    )
+
     # The weekly report (docs/insights.md): every Monday 07:00 in the base's time zone.
     report_recipients: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -51,7 +51,7 @@ from bot.grounding import Grounds, ReplyGate, check_reply, check_translation
 from bot.injection import detect_injection
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
 from bot.llm import CircuitBreaker, FallbackCounter, LLMClient, LLMConfig, Message
-from bot.privacy import Finding, Redactor, find_personal_data
+from bot.privacy import Finding, Redactor, find_personal_data, mask_personal_data
 from bot.replies import (
     ESCALATE_REASONS,
     Abstain,
@@ -131,6 +131,7 @@ __all__ = [
     "find_personal_data",
     "fit_prompt",
     "get_token_counter",
+    "mask_personal_data",
     "normalise_language_tag",
     "page_language",
     "says_not_solved",

@@ -6,14 +6,24 @@ Norway (fødselsnummer, D- and H-numbers), Sweden (personnummer, samordningsnumm
 (CPR) and Finland (henkilötunnus). A candidate with a wrong check digit is not a match: it is
 most likely an order number, and redacting it would only make the LLM less useful.
 
+With `broad=True` it also finds what has no check digit but still names a person: names after
+"my name is" and its Nordic equivalents or starting with a common Nordic first name, street
+addresses with a Nordic street suffix and a number, IP addresses (v4 and v6), and e-mail
+addresses written as `kari(at)example(dot)no`. Those are sent to no LLM, but they are not
+masked in storage (an agent needs the visitor's name and address).
+
 A `Redactor` replaces each finding by a placeholder such as `[EMAIL_1]` or `[ID_2]` (the same
 value gets the same placeholder every time) and `restore` puts the values back into the LLM's
 text. Placeholders are upper case with an underscore, so they can never be mistaken for a
 citation of an answer id (`[payment-declined]`).
+
+`mask_personal_data` is what storage uses: card numbers, IBANs and national identity numbers
+become `•` but for their last digits (decision 0110), with the same detector.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,10 +36,18 @@ from bot._identity import (
     no_fnr_is_valid,
     se_pnr_is_valid,
 )
+from bot._names import find_context
 
-__all__ = ["PLACEHOLDER", "Finding", "Redactor", "find_personal_data"]
+__all__ = [
+    "MASKED_KINDS",
+    "PLACEHOLDER",
+    "Finding",
+    "Redactor",
+    "find_personal_data",
+    "mask_personal_data",
+]
 
-PLACEHOLDER = re.compile(r"\[(EMAIL|PHONE|CARD|IBAN|ID)_(\d{1,4})\]", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\[(EMAIL|PHONE|CARD|IBAN|ID|NAME|ADDRESS|IP)_(\d{1,4})\]", re.IGNORECASE)
 
 #: kind of finding -> the label of its placeholder
 LABELS = {
@@ -41,7 +59,20 @@ LABELS = {
     "se_pnr": "ID",
     "dk_cpr": "ID",
     "fi_hetu": "ID",
+    "name": "NAME",
+    "address": "ADDRESS",
+    "ip": "IP",
 }
+#: kind -> how many of its last letters and digits stay visible when masked for storage
+MASKED_KINDS = {
+    "card": 4,
+    "iban": 4,
+    "no_fnr": 2,
+    "se_pnr": 2,
+    "dk_cpr": 2,
+    "fi_hetu": 2,
+}
+MASK = "•"
 
 _EDGE_L = r"(?<![\w@+])"
 _EDGE_R = r"(?![\w@])"
@@ -61,9 +92,29 @@ _PHONE_EIGHT = re.compile(
     _EDGE_L + r"[2-9](?:\d{7}|\d{3} \d{4}|\d{2} \d{2} \d{3}|\d \d{2} \d{2} \d{2})" + _EDGE_R
 )
 _NOT_DIGIT = re.compile(r"\D")
+_IP_CANDIDATE = re.compile(
+    r"(?<![\w.:])(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\d)"
+)
+
+# A run of 12 or more digits (single spaces or dashes between them): a number of its own. A
+# finding strictly inside one (an 8-digit "phone number" in a 16-digit number failing Luhn) is
+# dropped: such a number is redacted whole or not at all.
+_LONG_NUMBER = re.compile(r"(?<![\w+])\d(?:[ -]?\d){11,}(?!\w)")
 
 # Earlier kinds win when two findings overlap and are equally long.
-PRIORITY = ("email", "iban", "fi_hetu", "no_fnr", "se_pnr", "card", "dk_cpr", "phone")
+PRIORITY = (
+    "email",
+    "iban",
+    "fi_hetu",
+    "no_fnr",
+    "se_pnr",
+    "card",
+    "dk_cpr",
+    "ip",
+    "phone",
+    "address",
+    "name",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +177,34 @@ def _candidates(text: str) -> list[Finding]:
     return found
 
 
-def find_personal_data(text: str) -> tuple[Finding, ...]:
-    """Every piece of personal data in `text`, in order; overlaps resolved to the longest."""
-    if _ANY.search(text) is None:
+def _inside_long_numbers(text: str, found: list[Finding]) -> list[Finding]:
+    """`found` less the findings strictly inside a long number that no finding covers."""
+    runs = [(m.start(), m.end()) for m in _LONG_NUMBER.finditer(text)]
+    if not runs:
+        return found
+    covered = {run for run in runs for f in found if f.start <= run[0] and f.end >= run[1]}
+    return [
+        f
+        for f in found
+        if not any(run not in covered and run[0] <= f.start and f.end <= run[1] for run in runs)
+    ]
+
+
+def find_personal_data(text: str, *, broad: bool = False) -> tuple[Finding, ...]:
+    """Every piece of personal data in `text`, in order; overlaps resolved to the longest.
+
+    `broad`: names, street addresses, IP addresses and obfuscated e-mail addresses too
+    (`bot._names`); these have no check digit, so they are found by their context.
+    """
+    if broad:
+        candidates = _candidates(text) + _broad_candidates(text)
+    elif _ANY.search(text) is None:
         return ()
+    else:
+        candidates = _candidates(text)
     ranked = sorted(
-        _candidates(text), key=lambda f: (-(f.end - f.start), PRIORITY.index(f.kind), f.start)
+        _inside_long_numbers(text, candidates),
+        key=lambda f: (-(f.end - f.start), PRIORITY.index(f.kind), f.start),
     )
     chosen: list[Finding] = []
     taken = bytearray(len(text))
@@ -142,11 +215,55 @@ def find_personal_data(text: str) -> tuple[Finding, ...]:
     return tuple(sorted(chosen, key=lambda f: f.start))
 
 
+def _broad_candidates(text: str) -> list[Finding]:
+    found = [Finding(kind, start, end, text[start:end]) for kind, start, end in find_context(text)]
+    for match in _IP_CANDIDATE.finditer(text):
+        value = match.group()
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            continue
+        if ":" in value and value.count(":") < 2:
+            continue
+        found.append(Finding("ip", match.start(), match.end(), value))
+    return found
+
+
+def mask_personal_data(text: str) -> str:
+    """`text` with card numbers, IBANs and national identity numbers masked for storage:
+    every letter and digit but the last few becomes `•`, separators stay
+    (`•••• •••• •••• 1234`). Masking a masked text changes nothing."""
+    findings = [f for f in find_personal_data(text) if f.kind in MASKED_KINDS]
+    if not findings:
+        return text
+    parts: list[str] = []
+    last = 0
+    for finding in findings:
+        parts += [text[last : finding.start], _masked(finding.value, MASKED_KINDS[finding.kind])]
+        last = finding.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _masked(value: str, keep: int) -> str:
+    shown = sum(char.isalnum() for char in value) - keep
+    out: list[str] = []
+    for char in value:
+        if char.isalnum() and shown > 0:
+            out.append(MASK)
+            shown -= 1
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _key(finding: Finding) -> str:
     if finding.kind == "email":
         return finding.value.casefold()
     if finding.kind in ("iban", "fi_hetu"):
         return finding.value.replace(" ", "").upper()
+    if finding.kind in ("name", "address", "ip"):
+        return " ".join(finding.value.split()).casefold()
     return _digits(finding.value)
 
 
@@ -168,7 +285,7 @@ class Redactor:
             return text
         parts: list[str] = []
         last = 0
-        for finding in find_personal_data(text):
+        for finding in find_personal_data(text, broad=True):
             parts += [text[last : finding.start], self._placeholder(finding)]
             last = finding.end
         parts.append(text[last:])

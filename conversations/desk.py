@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import InvalidMessage, check_message
+from bot import InvalidMessage, check_message, mask_personal_data
 from conversations import frames
 from conversations.case_json import agent_json, case_json, display_names, note_json
 from conversations.errors import InvalidText, RateLimited
@@ -287,7 +287,9 @@ class Desk:
     async def do_note(self, agent: AgentInfo, case_id: str, text: str) -> dict[str, Any]:
         case = await self.seeable(agent, case_id)
         async with self.db.writing() as session, session.begin():
-            note = await do_add_note(session, case_id, agent, text, self.clock())
+            note = await do_add_note(
+                session, case_id, agent, mask_personal_data(text), self.clock()
+            )
         payload = note_json(note, {agent.id: agent.agent.display_name})
         await self.h.hub.publish(frames.case_note(case, payload))
         return payload

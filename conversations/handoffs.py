@@ -18,7 +18,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import Escalate, HandoffNote, PastTurn, count_failures, field_label, says_not_solved
+from bot import (
+    Escalate,
+    HandoffNote,
+    PastTurn,
+    count_failures,
+    field_label,
+    mask_personal_data,
+    says_not_solved,
+)
 from conversations import frames
 from conversations.case_json import case_rows, display_names, visitor_case_json
 from conversations.errors import BadEmail, NoCase
@@ -248,14 +256,14 @@ class Handoffs:
             outcome.reason,
             outcome.lang,
             urgency,
-            outcome.question,
+            None if outcome.question is None else mask_personal_data(outcome.question),
             page_url,
             outcome.answer_id,
             self._tried(outcome, context, feedback),
             self._fields(outcome),
             failures,
             {str(k): str(v) for k, v in attributes.items()},
-            note.summary,
+            None if note.summary is None else mask_personal_data(note.summary),
             not is_open(self.config.business_hours, self.clock()),
             path=self._path(outcome),
         )
@@ -422,7 +430,8 @@ class Handoffs:
         now = self.clock()
 
         async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], None]:
-            rated = await do_rate(session, case.id, score, comment, now)
+            masked = None if comment is None else mask_personal_data(comment)
+            rated = await do_rate(session, case.id, score, masked, now)
             return rated, [system_message(T.RATED[rated.language], rated.language, "rated")], None
 
         rated, stored = await do_case_change(self.db, conversation_id, now, change)

@@ -41,7 +41,7 @@ from insights.report import (
     write_csv,
 )
 from insights.tables import SentReport
-from insights.vectors import VectorCache
+from insights.vectors import VectorCache, forget_vectors
 from insights.weekly import (
     REPORT_HOUR,
     MailSettings,
@@ -85,6 +85,7 @@ __all__ = [
     "draft_id",
     "due_week",
     "find_gaps",
+    "forget_vectors",
     "gap_json",
     "get_figures",
     "get_gap_questions",

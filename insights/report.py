@@ -54,6 +54,8 @@ async def get_top_questions(
     merged: dict[str, dict[str, Any]] = {}
     for question, answer_id, count in rows:
         key = " ".join(str(question).split())
+        if not key:  # an erased question: counted in the figures, not listed
+            continue
         item = merged.setdefault(key, {"question": key, "count": 0, "answers": {}})
         item["count"] += int(count)
         item["answers"][answer_id] = item["answers"].get(answer_id, 0) + int(count)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from retrieval import Encoder
 
-__all__ = ["MAX_CACHED", "VectorCache"]
+__all__ = ["MAX_CACHED", "VectorCache", "forget_vectors"]
 
 MAX_CACHED = 200_000  # vectors kept (float16: about 150 MB); the oldest are dropped
 BATCH = 256
@@ -39,9 +39,23 @@ class VectorCache:
         self._rows: npt.NDArray[np.float16] = np.zeros((0, 384), dtype=np.float16)
         self._index: dict[str, int] = {}
         self._loaded = False
+        self._stamp: float | None = None
+
+    def _changed(self) -> bool:
+        """Whether another cache (an erasure: `forget_vectors`) rewrote the file."""
+        try:
+            return self.path.stat().st_mtime_ns != self._stamp
+        except OSError:
+            return self._stamp is not None
 
     def _load(self) -> None:
         self._loaded = True
+        self._keys, self._index = [], {}
+        self._rows = np.zeros((0, 384), dtype=np.float16)
+        try:
+            self._stamp = self.path.stat().st_mtime_ns
+        except OSError:
+            self._stamp = None
         try:
             with np.load(self.path) as stored:
                 keys, rows = [str(k) for k in stored["keys"]], stored["rows"]
@@ -53,7 +67,7 @@ class VectorCache:
 
     def vectors(self, texts: Sequence[str]) -> tuple[Vectors, int]:
         """The texts' query vectors (L2-normalised), and how many had to be embedded."""
-        if not self._loaded:
+        if not self._loaded or self._changed():
             self._load()
         keys = [_key(t) for t in texts]
         missing = list(
@@ -87,3 +101,26 @@ class VectorCache:
         temporary = self.path.with_name(f".{self.path.stem}.tmp.npz")
         np.savez(temporary, keys=np.array(self._keys), rows=self._rows)
         os.replace(temporary, self.path)
+        self._stamp = self.path.stat().st_mtime_ns
+
+
+def forget_vectors(folder: Path, texts: Sequence[str]) -> int:
+    """Drop the vectors of `texts` from every cache file in `folder` (an erasure: the cache is
+    keyed by a hash of the text, so a kept vector would tell that the text was asked);
+    returns how many were dropped. Caches open in this process reload the file."""
+    gone = {_key(t) for t in texts}
+    dropped = 0
+    for path in sorted(folder.glob("vectors-*.npz")) if folder.is_dir() else []:
+        try:
+            with np.load(path) as stored:
+                keys, rows = [str(k) for k in stored["keys"]], stored["rows"]
+        except (OSError, KeyError, ValueError):
+            continue
+        kept = [n for n, key in enumerate(keys) if key not in gone]
+        if len(kept) == len(keys):
+            continue
+        dropped += len(keys) - len(kept)
+        temporary = path.with_name(f".{path.stem}.tmp.npz")
+        np.savez(temporary, keys=np.array([keys[n] for n in kept]), rows=rows[kept])
+        os.replace(temporary, path)
+    return dropped

@@ -18,6 +18,7 @@ PACKAGES = (
     "handoff",
     "conversations",
     "insights",
+    "privacy",
     "app",
 )
 

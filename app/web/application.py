@@ -20,7 +20,7 @@ from app.engine import Engine, open_engine
 from app.errors import CLIENT_ERRORS, RateLimited, StorageUnavailable, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
-from app.web import agent_api, console, insights_api, site, websocket, widget_api
+from app.web import agent_api, console, insights_api, privacy_api, site, websocket, widget_api
 from app.web.bodies import BodyLimit
 from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
@@ -37,6 +37,7 @@ from conversations.storage import (
 )
 from conversations.turns import BotRunner
 from insights import MailSettings, Period, VectorCache, do_weekly_report, gap_json, get_gaps
+from privacy import keep_retention
 
 __all__ = ["create_app", "turn_workers"]
 
@@ -109,6 +110,20 @@ def create_app(
             if settings.report_recipients
             else None
         )
+        retention = (
+            asyncio.create_task(
+                keep_retention(
+                    db,
+                    settings.retention_days,
+                    now,
+                    vector_dir=settings.data_dir / "insights",
+                    vacuum_full=settings.privacy_vacuum_full,
+                )
+            )
+            if settings.retention_days
+            else None
+        )
+        app.state.privacy_vacuum_full = settings.privacy_vacuum_full
         if on_ready is not None:
             on_ready()
         try:
@@ -118,6 +133,8 @@ def create_app(
             resumer.cancel()
             if reporter is not None:
                 reporter.cancel()
+            if retention is not None:
+                retention.cancel()
             await services.chat.drain()
             await shared.close()
             await asyncio.to_thread(runner.close)
@@ -150,6 +167,7 @@ def create_app(
     app.include_router(websocket.router)
     app.include_router(agent_api.router)
     app.include_router(insights_api.router)
+    app.include_router(privacy_api.router)
     app.include_router(console.router)
     app.include_router(site.router)
     return app

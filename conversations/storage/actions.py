@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import mask_personal_data
 from conversations.errors import ConversationError, Forbidden, UnknownConversation
 from conversations.storage.database import Database
 from conversations.storage.records import (
@@ -121,7 +122,7 @@ def _row(new: NewMessage, conversation_id: str, seq: int, now: dt.datetime) -> M
         seq=seq,
         role=new.role,
         kind=new.kind,
-        text=new.text,
+        text=mask_personal_data(new.text),  # decision 0110: cards and ids never stored
         lang=new.lang,
         client_id=new.client_id,
         reply_to=new.reply_to,
@@ -276,7 +277,7 @@ def _inquiry_row(
     return Inquiry(
         conversation_id=conversation_id,
         message_id=message_id,
-        text=inquiry.text,
+        text=mask_personal_data(inquiry.text),
         language=inquiry.language,
         decision=inquiry.decision,
         answer_id=inquiry.answer_id,
@@ -292,7 +293,7 @@ def _inquiry_row(
         source_lang=inquiry.source_lang,
         llm_fallback=inquiry.llm_fallback,
         retracted=inquiry.retracted,
-        rewritten=inquiry.rewritten,
+        rewritten=None if inquiry.rewritten is None else mask_personal_data(inquiry.rewritten),
     )
 
 

@@ -89,6 +89,8 @@ def _sqlite_events(engine: AsyncEngine) -> None:
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
+            # erased rows are overwritten with zeros, not left in free pages (decision 0110)
+            "secure_delete=ON",
             f"busy_timeout={SQLITE_BUSY_MS}",
         ):
             cursor.execute(f"PRAGMA {pragma}")

@@ -58,6 +58,9 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("GET", f"{agent}/insights/gaps"),
         ("POST", f"{agent}/insights/gaps/assign"),
         ("POST", f"{agent}/insights/gaps/draft"),
+        # docs/privacy.md: export and erase (admins)
+        ("GET", f"{agent}/privacy/export"),
+        ("POST", f"{agent}/privacy/erase"),
     }
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"error", "code"}

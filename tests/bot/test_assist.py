@@ -118,7 +118,7 @@ def test_history_is_sent_redacted_and_delimited(assistant: Assistant, llm_server
         "og kortet ble avvist", lang="nb", answer_ids=["payment-declined"], history=history
     )
     user = llm_server.requests[0].user
-    assert "Visitor: Hei, jeg heter Kari ([EMAIL_1])" in user
+    assert "Visitor: Hei, jeg heter [NAME_1] ([EMAIL_1])" in user
     assert "Assistant: answered with [order-tracking]" in user
     assert_no_personal_data(llm_server.requests)
 

@@ -234,3 +234,142 @@ def test_placeholders_are_not_found_again() -> None:
     redactor = Redactor()
     once = redactor.redact("ring 912 34 567")
     assert redactor.redact(once) == once
+
+
+# Masking for storage (decision 0110) and the broader redaction before the LLM.
+
+
+def test_masking_keeps_the_last_digits_and_the_separators() -> None:
+    from bot import mask_personal_data
+
+    text = "Kort 4111 1111 1111 1111, konto NO93 8601 1117 947, pnr 811218-9876."
+    assert mask_personal_data(text) == (
+        "Kort •••• •••• •••• 1111, konto •••• •••• •••7 947, pnr ••••••-••76."
+    )
+    assert mask_personal_data(mask_personal_data(text)) == mask_personal_data(text)
+
+
+def test_masking_leaves_e_mails_phones_and_numbers_failing_their_checks() -> None:
+    from bot import mask_personal_data
+
+    text = "Ring 912 34 567 eller kari@example.no om ordre 1234 5678 9012 3456."
+    assert mask_personal_data(text) == text
+
+
+def test_a_sixteen_digit_number_failing_luhn_is_not_half_redacted() -> None:
+    text = "Kortet 1234 5678 9012 3456 virker ikke"
+    assert find_personal_data(text) == ()
+    assert find_personal_data(text, broad=True) == ()
+    assert Redactor().redact(text) == text
+
+
+def test_two_phone_numbers_in_a_sentence_are_still_found() -> None:
+    assert kinds("Ring 912 34 567 eller 22 33 44 55") == ["phone", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hei, jeg heter Kari Nordmann og lurer på noe", "Kari Nordmann"),
+        ("Eg heiter Sigrun Haugland.", "Sigrun Haugland"),
+        ("Hej, jag heter Åsa Lindqvist", "Åsa Lindqvist"),
+        ("Mit navn er Søren Kjærgaard", "Søren Kjærgaard"),
+        ("Nimeni on Matti Virtanen", "Matti Virtanen"),
+        ("My name is John Smith. I need help", "John Smith"),
+        ("Takk for hjelpen. Mvh Ola Nordmann", "Ola Nordmann"),
+        ("Ingrid Hansen her, hvor er pakken?", "Ingrid Hansen"),
+    ],
+)
+def test_names_are_redacted_for_the_llm(text: str, name: str) -> None:
+    found = [f.value for f in find_personal_data(text, broad=True) if f.kind == "name"]
+    assert found == [name]
+    assert "[NAME_1]" in Redactor().redact(text)
+    assert find_personal_data(text) == ()  # the narrow set (and storage) keeps names
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Per måned koster det 99 kr.", "Hvor er Oslo-butikken?", "Jeg heter ikke noe spesielt"],
+)
+def test_words_that_look_like_names_are_not(text: str) -> None:
+    assert [f for f in find_personal_data(text, broad=True) if f.kind == "name"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Send det til Storgata 5B, 0155 Oslo", "Storgata 5B"),
+        ("Jeg bor i Karl Johans gate 22", "Karl Johans gate 22"),
+        ("Adressen är Drottninggatan 12", "Drottninggatan 12"),
+        ("Leveres til Nørregade 3", "Nørregade 3"),
+        ("Osoite on Mannerheimintie 10 A 5.", "Mannerheimintie 10 A 5"),
+        ("Osoite on Aleksanterinkatu 15", "Aleksanterinkatu 15"),
+        ("Hjemme i Bygdøy allé 7", "Bygdøy allé 7"),
+    ],
+)
+def test_street_addresses(text: str, address: str) -> None:
+    assert [f.value for f in find_personal_data(text, broad=True)] == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "ip"),
+    [
+        ("Min IP er 192.168.10.4.", "192.168.10.4"),
+        ("IPv6 2001:db8::8a2e:370:7334 ble blokkert", "2001:db8::8a2e:370:7334"),
+    ],
+)
+def test_ip_addresses(text: str, ip: str) -> None:
+    assert [(f.kind, f.value) for f in find_personal_data(text, broad=True)] == [("ip", ip)]
+
+
+@pytest.mark.parametrize("text", ["Klokka 12:30:45", "Versjon 300.1.2.3", "Pris 1.299,00"])
+def test_times_and_versions_are_no_ip_addresses(text: str) -> None:
+    assert find_personal_data(text, broad=True) == ()
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "kari(at)example(dot)no",
+        "kari [at] example [dot] no",
+        "ola.hansen (at) firma.se",
+        "kari at example dot no",
+    ],
+)
+def test_obfuscated_email_addresses(email: str) -> None:
+    text = f"Skriv til {email} takk"
+    assert [(f.kind, f.value) for f in find_personal_data(text, broad=True)] == [("email", email)]
+
+
+def test_a_plain_at_is_no_email_address() -> None:
+    assert find_personal_data("Look at example.com for more", broad=True) == ()
+
+
+def test_names_and_addresses_are_restored_in_the_reply() -> None:
+    redactor = Redactor()
+    sent = redactor.redact("Jeg heter Kari Nordmann, Storgata 5")
+    assert sent == "Jeg heter [NAME_1], [ADDRESS_1]"
+    assert redactor.restore("Hei [NAME_1], vi sender til [ADDRESS_1].") == (
+        "Hei Kari Nordmann, vi sender til Storgata 5."
+    )
+
+
+def test_a_name_in_lower_case_after_my_name_is_is_found_but_not_after_a_sign_off() -> None:
+    assert [f.value for f in find_personal_data("jeg heter kari nordmann og", broad=True)] == [
+        "kari nordmann"
+    ]
+    assert find_personal_data("med vennlig hilsen fra oss alle", broad=True) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Jeg bor i Kyrkjegata 3 i Volda", "Kyrkjegata 3"),
+        ("Adressen er Nedre Slottsgate 8.", "Nedre Slottsgate 8"),
+        ("Hei Storgata 5 er feil adresse", "Storgata 5"),
+    ],
+)
+def test_street_names_of_several_words_and_no_word_after_the_number(
+    text: str, address: str
+) -> None:
+    assert [f.value for f in find_personal_data(text, broad=True)] == [address]

@@ -1,0 +1,85 @@
+"""`samsvar privacy export | erase | retention` as an operator runs them, on a SQLite database
+written beforehand (one old conversation, one recent)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+from app.migrate import do_upgrade
+from conversations.storage import (
+    NewMessage,
+    do_add_message,
+    do_create_conversation,
+    do_create_visitor,
+    get_database_url,
+    open_database,
+)
+from tests.conftest import RunSamsvar
+
+CARD = "4111 1111 1111 1111"
+
+
+def _populate(data_dir: Path) -> tuple[str, str]:
+    """An old visitor (400 days ago) and a recent one, each with one message."""
+    now = dt.datetime.now(dt.UTC)
+
+    async def run() -> tuple[str, str]:
+        db = open_database(get_database_url(None, data_dir))
+        try:
+            await do_upgrade(db)
+            ids = []
+            for days, text in ((400, f"Gammelt kort {CARD}"), (1, "Hvor er pakken?")):
+                when = now - dt.timedelta(days=days)
+                visitor = await do_create_visitor(db, when)
+                conversation = await do_create_conversation(db, visitor.id, when)
+                new = NewMessage(role="visitor", text=text, client_id="c1")
+                await do_add_message(db, visitor.id, conversation.id, new, when)
+                ids.append(visitor.id)
+            return ids[0], ids[1]
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def test_export_erase_and_retention_from_the_command_line(
+    tmp_path: Path, run_samsvar: RunSamsvar
+) -> None:
+    data = tmp_path / "data"
+    old, recent = _populate(data)
+    out = tmp_path / "kari.json"
+    exported = run_samsvar(
+        "privacy", "export", "--visitor", recent, "--out", str(out), data_dir=data
+    )
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(out.read_text("utf-8"))
+    assert document["visitors"][0]["conversations"][0]["messages"][0]["text"] == "Hvor er pakken?"
+
+    dry = run_samsvar("privacy", "retention", "--dry-run", data_dir=data)
+    assert dry.returncode == 0, dry.stderr
+    counts = json.loads(dry.stdout)
+    assert (counts["dry_run"], counts["conversations"], counts["messages"]) == (True, 1, 1)
+
+    done = run_samsvar("privacy", "retention", data_dir=data, env={"CHAT_LOG_LEVEL": "INFO"})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["conversations"] == 1
+    assert "retention (180 days)" in done.stderr  # the log line with the counts
+    gone = run_samsvar("privacy", "export", "--visitor", old, data_dir=data)
+    assert json.loads(gone.stdout)["visitors"] == []
+
+    erased = run_samsvar("privacy", "erase", "--visitor", recent, data_dir=data)
+    assert erased.returncode == 0, erased.stderr
+    assert json.loads(erased.stdout)["visitors"] == 1
+    database = (data / "samsvar.db").read_bytes()
+    assert b"Hvor er pakken?" not in database and CARD[-4:].encode() not in database
+
+
+def test_a_subject_is_required_and_checked(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
+    neither = run_samsvar("privacy", "erase", data_dir=tmp_path)
+    assert neither.returncode == 2
+    assert "give exactly one of a visitor id and an e-mail address" in neither.stderr
+    bad = run_samsvar("privacy", "export", "--email", "not-an-address", data_dir=tmp_path)
+    assert bad.returncode == 2 and "is not an e-mail address" in bad.stderr
