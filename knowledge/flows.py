@@ -107,6 +107,10 @@ class Duration:
         last = calendar.monthrange(year, month + 1)[1]
         return datetime.date(year, month + 1, min(day.day, last))
 
+    def after(self, day: datetime.date) -> datetime.date:
+        """The date this long after `day` (a month on from 31 January is 28 or 29 February)."""
+        return Duration(-self.amount, self.unit).before(day)
+
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}"
 
