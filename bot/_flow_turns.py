@@ -66,9 +66,18 @@ class _Asking:
     def state(self) -> FlowState:
         return self.pending.flow
 
-    def moved(self, **changes: object) -> _Asking:
-        """The same flow with its state changed (`values`, `path`)."""
-        state = dataclasses.replace(self.state, **changes)  # type: ignore[arg-type]
+    def moved(
+        self,
+        *,
+        values: tuple[CollectedField, ...] | None = None,
+        path: tuple[str, ...] | None = None,
+    ) -> _Asking:
+        """The same flow with the values or the path changed."""
+        state = dataclasses.replace(
+            self.state,
+            values=self.state.values if values is None else values,
+            path=self.state.path if path is None else path,
+        )
         return dataclasses.replace(self, pending=dataclasses.replace(self.pending, flow=state))
 
 
@@ -163,9 +172,12 @@ class Flowing:
         """The reply to a flow's question: the next question or the ending (or the question
         again, when no value was found), or a `Miss` when the reply gives no value and may be
         a new question (the caller reads it as one). None: the flow is gone from the base,
-        and the message is an ordinary turn."""
+        and the message is an ordinary turn; a hand-off whose topic no longer collects fields
+        is made at once, since the visitor is waiting for a person."""
         asking = self._asking(pending, turns, text)
         if asking is None:
+            if pending.collecting:
+                return self._flow_give_up(pending, turns, started, pending.reason)
             return None
         if find_human_request(text) is not None:
             return self._flow_give_up(pending, turns, started, "asked_for_human")
@@ -449,7 +461,7 @@ class Flowing:
             for q in asking.flow.questions():
                 labels[q.field or q.id] = asking.flow.label(q.id, lang, default)
         handoff = asking.answer.handoff if asking is not None else None
-        collecting = pending.collecting and handoff is not None
+        collect = handoff.collect if pending.collecting and handoff is not None else ()
         return Escalate(
             lang,
             1.0,
@@ -461,10 +473,10 @@ class Flowing:
             question=pending.question,
             tried=pending.tried,
             answer_id=pending.answer_id,
-            collect=handoff.collect if collecting and handoff is not None else (),
+            collect=collect,
             fields=fields,
             urgency=urgency,
-            path=() if collecting else state.path,
+            path=() if pending.collecting else state.path,
             field_labels={
                 name: labels[name] for name in (f.name for f in fields) if name in labels
             },

@@ -346,3 +346,25 @@ def test_every_problem_text_has_every_language(lang: str) -> None:
 def test_an_ordinary_answer_is_not_a_skip() -> None:
     assert not is_skip("hopp over gjerdet")
     assert not is_skip("1234567")
+
+
+def test_a_topic_that_no_longer_collects_hands_off_at_once(demo_bot: Bot) -> None:
+    """The base was edited while the visitor was asked for a field: the visitor still waits
+    for a person, so the hand-off is made with what there is, never an ordinary turn."""
+    pending = PendingHandoff(
+        "asked_for_human",
+        "support",
+        "jeg vil snakke med noen om bonusen",
+        "loyalty-program",  # collects no fields
+        (),
+        "order_number",
+        FlowState(collect_digest(["order_number"]), (), ("order_number",)),
+    )
+    turns = [PastTurn("jeg vil snakke med noen om bonusen", "nb", "collect", pending=pending)]
+    outcome = demo_bot.turn("1234567", turns=turns)
+    assert isinstance(outcome, Escalate)
+    assert (outcome.reason, outcome.team, outcome.answer_id) == (
+        "asked_for_human",
+        "support",
+        "loyalty-program",
+    )
