@@ -32,7 +32,7 @@ from bot._collect_texts import (
     SKIP_WORDS,
 )
 from bot._collecting import describe_problem, is_skip, recognise
-from bot._flow_texts import FLOW_RESUMED, RESUME_NOTE
+from bot._flow_texts import FLOW_CHANGED, FLOW_RESUMED, RESUME_NOTE
 from bot.texts import ESCALATE
 from knowledge import LANGUAGES, Field, collect_digest
 
@@ -368,3 +368,26 @@ def test_a_topic_that_no_longer_collects_hands_off_at_once(demo_bot: Bot) -> Non
         "support",
         "loyalty-program",
     )
+
+
+def test_a_collect_edited_meanwhile_asks_its_fields_again_from_the_top(demo_bot: Bot) -> None:
+    """The visitor was asked by an older `collect:` (other fields): as with any edited flow,
+    they are told the questions changed and asked the new first field."""
+    pending = PendingHandoff(
+        "asked_for_human",
+        "payments",
+        PAYMENT,
+        "payment-declined",
+        (),
+        "email",
+        FlowState(
+            collect_digest(["email", "order_number"]),
+            (CollectedField("email", "given", "kari@example.no"),),
+            ("email", "order_number"),
+        ),
+    )
+    turns = [PastTurn(PAYMENT, "nb", "collect", pending=pending)]
+    again = demo_bot.turn("kari@example.no", turns=turns)
+    assert isinstance(again, Collect) and again.field == "order_number"
+    assert again.text.startswith(FLOW_CHANGED["nb"])
+    assert again.pending.flow.values == () and again.pending.reason == "asked_for_human"
