@@ -1,14 +1,14 @@
-"""Collecting fields before a hand-off: recognising values already written, checking
-answers, explaining what is wrong, and recognising "skip".
+"""Reading the value of a field of `fields.yaml`: recognising values already written,
+checking answers, explaining what is wrong, and recognising "skip" and a new question.
 
-The values (`PendingHandoff`, `CollectedField`) are in `bot.collect`; `Bot` uses these
-functions in `bot/turn.py`.
+A flow's questions use these (`bot/_values.py`, `bot/_flow_turns.py`), so do the questions
+that `handoff.collect` compiles to.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
 from bot._collect_texts import (
     CHECK_FIELD,
@@ -19,7 +19,6 @@ from bot._collect_texts import (
     FIELD_TRY_AGAIN,
     SKIP_WORDS,
 )
-from bot.collect import CollectedField
 from knowledge import Field
 
 _SKIPS = frozenset(word for words in SKIP_WORDS.values() for word in words)
@@ -135,27 +134,3 @@ def describe_problem(field: Field, text: str, lang: str, default_language: str) 
     else:
         detail = FIELD_TRY_AGAIN[lang]
     return CHECK_FIELD[lang].format(label=label_of(field, lang, default_language), detail=detail)
-
-
-def advance(
-    collect: Sequence[str],
-    done: Sequence[CollectedField],
-    fields: Mapping[str, Field],
-    texts: Sequence[str],
-) -> tuple[str | None, tuple[CollectedField, ...]]:
-    """The next field to ask for (None: all done) and the results, with every field found in
-    `texts` on the way recorded as recognised."""
-    results = list(done)
-    for name in collect:
-        if any(result.name == name for result in results):
-            continue
-        field = fields.get(name)
-        if field is None:  # the answer base guarantees it; stay safe for an edited base
-            results.append(CollectedField(name, "not_given"))
-            continue
-        taken = [r.value for r in results if r.value]
-        value = recognise(field, texts, taken)
-        if value is None:
-            return name, tuple(results)
-        results.append(CollectedField(name, "recognised", value))
-    return None, tuple(results)

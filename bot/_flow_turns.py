@@ -1,10 +1,11 @@
-"""`Bot`'s guided flows (decision 0058): starting an answer's flow, reading each reply, moving
-on through decisions to the next question or an ending, leaving for a new question and coming
+"""`Bot`'s guided flows (decision 0058): starting an answer's flow, or the flow a hand-off's
+`handoff.collect` compiles to; reading each reply; recognising values already written; moving
+on through decisions to the next question or an ending; leaving for a new question and coming
 back. A base class of `Bot`, so `turn.py` stays short.
 
-The state travels in the stored turns: every question is a `Collect` whose `pending` has `flow`
-set. Leaving is not stored: a flow was left when the reply to its question gave no value and
-the bot answered it as a question instead (`interrupted`).
+The state travels in the stored turns: every question is a `Collect` whose `pending` holds it.
+Leaving is not stored: a flow was left when the reply to its question gave no value and the
+bot answered it as a question instead (`interrupted`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 
 from bot import _flow_texts as texts
 from bot import _history as history
-from bot._collect_texts import FIELD_NOT_GIVEN, SKIP_LABEL
-from bot._collecting import is_skip, may_be_question
+from bot._collect_texts import COLLECT_INTRO, FIELD_NOT_GIVEN, SKIP_LABEL
+from bot._collecting import is_skip, may_be_question, recognise
 from bot._flowing import Stop, advance, case_fields
 from bot._handing_off import ms_since
 from bot._human import find_human_request
@@ -28,7 +29,7 @@ from bot.replies import Collect, Escalate, Outcome, Reply
 from bot.texts import ESCALATE, FALLBACK_NOTE
 from knowledge import Answer, AnswerBase, Ending, Flow, Question
 
-__all__ = ["Flowing", "Miss", "is_resume"]
+__all__ = ["Flowing", "Miss", "is_resume", "pending_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,13 @@ class Miss:
     problem: str
 
 
+def pending_of(turns: Sequence[PastTurn]) -> PendingHandoff | None:
+    """The flow waiting for a reply, when the last turn asked its question."""
+    if turns and turns[-1].decision == "collect":
+        return turns[-1].pending
+    return None
+
+
 def is_resume(text: str) -> bool:
     """Whether the whole message means "go back to the questions" ("fortsett", "continue")."""
     return " ".join(text.casefold().strip(" .!?").split()) in texts.RESUME_WORDS
@@ -45,17 +53,32 @@ def is_resume(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Asking:
-    """A flow in progress as `Bot` sees it: its answer, the current flow, the state."""
+    """A flow in progress as `Bot` sees it: its answer, the current flow, the state, and
+    what the visitor wrote so far (`texts`, where values are recognised)."""
 
     answer: Answer
     flow: Flow
     pending: PendingHandoff
     lang: str
+    texts: tuple[str, ...] = ()
 
     @property
     def state(self) -> FlowState:
-        assert self.pending.flow is not None
         return self.pending.flow
+
+    def moved(
+        self,
+        *,
+        values: tuple[CollectedField, ...] | None = None,
+        path: tuple[str, ...] | None = None,
+    ) -> _Asking:
+        """The same flow with the values or the path changed."""
+        state = dataclasses.replace(
+            self.state,
+            values=self.state.values if values is None else values,
+            path=self.state.path if path is None else path,
+        )
+        return dataclasses.replace(self, pending=dataclasses.replace(self.pending, flow=state))
 
 
 class Flowing:
@@ -76,7 +99,7 @@ class Flowing:
         visitor left it, when they left it in this conversation."""
         assert answer.flow is not None
         left = self.interrupted(turns)
-        if left is not None and left.answer_id == answer.id:
+        if left is not None and not left.collecting and left.answer_id == answer.id:
             return self._resume(left, turns, started)
         intro = answer.text_for(lang, self.base.config.default_language)[1]
         pending = PendingHandoff(
@@ -85,13 +108,40 @@ class Flowing:
             question,
             answer.id,
             history.answers_given(turns),
-            (),
-            (),
             answer.flow.first.id,
-            flow=FlowState(answer.flow.digest),
+            FlowState(answer.flow.digest),
         )
-        asking = _Asking(answer, answer.flow, pending, lang)
+        asking = _Asking(answer, answer.flow, pending, lang, _texts(turns, question))
         return self._go(asking, answer.flow.first.id, started, intro)
+
+    def _start_collect(
+        self, escalate: Escalate, turns: Sequence[PastTurn], question: str | None, started: float
+    ) -> Escalate | Collect:
+        """A hand-off whose topic collects fields first (`handoff.collect`): its flow, from
+        the first field the visitor has not written yet; the hand-off itself once every field
+        is recognised. The outcome keeps the hand-off's ranking."""
+        answer = self.base.get(escalate.answer_id) if escalate.answer_id else None
+        flow = answer.handoff.flow if answer is not None and answer.handoff else None
+        if answer is None or flow is None:
+            return escalate
+        pending = PendingHandoff(
+            escalate.reason,
+            escalate.team,
+            escalate.question,
+            escalate.answer_id,
+            escalate.tried,
+            flow.first.id,
+            FlowState(flow.digest),
+        )
+        asking = _Asking(answer, flow, pending, escalate.lang, _texts(turns, question))
+        outcome = self._go(asking, flow.first.id, started, None, intro=COLLECT_INTRO[escalate.lang])
+        assert isinstance(outcome, Escalate | Collect)  # a collect flow ends in its hand-off
+        return dataclasses.replace(
+            outcome,
+            confidence=escalate.confidence,
+            ranked=escalate.ranked,
+            read_with=escalate.read_with,
+        )
 
     def _restart(self, asking: _Asking, started: float) -> Outcome:
         """The flow changed since the visitor started it: say so and start the new one."""
@@ -122,9 +172,12 @@ class Flowing:
         """The reply to a flow's question: the next question or the ending (or the question
         again, when no value was found), or a `Miss` when the reply gives no value and may be
         a new question (the caller reads it as one). None: the flow is gone from the base,
-        and the message is an ordinary turn."""
-        asking = self._asking(pending, turns)
+        and the message is an ordinary turn; a hand-off whose topic no longer collects fields
+        is made at once, since the visitor is waiting for a person."""
+        asking = self._asking(pending, turns, text)
         if asking is None:
+            if pending.collecting:
+                return self._flow_give_up(pending, turns, started, pending.reason)
             return None
         if find_human_request(text) is not None:
             return self._flow_give_up(pending, turns, started, "asked_for_human")
@@ -179,10 +232,12 @@ class Flowing:
         self, pending: PendingHandoff, turns: Sequence[PastTurn], started: float, reason: str
     ) -> Escalate:
         """The visitor asked for a person in the middle of a flow: hand off with the values
-        so far, the question asked as skipped."""
+        so far, the question asked as skipped. A hand-off collecting fields keeps its own
+        reason: it was decided before the questions."""
         lang = self._flow_lang(turns)
         asking = self._asking(pending, turns)
-        state = pending.flow or FlowState("")
+        state = pending.flow
+        reason = pending.reason if pending.collecting else reason
         skipped = CollectedField(pending.asking, "skipped")
         return self._flow_escalate(
             asking, pending, lang, started, ESCALATE[reason][lang], reason, state, (skipped,)
@@ -199,11 +254,10 @@ class Flowing:
         """A reply to a flow's question that reads as a new question: the bot's answer (or
         choices, or another answer's flow) leaves the flow, which can be resumed; anything
         less is taken as a try at the value after all."""
-        other_flow = (
-            isinstance(outcome, Collect)
-            and outcome.pending.flow is not None
-            and outcome.pending.answer_id != pending.answer_id
-        )
+        other_flow = isinstance(outcome, Collect) and (
+            outcome.pending.answer_id,
+            outcome.pending.collecting,
+        ) != (pending.answer_id, pending.collecting)
         if outcome.decision in ("answer", "clarify") or other_flow:
             return self._flow_left(outcome)
         return self._flow_missed(miss, pending, turns, started)
@@ -224,7 +278,7 @@ class Flowing:
         it is the last flow of the conversation and was neither finished nor given up."""
         for index in range(len(turns) - 1, -1, -1):
             pending = turns[index].pending
-            if pending is None or pending.flow is None:
+            if pending is None:
                 continue
             if index == len(turns) - 1:
                 return None  # being asked now, not left
@@ -255,24 +309,47 @@ class Flowing:
     ) -> Outcome:
         question = asking.flow.step(result.name)
         assert isinstance(question, Question)
-        state = asking.state
-        values = (*(v for v in state.values if v.name != result.name), result)
-        moved = dataclasses.replace(asking.pending, flow=dataclasses.replace(state, values=values))
-        return self._go(dataclasses.replace(asking, pending=moved), question.next, started, before)
+        asking = asking.moved(values=_with(asking.state.values, result))
+        return self._go(asking, question.next, started, before)
 
-    def _go(self, asking: _Asking, step_id: str, started: float, before: str | None) -> Outcome:
-        stop = advance(asking.flow, step_id, asking.state, self.today())
-        state = dataclasses.replace(asking.state, path=stop.path)
-        pending = dataclasses.replace(asking.pending, flow=state)
-        asking = dataclasses.replace(asking, pending=pending)
-        if isinstance(stop.step, Question):
-            moved = dataclasses.replace(
-                asking, pending=dataclasses.replace(pending, asking=stop.step.id, tries=0)
-            )
-            return self._ask(moved, stop.step, started, before)
+    def _go(
+        self,
+        asking: _Asking,
+        step_id: str,
+        started: float,
+        before: str | None,
+        *,
+        intro: str | None = None,
+    ) -> Outcome:
+        """From `step_id` to the next question to ask (`intro` before it, when given) or to
+        the ending. A question whose value the visitor already wrote is not asked: the value
+        is recorded as recognised (decision 0054)."""
+        while True:  # a valid flow has no loops: each question is passed once at most
+            stop = advance(asking.flow, step_id, asking.state, self.today())
+            asking = asking.moved(path=stop.path)
+            if not isinstance(stop.step, Question):
+                break
+            value = self._recognised(asking, stop.step)
+            if value is None:
+                pending = dataclasses.replace(asking.pending, asking=stop.step.id, tries=0)
+                asking = dataclasses.replace(asking, pending=pending)
+                before = " ".join(text for text in (intro, before) if text) or None
+                return self._ask(asking, stop.step, started, before)
+            recognised = CollectedField(stop.step.id, "recognised", value)
+            asking = asking.moved(values=_with(asking.state.values, recognised))
+            step_id = stop.step.next
         if isinstance(stop.step, Ending):
             return self._end(asking, stop.step, started, before)
         return self._missing(asking, stop, started, before)
+
+    def _recognised(self, asking: _Asking, question: Question) -> str | None:
+        """The value of a question that uses a field of `fields.yaml` in what the visitor
+        already wrote, unless another question has it."""
+        field = self.base.fields.get(question.field) if question.field else None
+        if field is None:
+            return None
+        taken = [v.value for v in asking.state.values if v.value]
+        return recognise(field, asking.texts, taken)
 
     def _ask(
         self,
@@ -310,8 +387,9 @@ class Flowing:
     def _end(self, asking: _Asking, ending: Ending, started: float, before: str | None) -> Outcome:
         lang, default = asking.lang, self.base.config.default_language
         if ending.handoff:
+            reason = asking.pending.reason  # `flow`, or why a collecting hand-off was made
             message = (
-                ending.message.get(lang) or ending.message.get(default) or ESCALATE["flow"][lang]
+                ending.message.get(lang) or ending.message.get(default) or ESCALATE[reason][lang]
             )
             text = f"{before} {message}" if before else message
             return self._flow_escalate(
@@ -320,7 +398,7 @@ class Flowing:
                 lang,
                 started,
                 text,
-                "flow",
+                reason,
                 asking.state,
                 urgency=ending.urgency,
                 team=ending.team,
@@ -373,6 +451,8 @@ class Flowing:
         urgency: str | None = None,
         team: str | None = None,
     ) -> Escalate:
+        """The hand-off at the end of a flow, with every value. A collecting hand-off names
+        the fields its topic collects and has no path: its questions are those fields."""
         default = self.base.config.default_language
         fields: tuple[CollectedField, ...] = ()
         labels: dict[str, str] = {}
@@ -380,6 +460,8 @@ class Flowing:
             fields = case_fields(asking.flow, state, default, also)
             for q in asking.flow.questions():
                 labels[q.field or q.id] = asking.flow.label(q.id, lang, default)
+        handoff = asking.answer.handoff if asking is not None else None
+        collect = handoff.collect if pending.collecting and handoff is not None else ()
         return Escalate(
             lang,
             1.0,
@@ -391,9 +473,10 @@ class Flowing:
             question=pending.question,
             tried=pending.tried,
             answer_id=pending.answer_id,
+            collect=collect,
             fields=fields,
             urgency=urgency,
-            path=state.path,
+            path=() if pending.collecting else state.path,
             field_labels={
                 name: labels[name] for name in (f.name for f in fields) if name in labels
             },
@@ -401,15 +484,33 @@ class Flowing:
 
     # --- small lookups ----------------------------------------------------------------
 
-    def _asking(self, pending: PendingHandoff, turns: Sequence[PastTurn]) -> _Asking | None:
-        """The flow in progress, when its answer is still published with a flow."""
+    def _asking(
+        self, pending: PendingHandoff, turns: Sequence[PastTurn], text: str | None = None
+    ) -> _Asking | None:
+        """The flow in progress, when the base still has it: a published answer's flow, or
+        the flow its topic's `handoff.collect` compiles to. `text` is the reply being read."""
         answer = self.base.get(pending.answer_id) if pending.answer_id else None
-        if answer is None or answer.flow is None or answer.status != "published":
+        if answer is None:
             return None
-        return _Asking(answer, answer.flow, pending, self._flow_lang(turns))
+        if pending.collecting:
+            flow = answer.handoff.flow if answer.handoff else None
+        else:
+            flow = answer.flow if answer.status == "published" else None
+        if flow is None:
+            return None
+        return _Asking(answer, flow, pending, self._flow_lang(turns), _texts(turns, text))
 
     def _flow_lang(self, turns: Sequence[PastTurn]) -> str:
         for turn in reversed(turns):
-            if turn.pending is not None and turn.pending.flow is not None:
+            if turn.pending is not None:
                 return turn.lang
         return turns[-1].lang if turns else self.base.config.default_language
+
+
+def _texts(turns: Sequence[PastTurn], text: str | None) -> tuple[str, ...]:
+    """What the visitor wrote, oldest first: the turns, then `text`."""
+    return (*(turn.text for turn in turns if turn.text), *([text] if text else []))
+
+
+def _with(values: tuple[CollectedField, ...], result: CollectedField) -> tuple[CollectedField, ...]:
+    return (*(v for v in values if v.name != result.name), result)

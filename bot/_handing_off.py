@@ -1,6 +1,6 @@
 """`Bot`'s hand-off methods: the `Escalate` (team, topic, question, what was tried), the
-fields to collect first, and the note for the agent. A base class of `Bot`, so `turn.py`
-stays short."""
+flow of the fields to collect first, and the note for the agent. A base class of `Bot`, so
+`turn.py` stays short."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot import _history as history
-from bot._collector import Collector
 from bot._handoff_note import fallback_summary
-from bot._human import find_human_request
 from bot.assisted import HandoffNote
-from bot.collect import PendingHandoff
 from bot.conversation import PastTurn
 from bot.replies import Collect, Escalate
 from bot.texts import ESCALATE
@@ -32,11 +29,16 @@ class HandingOff:
     base: AnswerBase
     thresholds: Thresholds
     assistant: Assistant | None
-    _collector: Collector
 
-    if TYPE_CHECKING:  # defined by `Bot`, which this class is a base of
+    if TYPE_CHECKING:  # defined by `Bot` and `Flowing`, of which this class is a base
 
-        def _lang(self, lang: str | None) -> str: ...
+        def _start_collect(
+            self,
+            escalate: Escalate,
+            turns: Sequence[PastTurn],
+            question: str | None,
+            started: float,
+        ) -> Escalate | Collect: ...
 
     # --- handing off --------------------------------------------------------------------
 
@@ -62,43 +64,10 @@ class HandingOff:
         started: float,
         **options: Any,
     ) -> Escalate | Collect:
-        """The hand-off, or first a question for a field the topic needs."""
+        """The hand-off, or first a question for a field the topic needs (the flow its
+        `handoff.collect` compiles to)."""
         escalate = self._handoff(reason, lang, turns, question, started, **options)
-        return self._collector.first(escalate, turns, question)
-
-    def _collected(
-        self,
-        text: str,
-        pending: PendingHandoff,
-        turns: tuple[PastTurn, ...],
-        started: float,
-        *,
-        skip: bool = False,
-    ) -> Escalate | Collect:
-        """The visitor's answer to the field asked for; asking for a person hands off."""
-        escalate = self._waiting(pending, turns, started)
-        if not skip and find_human_request(text) is not None:
-            return self._collector.give_up(pending, escalate)
-        return self._collector.answer(text, pending, escalate, turns, skip=skip)
-
-    def _waiting(
-        self, pending: PendingHandoff, turns: tuple[PastTurn, ...], started: float
-    ) -> Escalate:
-        lang = self._lang(turns[-1].lang if turns else None)
-        return Escalate(
-            lang,
-            1.0,
-            (),
-            ms_since(started),
-            text=ESCALATE[pending.reason][lang],
-            reason=pending.reason,
-            team=pending.team,
-            question=pending.question,
-            tried=pending.tried,
-            answer_id=pending.answer_id,
-            collect=pending.collect,
-            fields=pending.fields,
-        )
+        return self._start_collect(escalate, turns, question, started)
 
     def _handoff(
         self,

@@ -1,10 +1,10 @@
-"""The values of collecting fields before a hand-off: each field's result, and the hand-off
-waiting for them; and the state of a guided flow, which travels the same way.
+"""The values of a guided flow in a conversation: each question's result, and the flow (or
+the hand-off collecting fields, the simplest flow) waiting for a reply.
 
 `bot` stays pure: a `Collect` outcome carries a `PendingHandoff`; `app` stores it with the bot
 message (`to_plain`) and passes it back in `PastTurn.pending` (`from_plain`) on the next turn.
-While a flow asks a question (decision 0058), the `PendingHandoff` has `flow` set: the version
-of the flow, the values collected so far and the path taken.
+Its `flow` holds the version of the flow, the values collected so far and the path taken
+(decision 0058).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from knowledge import collect_digest
 
 __all__ = ["FIELD_STATUSES", "MAX_FIELD_TRIES", "CollectedField", "FlowState", "PendingHandoff"]
 
@@ -71,11 +73,15 @@ class FlowState:
 
 @dataclass(frozen=True, slots=True)
 class PendingHandoff:
-    """A hand-off waiting for fields: what it will be, what is done, what is being asked.
+    """A flow asking the visitor a question: what it is for, where it is, what is asked.
 
-    `fields` are the results so far, in the order of `collect`; `asking` is the field asked
-    now and `tries` how many answers to it did not match. In a flow, `answer_id` is the
-    flow's answer, `asking` the question's step id, and `flow` the rest of its state.
+    Two kinds of flow run the same way (decision 0058). An answer's `flow:` has `reason`
+    `flow`, and `answer_id` is that answer. A hand-off whose topic collects fields first
+    (`handoff.collect`) has the hand-off's own `reason` (`asked_for_human`, `unresolved`, …),
+    its `team`, `question` and `tried`, and `answer_id` is the topic (`collecting`).
+
+    `asking` is the question's step id (a field's name when collecting), `tries` how many
+    replies to it gave no value, and `flow` the rest of the state.
     """
 
     reason: str
@@ -83,54 +89,61 @@ class PendingHandoff:
     question: str | None
     answer_id: str | None
     tried: tuple[str, ...]
-    collect: tuple[str, ...]
-    fields: tuple[CollectedField, ...]
     asking: str
+    flow: FlowState
     tries: int = 0
-    flow: FlowState | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tried", tuple(self.tried))
-        object.__setattr__(self, "collect", tuple(self.collect))
-        object.__setattr__(self, "fields", tuple(self.fields))
+
+    @property
+    def collecting(self) -> bool:
+        """Whether this is a hand-off collecting its topic's fields, not an answer's flow."""
+        return self.reason != "flow"
 
     def to_plain(self) -> dict[str, Any]:
-        """JSON-ready data (lists, str, int, None); `flow` only when there is one."""
-        plain: dict[str, Any] = {
+        """JSON-ready data (lists, str, int, None)."""
+        return {
             "reason": self.reason,
             "team": self.team,
             "question": self.question,
             "answer_id": self.answer_id,
             "tried": list(self.tried),
-            "collect": list(self.collect),
-            "fields": [[f.name, f.status, f.value] for f in self.fields],
             "asking": self.asking,
             "tries": self.tries,
+            "flow": self.flow.to_plain(),
         }
-        if self.flow is not None:
-            plain["flow"] = self.flow.to_plain()
-        return plain
 
     @classmethod
     def from_plain(cls, data: Mapping[str, Any]) -> PendingHandoff:
-        """The value `to_plain` wrote; raises ValueError for anything else."""
+        """The value `to_plain` wrote, or what a version before collecting ran as a flow
+        stored (`collect` and `fields`, no `flow`); raises ValueError for anything else."""
         try:
+            asking = str(data["asking"])
+            flow = data.get("flow")
             return cls(
                 reason=str(data["reason"]),
                 team=_optional(data["team"]),
                 question=_optional(data["question"]),
                 answer_id=_optional(data["answer_id"]),
                 tried=tuple(str(item) for item in data["tried"]),
-                collect=tuple(str(item) for item in data["collect"]),
-                fields=tuple(
-                    CollectedField(str(n), str(s), _optional(v)) for n, s, v in data["fields"]
-                ),
-                asking=str(data["asking"]),
+                asking=asking,
+                flow=FlowState.from_plain(flow) if flow else _collected_before(data, asking),
                 tries=int(data["tries"]),
-                flow=FlowState.from_plain(data["flow"]) if data.get("flow") else None,
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a pending hand-off: {exc}") from exc
+
+
+def _collected_before(data: Mapping[str, Any], asking: str) -> FlowState:
+    """A collection stored before it ran as a flow, as the state of the flow it is now: the
+    fields so far as its values, the questions passed as its path."""
+    values = tuple(CollectedField(str(n), str(s), _optional(v)) for n, s, v in data["fields"])
+    return FlowState(
+        collect_digest(str(name) for name in data["collect"]),
+        values,
+        (*(value.name for value in values), asking),
+    )
 
 
 def _optional(value: Any) -> str | None:

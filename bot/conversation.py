@@ -39,7 +39,8 @@ class PastTurn:
     `text` is what the visitor wrote, or the label of the choice they clicked. `decision` is
     the bot's decision on it. `offered` are the answer ids shown as choices (clarify,
     proactive). `helpful` is the visitor's feedback on the answer, if they gave any.
-    `pending` (decision `collect`) is the hand-off that waits for the field asked for.
+    `pending` (decision `collect`) is the flow that waits for a reply to its question (the
+    fields of a hand-off, or an answer's flow).
     """
 
     text: str

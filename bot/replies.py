@@ -150,11 +150,12 @@ class Escalate(_Turn):
 
 @dataclass(frozen=True, slots=True)
 class Collect(_Turn):
-    """Before a hand-off: ask for one field the topic needs (`text` is the question).
+    """A flow's question (`text`): a field the topic needs before a hand-off, or a step of
+    an answer's flow; both run as flows (decision 0058).
 
     `problem` says what was wrong with the visitor's previous answer (it is part of `text`
     too); `attempt` counts from 1 to `max_attempts`. `skip_label` is the quick reply that
-    skips the field. `pending` is the hand-off waiting for the fields: `app` stores it and
+    skips the field. `pending` is the flow waiting for the reply: `app` stores it and
     passes it back in `PastTurn.pending`. `options` are the buttons of a flow's choice or
     yes/no question in the visitor's language: a click sends the label as the visitor's
     message, which the bot reads like any reply.

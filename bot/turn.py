@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from bot import _history as history
 from bot._assisting import assisted_reply, grounding_ids
-from bot._collector import Collector, pending_of
-from bot._flow_turns import Flowing, Miss, is_resume
+from bot._flow_turns import Flowing, Miss, is_resume, pending_of
 from bot._followup import may_follow, prefer_combined, with_previous
 from bot._handing_off import HandingOff, ms_since
 from bot._human import find_human_request
@@ -24,7 +23,6 @@ from bot._proactive import Proactivity, to_proactive
 from bot._vectors import QueryVectors
 from bot.assist import Assistant
 from bot.assisted import OnEvent
-from bot.collect import PendingHandoff
 from bot.conversation import Page, PastTurn, VisitorContext
 from bot.errors import InvalidChoice, InvalidMessage, NotCollecting
 from bot.language import Detection, detect_language, normalise_language_tag, page_language
@@ -114,7 +112,6 @@ class Bot(HandingOff, Flowing):
         self._labels = Labels(base)
         self._proactive = Proactivity(base, self._labels)
         self._vectors = QueryVectors(encoder)
-        self._collector = Collector(base)
 
     # --- the visitor writes -------------------------------------------------------------
 
@@ -140,14 +137,12 @@ class Bot(HandingOff, Flowing):
         turns = tuple(turns)
         pending = pending_of(turns)
         miss: Miss | None = None
-        if pending is not None and pending.flow is not None:
+        if pending is not None:
             reply = self._flow_reply(question, pending, turns, started)
             if not isinstance(reply, Miss) and reply is not None:
                 return reply
             pending, miss = (None, None) if reply is None else (pending, reply)
-        elif pending is not None and not self._collector.is_new_question(question, pending):
-            return self._collected(question, pending, turns, started)
-        elif pending is None and is_resume(question) and (left := self.interrupted(turns)):
+        elif is_resume(question) and (left := self.interrupted(turns)):
             return self._resume(left, turns, started)
         langs = [t.lang for t in turns] if history_langs is None else list(history_langs)
         page_lang = page_lang or _page_lang(page)
@@ -159,8 +154,6 @@ class Bot(HandingOff, Flowing):
             default=self.base.config.default_language,
         )
         request = find_human_request(question)
-        if pending is not None and request is not None:
-            return self._collected(question, pending, turns, started)
         if request is not None:
             lang = self._request_lang(detection.lang, request.langs, [page_lang, *langs[::-1]])
             ranking = self._rank(request.question) if request.question else None
@@ -170,23 +163,7 @@ class Bot(HandingOff, Flowing):
         ctx = self._rewrite(dataclasses.replace(ctx, turns=turns, on_event=on_event))
         if miss is not None and pending is not None:
             return self._instead_of_a_flow_value(self._decide(ctx), miss, pending, turns, started)
-        if pending is not None:
-            return self._instead_of_a_value(self._decide(ctx), question, pending, turns, started)
         return self._unless_unresolved(self._decide(ctx), ctx, turns)
-
-    def _instead_of_a_value(
-        self,
-        outcome: Outcome,
-        text: str,
-        pending: PendingHandoff,
-        turns: tuple[PastTurn, ...],
-        started: float,
-    ) -> Outcome:
-        """A reply to a field that reads as a new question: the bot's answer (or choices)
-        leaves the collection; anything less is taken as a try at the value after all."""
-        if outcome.decision in ("answer", "clarify"):
-            return outcome
-        return self._collected(text, pending, turns, started)
 
     def _asked(self, text: str, ranking: Ranking | None, turns: tuple[PastTurn, ...]) -> str | None:
         """The question of a request for a person: the request itself when it says what it is
@@ -270,16 +247,14 @@ class Bot(HandingOff, Flowing):
     ) -> Escalate | Collect:
         """The visitor clicked "talk to a person" (`accepted_offer` when the bot offered it).
 
-        While the bot asks for a field, this hands off at once with what it has."""
+        While the bot asks a flow's question, this hands off at once with what it has."""
         if reason not in ESCALATE_REASONS:
             raise ValueError(f"unknown reason {reason!r}; use one of {', '.join(ESCALATE_REASONS)}")
         started = time.perf_counter()
         turns = tuple(turns)
         pending = pending_of(turns)
-        if pending is not None and pending.flow is not None:
-            return self._flow_give_up(pending, turns, started, reason)
         if pending is not None:
-            return self._collector.give_up(pending, self._waiting(pending, turns, started))
+            return self._flow_give_up(pending, turns, started, reason)
         asked = history.last_unresolved_question(turns)
         return self._escalation(reason, self._lang(lang), turns, asked, started)
 
@@ -292,9 +267,7 @@ class Bot(HandingOff, Flowing):
         pending = pending_of(turns)
         if pending is None:
             raise NotCollecting("the bot is not asking for anything to skip")
-        if pending.flow is not None:
-            return self._flow_skip(pending, turns, started)
-        return self._collected("", pending, turns, started, skip=True)
+        return self._flow_skip(pending, turns, started)
 
     def search(self, text: str) -> Ranking:
         """The retrieval the bot uses, for people (an agent's search of the answer base)."""

@@ -31,8 +31,8 @@ def got(outcome: Any) -> str:
 def flow_answer(outcome: Any) -> str | None:
     """The answer whose flow asks the visitor a question in this outcome, if any."""
     pending = getattr(outcome, "pending", None)
-    if outcome.decision != "collect" or getattr(pending, "flow", None) is None:
-        return None
+    if outcome.decision != "collect" or pending is None or pending.collecting:
+        return None  # a hand-off's fields are asked for as a flow too, not the answer's
     return str(getattr(pending, "answer_id", None))
 
 

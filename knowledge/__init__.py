@@ -28,6 +28,8 @@ from knowledge.flows import (
     Option,
     Question,
     Step,
+    collect_digest,
+    collect_flow,
     same_text,
 )
 from knowledge.loading import check_answer_base, get_demo_dir, load_answer_base
@@ -97,6 +99,8 @@ __all__ = [
     "UrgencyConfig",
     "UrgencyRule",
     "check_answer_base",
+    "collect_digest",
+    "collect_flow",
     "do_add_questions",
     "find_question",
     "get_base_fingerprint",

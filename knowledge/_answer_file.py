@@ -14,6 +14,7 @@ from knowledge import _checks as check
 from knowledge._flow_file import FlowContext, ParsedFlow, parse_flow
 from knowledge._report import Report, quoted_list
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
+from knowledge.flows import collect_flow
 from knowledge.pages import describe_pattern_problem
 from knowledge.schema import LANGUAGES, STATUSES, Answer, Field, Handoff, Problem
 
@@ -254,7 +255,10 @@ def _handoff(value: Any, line: int | None, context: Context, report: Report) -> 
     collect = _handoff_collect(node, context, report)
     if report.error_count > before:
         return None
-    return Handoff(team=team, collect=tuple(collect or ()))
+    names = tuple(collect or ())
+    known = bool(names) and all(name in context.field_specs for name in names)  # else: reported
+    flow = collect_flow(names, context.field_specs, team) if known else None
+    return Handoff(team=team, collect=names, flow=flow)
 
 
 def _handoff_team(node: Map, context: Context, report: Report) -> str | None:

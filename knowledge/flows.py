@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.schema import Field
 
 __all__ = [
     "DATE_RANGES",
@@ -36,6 +41,8 @@ __all__ = [
     "Option",
     "Question",
     "Step",
+    "collect_digest",
+    "collect_flow",
     "same_text",
 ]
 
@@ -99,6 +106,10 @@ class Duration:
         year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
         last = calendar.monthrange(year, month + 1)[1]
         return datetime.date(year, month + 1, min(day.day, last))
+
+    def after(self, day: datetime.date) -> datetime.date:
+        """The date this long after `day` (a month on from 31 January is 28 or 29 February)."""
+        return Duration(-self.amount, self.unit).before(day)
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}"
@@ -276,3 +287,40 @@ class Flow:
         step = self.step(step_id)
         labels = step.labels if isinstance(step, Question) else {}
         return labels.get(lang) or labels.get(default_language) or step_id.replace("-", " ")
+
+
+# --- handoff.collect: the simplest flow ---------------------------------------------------------
+
+
+def collect_digest(names: Iterable[str]) -> str:
+    """The version of the flow that `handoff.collect: names` compiles to: it changes when
+    the fields asked for or their order change."""
+    text = "\n".join(dict.fromkeys(names))
+    return "collect-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def collect_flow(names: Iterable[str], fields: Mapping[str, Field], team: str | None) -> Flow:
+    """The flow that `handoff.collect: names` stands for (decision 0058): one `field:`
+    question per field of `fields.yaml`, in order (each once), then a hand-off to `team`
+    (None: the base's default team). Every name must be in `fields`."""
+    order = tuple(dict.fromkeys(names))
+    ending = "handoff"
+    while ending in order:  # a field may be called anything, the step ids must differ
+        ending += "_"
+    steps: list[Step] = []
+    for index, name in enumerate(order):
+        spec = fields[name]
+        steps.append(
+            Question(
+                name,
+                spec.prompts,
+                "text",
+                order[index + 1] if index + 1 < len(order) else ending,
+                spec.labels,
+                pattern=spec.pattern,
+                example=spec.example,
+                field=name,
+            )
+        )
+    steps.append(Ending(ending, handoff=True, team=team))
+    return Flow(tuple(steps), collect_digest(order))

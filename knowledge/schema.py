@@ -74,10 +74,16 @@ def _sha256_of(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    """What a human needs when an answer's topic is handed off."""
+    """What a human needs when an answer's topic is handed off.
+
+    `collect` names the fields of `fields.yaml` to ask for first; the loader compiles them
+    into `flow`, a flow of those questions ending in the hand-off (decision 0058), which the
+    bot runs like any other flow.
+    """
 
     team: str | None
     collect: tuple[str, ...]
+    flow: Flow | None = field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "collect", tuple(self.collect))

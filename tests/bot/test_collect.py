@@ -13,9 +13,11 @@ from bot import (
     Collect,
     CollectedField,
     Escalate,
+    FlowState,
     NotCollecting,
     PastTurn,
     PendingHandoff,
+    Reply,
 )
 from bot._collect_texts import (
     CHECK_FIELD,
@@ -30,7 +32,9 @@ from bot._collect_texts import (
     SKIP_WORDS,
 )
 from bot._collecting import describe_problem, is_skip, recognise
-from knowledge import LANGUAGES, Field
+from bot._flow_texts import FLOW_CHANGED, FLOW_RESUMED, RESUME_NOTE
+from bot.texts import ESCALATE
+from knowledge import LANGUAGES, Field, collect_digest
 
 ORDER = Field(
     "order_number",
@@ -127,6 +131,61 @@ def test_asking_for_a_person_while_asked_for_a_value_still_hands_off(demo_bot: B
     assert outcome.fields == (CollectedField("order_number", "skipped"),)
 
 
+def test_a_collection_left_for_a_new_question_can_be_resumed(demo_bot: Bot) -> None:
+    """Collecting is a flow (decision 0058): leaving it says how to go back, and "fortsett"
+    asks the question left, for the same hand-off."""
+    turns = [after(PAYMENT, demo_bot.turn(PAYMENT))]
+    question = "Hvor lang tid tar det å få pengene tilbake etter en retur?"
+    answered = demo_bot.turn(question, turns=turns)
+    assert answered.decision in ("answer", "clarify"), answered
+    if isinstance(answered, Reply):
+        assert (answered.note or "").endswith(RESUME_NOTE["nb"])
+    turns.append(after(question, answered))
+    back = demo_bot.turn("fortsett", turns=turns)
+    assert isinstance(back, Collect) and back.field == "order_number"
+    assert back.text.startswith(FLOW_RESUMED["nb"])
+    assert (back.pending.reason, back.pending.answer_id) == ("asked_for_human", "payment-declined")
+    done = demo_bot.turn("1234567", turns=[*turns, after("fortsett", back)])
+    assert isinstance(done, Escalate) and done.team == "payments"
+    assert done.fields == (CollectedField("order_number", "given", "1234567"),)
+
+
+def test_asking_for_a_person_while_collecting_keeps_the_hand_offs_reason(demo_bot: Bot) -> None:
+    flow = demo_bot.base.get("payment-declined").handoff.flow  # type: ignore[union-attr]
+    assert flow is not None
+    pending = PendingHandoff(
+        "unresolved",
+        "payments",
+        "kortet virker ikke",
+        "payment-declined",
+        (),
+        "order_number",
+        FlowState(flow.digest, (), ("order_number",)),
+    )
+    turns = [PastTurn("kortet virker ikke", "nb", "collect", pending=pending)]
+    outcome = demo_bot.turn("Kan jeg få snakke med et menneske?", turns=turns)
+    assert isinstance(outcome, Escalate)
+    assert (outcome.reason, outcome.text) == ("unresolved", ESCALATE["unresolved"]["nb"])
+    assert outcome.fields == (CollectedField("order_number", "skipped"),)
+    assert outcome.path == () and outcome.collect == ("order_number",)
+
+
+def test_two_fields_are_asked_in_order_and_a_written_one_is_recognised(demo_bot: Bot) -> None:
+    text = "Pakken kom skadet, ordre 7654321. Jeg vil snakke med et menneske"
+    asked = demo_bot.turn(text)
+    assert isinstance(asked, Collect), asked
+    assert (asked.pending.answer_id, asked.field) == ("damaged-package", "product_name")
+    assert asked.text.startswith(COLLECT_INTRO["nb"])
+    done = demo_bot.turn("Kaffetrakter KT-200", turns=[after(text, asked)])
+    assert isinstance(done, Escalate)
+    assert done.fields == (
+        CollectedField("order_number", "recognised", "7654321"),
+        CollectedField("product_name", "given", "Kaffetrakter KT-200"),
+    )
+    assert (done.team, done.collect) == ("returns", ("order_number", "product_name"))
+    assert done.field_labels == {"order_number": "ordrenummer", "product_name": "produktnavn"}
+
+
 def test_a_value_already_in_the_question_is_not_asked_again(demo_bot: Bot) -> None:
     text = "Betalingen for ordre 7654321 ble avvist, jeg vil snakke med et menneske"
     outcome = demo_bot.turn(text)
@@ -194,14 +253,62 @@ def test_the_pending_hand_off_survives_storage() -> None:
         "hvor er pakken?",
         "order-tracking",
         ("order-tracking",),
-        ("order_number", "email"),
-        (CollectedField("order_number", "given", "1234567"),),
         "email",
+        FlowState(
+            collect_digest(["order_number", "email"]),
+            (CollectedField("order_number", "given", "1234567"),),
+            ("order_number", "email"),
+        ),
         1,
     )
+    assert pending.collecting
     assert PendingHandoff.from_plain(pending.to_plain()) == pending
     with pytest.raises(ValueError, match="not a pending hand-off"):
         PendingHandoff.from_plain({"reason": "x"})
+
+
+def test_a_collection_stored_before_it_ran_as_a_flow_is_read_as_its_flow() -> None:
+    stored = {  # what a version before decision 0058's "collect is the simplest flow" wrote
+        "reason": "unresolved",
+        "team": "orders",
+        "question": "hvor er pakken?",
+        "answer_id": "order-tracking",
+        "tried": ["order-tracking"],
+        "collect": ["order_number", "email"],
+        "fields": [["order_number", "recognised", "1234567"]],
+        "asking": "email",
+        "tries": 1,
+    }
+    pending = PendingHandoff.from_plain(stored)
+    assert (pending.reason, pending.asking, pending.tries) == ("unresolved", "email", 1)
+    assert pending.flow == FlowState(
+        collect_digest(["order_number", "email"]),
+        (CollectedField("order_number", "recognised", "1234567"),),
+        ("order_number", "email"),
+    )
+
+
+def test_a_conversation_stored_before_collect_ran_as_a_flow_goes_on(demo_bot: Bot) -> None:
+    stored = {
+        "reason": "asked_for_human",
+        "team": "payments",
+        "question": PAYMENT,
+        "answer_id": "payment-declined",
+        "tried": [],
+        "collect": ["order_number"],
+        "fields": [],
+        "asking": "order_number",
+        "tries": 0,
+    }
+    turns = [PastTurn(PAYMENT, "nb", "collect", pending=PendingHandoff.from_plain(stored))]
+    done = demo_bot.turn("Det er 1234567", turns=turns)
+    assert isinstance(done, Escalate), done
+    assert done.fields == (CollectedField("order_number", "given", "1234567"),)
+    assert (done.reason, done.team, done.collect) == (
+        "asked_for_human",
+        "payments",
+        ("order_number",),
+    )
 
 
 def test_recognising_values_in_free_text() -> None:
@@ -239,3 +346,48 @@ def test_every_problem_text_has_every_language(lang: str) -> None:
 def test_an_ordinary_answer_is_not_a_skip() -> None:
     assert not is_skip("hopp over gjerdet")
     assert not is_skip("1234567")
+
+
+def test_a_topic_that_no_longer_collects_hands_off_at_once(demo_bot: Bot) -> None:
+    """The base was edited while the visitor was asked for a field: the visitor still waits
+    for a person, so the hand-off is made with what there is, never an ordinary turn."""
+    pending = PendingHandoff(
+        "asked_for_human",
+        "support",
+        "jeg vil snakke med noen om bonusen",
+        "loyalty-program",  # collects no fields
+        (),
+        "order_number",
+        FlowState(collect_digest(["order_number"]), (), ("order_number",)),
+    )
+    turns = [PastTurn("jeg vil snakke med noen om bonusen", "nb", "collect", pending=pending)]
+    outcome = demo_bot.turn("1234567", turns=turns)
+    assert isinstance(outcome, Escalate)
+    assert (outcome.reason, outcome.team, outcome.answer_id) == (
+        "asked_for_human",
+        "support",
+        "loyalty-program",
+    )
+
+
+def test_a_collect_edited_meanwhile_asks_its_fields_again_from_the_top(demo_bot: Bot) -> None:
+    """The visitor was asked by an older `collect:` (other fields): as with any edited flow,
+    they are told the questions changed and asked the new first field."""
+    pending = PendingHandoff(
+        "asked_for_human",
+        "payments",
+        PAYMENT,
+        "payment-declined",
+        (),
+        "email",
+        FlowState(
+            collect_digest(["email", "order_number"]),
+            (CollectedField("email", "given", "kari@example.no"),),
+            ("email", "order_number"),
+        ),
+    )
+    turns = [PastTurn(PAYMENT, "nb", "collect", pending=pending)]
+    again = demo_bot.turn("kari@example.no", turns=turns)
+    assert isinstance(again, Collect) and again.field == "order_number"
+    assert again.text.startswith(FLOW_CHANGED["nb"])
+    assert again.pending.flow.values == () and again.pending.reason == "asked_for_human"

@@ -417,9 +417,18 @@ def test_the_flow_state_survives_the_stored_form() -> None:
     state = FlowState(
         "abc", (CollectedField("bought", "given", "2025-03-31"),), ("model", "recall")
     )
-    pending = PendingHandoff(
-        "flow", "returns", "q", "warranty-claim", (), (), (), "cause", 1, state
-    )
+    pending = PendingHandoff("flow", "returns", "q", "warranty-claim", (), "cause", state, 1)
     assert PendingHandoff.from_plain(pending.to_plain()) == pending
-    plain = PendingHandoff("asked_for_human", None, None, None, (), ("x",), (), "x").to_plain()
-    assert "flow" not in plain  # a collect's stored form is as before
+    assert not pending.collecting
+
+
+def test_a_field_question_does_not_ask_for_a_value_already_written(make_bot: MakeBot) -> None:
+    """A question that uses a field of fields.yaml recognises its value in what the visitor
+    wrote before, as `handoff.collect` always did (decision 0054): it is not asked."""
+    replies = ["Det er en KT-200, ordrenummer 7654321", "i mars i fjor", "Nei", "ja", "ola@x.no"]
+    outcomes, _ = talk(make_bot(), replies)
+    assert [o.field for o in outcomes[:-1]] == ["model", "bought", "cause", "photo", "email"]
+    done = outcomes[-1]
+    assert isinstance(done, Escalate)
+    assert CollectedField("order_number", "recognised", "7654321") in done.fields
+    assert "order" in done.path

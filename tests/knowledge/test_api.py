@@ -64,6 +64,8 @@ EXPECTED_ALL = [
     "Question",
     "ServiceTarget",
     "Step",
+    "collect_digest",
+    "collect_flow",
     "same_text",
 ]
 

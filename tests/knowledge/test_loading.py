@@ -7,7 +7,17 @@ import pathlib
 
 import pytest
 
-from knowledge import AnswerBaseInvalid, Problem, check_answer_base, load_answer_base
+from knowledge import (
+    AnswerBaseInvalid,
+    Ending,
+    Field,
+    Problem,
+    Question,
+    check_answer_base,
+    collect_digest,
+    collect_flow,
+    load_answer_base,
+)
 from tests.builders import make_answer_dict, make_fields_dict, write_answer_file, write_base
 
 TODAY = datetime.date(2026, 1, 15)
@@ -83,6 +93,38 @@ def test_a_valid_base_loads(tmp_path: pathlib.Path) -> None:
     assert answer.source == root / "payment-declined.yaml"
     assert base.fields["order_number"].example == "1234567"
     assert base.languages == frozenset({"nb", "en"})
+
+
+def test_handoff_collect_is_compiled_into_the_simplest_flow(tmp_path: pathlib.Path) -> None:
+    """`collect: [a, b]` stands for a flow of `field:` questions ending in the hand-off to the
+    answer's team (decision 0058); the file format is unchanged."""
+    answers = [make_answer_dict(handoff={"team": "payments", "collect": ["order_number", "email"]})]
+    fields = make_fields_dict(
+        email={"prompt": {"nb": "E-post?"}, "pattern": "^\\S+@\\S+$", "label": {"nb": "e-post"}}
+    )
+    root = write_base(tmp_path, answers, base={"teams": ["payments"]}, fields=fields)
+    handoff = load_answer_base(root, today=TODAY).answers[0].handoff
+    assert handoff is not None and handoff.flow is not None
+    order, email, ending = handoff.flow.steps
+    assert isinstance(order, Question) and isinstance(email, Question)
+    assert (order.id, order.type, order.field, order.next) == (
+        "order_number",
+        "text",
+        "order_number",
+        "email",
+    )
+    assert (order.pattern, order.example) == (r"\d{6,10}", "1234567")
+    assert order.ask["nb"] == "Hva er ordrenummeret ditt?"
+    assert (email.field, email.next, email.labels["nb"]) == ("email", "handoff", "e-post")
+    assert ending == Ending("handoff", handoff=True, team="payments")
+    assert handoff.flow.digest == collect_digest(["order_number", "email"])
+    assert collect_digest(["email", "order_number"]) != handoff.flow.digest
+
+
+def test_a_field_called_like_the_ending_keeps_the_steps_apart() -> None:
+    field = Field("handoff", {"nb": "?"}, ".+", None)
+    flow = collect_flow(["handoff", "handoff"], {"handoff": field}, None)
+    assert [step.id for step in flow.steps] == ["handoff", "handoff_"]
 
 
 def test_status_defaults_to_published_and_text_is_stripped(tmp_path: pathlib.Path) -> None:
