@@ -277,7 +277,9 @@ class Desk:
                 session,
                 [case.agent_id, *(e.agent_id for e in events), *(n.agent_id for n in notes)],
             )
-            others = await get_visitor_cases(session, case.visitor_id, exclude=[case.id])
+            others = await get_visitor_cases(
+                session, case.visitor_id, exclude=[case.id], customer_id=case.customer_id
+            )
         topic = self.h.bot.base.get(case.topic) if case.topic else None
         transcript = await get_messages(self.db, case.conversation_id)
         earlier = await get_earlier_conversations(self.db, case.visitor_id, case.conversation_id)

@@ -176,6 +176,7 @@ class Handoffs:
             turns,
             page_url,
             dict(visitor.attributes or {}),
+            visitor.customer_id,
         )
         bot_message = message_of(outcome, message.id if message else None)
 
@@ -222,6 +223,7 @@ class Handoffs:
         turns: Sequence[PastTurn],
         page_url: str | None,
         attributes: dict[str, Any],
+        customer_id: str | None = None,
     ) -> NewCase:
         texts = [m.text for m in context if m.role == "visitor"] + (
             [message.text] if message else []
@@ -258,6 +260,7 @@ class Handoffs:
             note.summary,
             not is_open(self.config.business_hours, self.clock()),
             path=self._path(outcome),
+            customer_id=customer_id,
         )
 
     def _path(self, outcome: Escalate) -> list[dict[str, str]]:

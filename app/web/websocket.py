@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import CLIENT_ERRORS, ApiError, HelloRequired, OriginNotAllowed, as_api_error
+from app.web.addresses import client_address
 from app.web.origins import Origins
 from app.web.schemas import (
     ChoiceFrame,
@@ -76,6 +77,7 @@ class Connection:
 
     def __init__(self, websocket: WebSocket, chat: Chat, visits: Visits) -> None:
         self.websocket, self.chat, self.visits = websocket, chat, visits
+        self.address = client_address(websocket)  # for the limits per client address
         self.queue: asyncio.Queue[Body | None] = asyncio.Queue()
         self.visitor: Visitor | None = None
         self.conversation_id: str | None = None  # None until the conversation starts
@@ -213,7 +215,12 @@ class Connection:
     async def _hello(self, frame: HelloFrame) -> None:
         page = page_info(frame.page)
         visitor, conversation = await self.visits.do_hello(
-            frame.visitor_id, frame.conversation_id, page
+            frame.visitor_id,
+            frame.conversation_id,
+            page,
+            address=self.address,
+            customer_id=frame.customer_id,
+            customer_hmac=frame.customer_hmac,
         )
         self.close()
         self.visitor, self.conversation_id = visitor, None
@@ -309,6 +316,8 @@ class Connection:
 
     async def _case_frame(self, frame: EmailFrame | RateFrame | TypingFrame) -> None:
         handoffs = self.chat.handoffs
+        if isinstance(frame, TypingFrame):  # a flood reaches no console
+            await self.visits.check_typing(self.address)
         if self.conversation_id is None:  # nothing said yet: no case to write to
             if isinstance(frame, TypingFrame):
                 return
