@@ -82,7 +82,10 @@ class Settings(BaseSettings):
         "is the one the proxy forwards (uvicorn's FORWARDED_ALLOW_IPS names trusted proxies).",
     )
     rate_limit_hellos: int = Field(
-        300, ge=1, description="`hello` frames one client address may send within 10 minutes."
+        600,
+        ge=1,
+        description="`hello` frames one client address may send within 10 minutes (one per "
+        "page a visitor opens; one connection may send at most 20).",
     )
     rate_limit_typing: int = Field(
         120, ge=1, description="`typing` frames one client address may send within a minute."

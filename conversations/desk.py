@@ -161,7 +161,6 @@ class Desk:
                 raise WrongPassword(
                     "wrong or used code: wait for the next one", code="totp_invalid"
                 )
-        await self._failures.clear(name_key)
         token = secrets.token_urlsafe(32)
         expires = now + self.sign_in_for
         async with self.db.writing() as session, session.begin():
@@ -174,6 +173,7 @@ class Desk:
                 session, "sign_in", now, agent_id=agent.id, actor=agent.name, address=address
             )
             info = await get_agent(session, agent.id)
+        await self._failures.clear(name_key)
         return token, info, expires
 
     async def _check_throttles(self, name: str, name_key: str, address_key: str) -> None:

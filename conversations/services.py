@@ -41,7 +41,7 @@ class Limits:
     idle_after: dt.timedelta
     sign_in_hours: float
     new_visitors: int = 60
-    hellos: int = 300
+    hellos: int = 600
     typing: int = 120
 
 

@@ -169,3 +169,17 @@ def test_one_address_is_limited_in_new_visitors_hellos_and_typing(serve: Serve) 
     assert too_many_hellos["code"] == "rate_limited" and "hello" in too_many_hellos["error"]
     assert [f["code"] for f in typing_refusals] == ["rate_limited"] * 2
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+
+
+def test_one_connection_may_send_only_a_few_hellos(serve: Serve) -> None:
+    from app.web.websocket import MAX_HELLOS
+
+    live = serve()
+    with live.visitor() as tab:
+        tab.hello(CHECKOUT)
+        for _ in range(MAX_HELLOS - 1):
+            tab.send({"type": "hello", "visitor_id": tab.visitor_id, "page": CHECKOUT})
+            tab.expect("welcome")
+        tab.send({"type": "hello", "visitor_id": tab.visitor_id, "page": CHECKOUT})
+        refused = tab.expect("error")
+    assert refused["code"] == "rate_limited" and "one connection" in refused["error"]
