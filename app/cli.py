@@ -446,6 +446,62 @@ def agents_list() -> None:
         )
 
 
+@agents_app.command("totp")
+def agents_totp(
+    name: str = typer.Argument(..., help="The agent's sign-in name."),
+    remove: bool = typer.Option(False, "--remove", help="Sign in without a code again."),
+) -> None:
+    """Enrol an agent in the second factor: prints the otpauth:// URI for an authenticator app
+    (a new secret each time; the old one stops working). Sign-in then asks for the code."""
+    from app.agents import enrol_totp
+    from handoff import HandoffError
+
+    try:
+        uri = enrol_totp(_settings(), name, remove=remove)
+    except HandoffError as exc:
+        _fail(f"error: {exc}", 2)
+    if uri is None:
+        typer.echo(f"agent {name} signs in without a code")
+        return
+    typer.echo(f"agent {name} now signs in with a code from an authenticator app.")
+    typer.echo("Give the agent this URI (as text or a QR code); it is shown only now:")
+    typer.echo(uri)
+
+
+@app.command()
+def audit(
+    limit: int = typer.Option(50, "--limit", min=1, max=10000, help="Entries to show."),
+    action: str | None = typer.Option(None, "--action", help="Only this action, e.g. claim."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """The audit log, newest first: sign-ins, failed sign-ins, claims, transfers, resolutions,
+    and what the commands changed."""
+    import json
+
+    from app.agents import read_audit
+    from conversations.messages import timestamp
+
+    for entry in read_audit(_settings(), limit=limit, action=action):
+        row = {
+            "id": entry.id,
+            "at": timestamp(entry.at),
+            "action": entry.action,
+            "agent_id": entry.agent_id,
+            "actor": entry.actor,
+            "address": entry.address,
+            "target": entry.target,
+            "detail": entry.detail,
+        }
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            detail = json.dumps(entry.detail, ensure_ascii=False) if entry.detail else ""
+            typer.echo(
+                f"{row['at']}\t{entry.action}\t{entry.actor or '-'}\t{entry.address or '-'}\t"
+                f"{entry.target or '-'}\t{detail}".rstrip()
+            )
+
+
 @app.command()
 def openapi() -> None:
     """Print the OpenAPI document of the HTTP API (docs/openapi.json is this output)."""

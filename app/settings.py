@@ -74,6 +74,29 @@ class Settings(BaseSettings):
     rate_limit_seconds: float = Field(
         60.0, gt=0, description="The window of the per-visitor message rate limit, in seconds."
     )
+    rate_limit_new_visitors: int = Field(
+        60,
+        ge=1,
+        description="New visitors one client address may create within 10 minutes (POST "
+        "/visitors, or a `hello` without a visitor id). Behind a reverse proxy, the address "
+        "is the one the proxy forwards (uvicorn's FORWARDED_ALLOW_IPS names trusted proxies).",
+    )
+    rate_limit_hellos: int = Field(
+        600,
+        ge=1,
+        description="`hello` frames one client address may send within 10 minutes (one per "
+        "page a visitor opens; one connection may send at most 20).",
+    )
+    rate_limit_typing: int = Field(
+        120, ge=1, description="`typing` frames one client address may send within a minute."
+    )
+    identity_secret: SecretStr | None = Field(
+        None,
+        description="The secret a site signs its signed-in customer's id with (HMAC-SHA256, "
+        'docs/widget.md "Signed-in customers"). Unset: the server refuses signed identities. '
+        "Use at least 32 random bytes, e.g. `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(32))'`.",
+    )
     conversation_idle_hours: float = Field(
         24.0,
         gt=0,

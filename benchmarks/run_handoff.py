@@ -89,6 +89,9 @@ async def seed_agents(url: str, count: int) -> list[str]:
 
 SETTINGS = {
     "CHAT_RATE_LIMIT_MESSAGES": "100000",
+    "CHAT_RATE_LIMIT_NEW_VISITORS": "1000000",
+    "CHAT_RATE_LIMIT_HELLOS": "1000000",
+    "CHAT_RATE_LIMIT_TYPING": "1000000",
     "CHAT_HANDOFF_ANSWER_TIMEOUT_SECONDS": "86400",
 }
 

@@ -373,6 +373,9 @@ def serve_and_load(
             "CHAT_TURN_WORKERS": str(workers),
             "CHAT_ENCODE_BATCH": str(encode_batch),
             "CHAT_RATE_LIMIT_MESSAGES": "1000",
+            "CHAT_RATE_LIMIT_NEW_VISITORS": "1000000",
+            "CHAT_RATE_LIMIT_HELLOS": "1000000",
+            "CHAT_RATE_LIMIT_TYPING": "1000000",
         }
         server = start_server(args.data_dir, Path(tmp) / "chat.db", settings)
         try:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.identity import public_visitor_id
 from conversations.messages import timestamp
 from handoff import AgentInfo, Case, CaseEvent, CaseNote
 from handoff.tables import Agent
@@ -59,7 +60,9 @@ def case_row(case: Case, names: Mapping[str, str], now: dt.datetime) -> dict[str
         "language": case.language,
         "question": case.question,
         "conversation_id": case.conversation_id,
-        "visitor_id": case.visitor_id,
+        # Never the visitor's id: that is the visitor's credential (conversations.identity).
+        "visitor": public_visitor_id(case.visitor_id),
+        "customer_id": case.customer_id,
         "created_at": timestamp(case.created_at),
         "waiting_since": timestamp(case.waiting_since),
         "waiting_seconds": max(0, int((now - case.waiting_since).total_seconds())),

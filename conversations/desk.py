@@ -5,8 +5,11 @@ messages and status (`do_case_change`), then its events go to the visitor and th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import math
 import secrets
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +30,7 @@ from conversations.storage import (
     get_messages,
 )
 from handoff import (
+    Agent,
     AgentInfo,
     Case,
     HandoffError,
@@ -35,6 +39,7 @@ from handoff import (
     UnknownTeam,
     WrongPassword,
     check_can_see,
+    check_totp,
     do_add_note,
     do_assign,
     do_claim,
@@ -47,6 +52,7 @@ from handoff import (
     do_sign_in,
     do_sign_out,
     do_transfer,
+    do_use_totp_step,
     get_agent,
     get_agent_by_name,
     get_case,
@@ -57,65 +63,173 @@ from handoff import (
     get_signed_in_agent,
     get_urgency,
     get_visitor_cases,
+    record_audit,
     token_hash,
     urgency_rank,
     verify_password,
 )
 from handoff import texts as T
 
-__all__ = ["Desk"]
+__all__ = ["Desk", "HashTurns"]
 
-SIGN_IN_FAILURES = 10  # failed sign-ins for one name within SIGN_IN_WINDOW seconds
-SIGN_IN_WINDOW = 300.0
+# Sign-in throttling (docs/decisions/0112): failures are counted for SIGN_IN_WINDOW seconds.
+# A name's first NAME_FREE failures are free; after that each try waits (from the latest
+# failure) NAME_FIRST seconds, doubling up to NAME_MOST, so the right password always gets
+# in after at most NAME_MOST seconds. One client address may fail ADDRESS_FAILURES times
+# with any names (spraying). Each check is made before any password is hashed.
+SIGN_IN_WINDOW = 900.0
+NAME_FREE, NAME_FIRST, NAME_MOST = 3, 1.0, 30.0
+ADDRESS_FAILURES = 30
+HASHES_AT_ONCE = 2  # Argon2 hashes of 64 MiB each that one process runs at a time
+HASHES_WAITING = 6  # sign-ins that may wait for one; more are refused (429, retry at once)
+
+
+class HashTurns:
+    """A cap on the password hashes one process runs at once, with a short queue: a flood of
+    sign-ins is refused rather than starving the visitors of memory and cores."""
+
+    def __init__(self, at_once: int = HASHES_AT_ONCE, waiting: int = HASHES_WAITING) -> None:
+        self.at_once, self.most = at_once, at_once + waiting
+        self._turns: asyncio.Semaphore | None = None
+        self.inside = 0
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if self.inside >= self.most:
+            raise RateLimited(
+                f"too many sign-ins at once ({self.most} are being checked); try again in 1 s",
+                1,
+            )
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self.at_once)
+        self.inside += 1
+        try:
+            async with self._turns:
+                yield
+        finally:
+            self.inside -= 1
 
 
 class Desk:
     def __init__(
-        self, handoffs: Handoffs, sign_in_hours: float, *, windows: Windows | None = None
+        self,
+        handoffs: Handoffs,
+        sign_in_hours: float,
+        *,
+        windows: Windows | None = None,
+        hashes: HashTurns | None = None,
     ) -> None:
         self.h, self.db, self.clock = handoffs, handoffs.db, handoffs.clock
         self.sign_in_for = dt.timedelta(hours=sign_in_hours)
         self.teams = handoffs.config.teams
         self._failures: Windows = windows if windows is not None else LocalWindows()
+        self.hashes = hashes if hashes is not None else HashTurns()
+        self.address_failures = ADDRESS_FAILURES
 
     # --- signing in ---------------------------------------------------------------------
 
-    async def do_sign_in(self, name: str, password: str) -> tuple[str, AgentInfo, dt.datetime]:
-        key = f"sign-in:{name.strip().casefold()}"
-        await self._check_failures(key)
+    async def do_sign_in(
+        self, name: str, password: str, *, address: str | None = None, code: str | None = None
+    ) -> tuple[str, AgentInfo, dt.datetime]:
+        """Sign in with name and password (and the second factor's `code` when the agent is
+        enrolled): the cookie's token, the agent, when it ends. Raises RateLimited (too many
+        failures for the name or from `address`, or too many sign-ins at once),
+        WrongPassword (`wrong_password`, `totp_required`, `totp_invalid`)."""
+        folded = name.strip().casefold()
+        name_key, address_key = f"sign-in:{folded}", f"sign-in-address:{address or '-'}"
+        await self._check_throttles(folded, name_key, address_key)
         async with self.db.reading() as session:
             agent = await get_agent_by_name(session, name)
         stored = agent.password_hash if agent is not None else None
-        if not await asyncio.to_thread(verify_password, stored, password) or agent is None:
-            await self._failures.hit(key, UNLIMITED, SIGN_IN_WINDOW)
+        async with self.hashes.turn():
+            right = await asyncio.to_thread(verify_password, stored, password)
+        if not right or agent is None:
+            await self._failed(name_key, address_key, agent, address, "password")
             raise WrongPassword("wrong name or password")
-        await self._failures.clear(key)
-        token, now = secrets.token_urlsafe(32), self.clock()
+        now = self.clock()
+        step = None
+        if agent.totp_secret:
+            if not code:
+                raise WrongPassword(
+                    "this agent signs in with a code from an authenticator app too: send "
+                    "`code` with the name and password",
+                    code="totp_required",
+                )
+            step = check_totp(agent.totp_secret, code, now, agent.totp_last_step)
+            if step is None:
+                await self._failed(name_key, address_key, agent, address, "totp")
+                raise WrongPassword(
+                    "wrong or used code: wait for the next one", code="totp_invalid"
+                )
+        token = secrets.token_urlsafe(32)
         expires = now + self.sign_in_for
         async with self.db.writing() as session, session.begin():
+            if step is not None and not await do_use_totp_step(session, agent.id, step):
+                raise WrongPassword(
+                    "wrong or used code: wait for the next one", code="totp_invalid"
+                )
             await do_sign_in(session, agent.id, token_hash(token), now, expires)
+            await record_audit(
+                session, "sign_in", now, agent_id=agent.id, actor=agent.name, address=address
+            )
             info = await get_agent(session, agent.id)
+        await self._failures.clear(name_key)
         return token, info, expires
 
-    async def _check_failures(self, key: str) -> None:
-        """429 after SIGN_IN_FAILURES failed sign-ins for one name within SIGN_IN_WINDOW
-        (counted in every process when the windows are shared)."""
-        retry = await self._failures.hit(key, SIGN_IN_FAILURES, SIGN_IN_WINDOW, record=False)
-        if retry > 0:
-            name = key.removeprefix("sign-in:")
+    async def _check_throttles(self, name: str, name_key: str, address_key: str) -> None:
+        """429 when the address has failed too often, or the name must wait (counted in
+        every process when the windows are shared)."""
+        most = self.address_failures
+        address_wait = await self._failures.hit(address_key, most, SIGN_IN_WINDOW, record=False)
+        if address_wait > 0:
             raise RateLimited(
-                f"too many failed sign-ins for {name!r}: at most {SIGN_IN_FAILURES} in "
-                f"{SIGN_IN_WINDOW / 60:g} minutes; try again in {max(1, round(retry))} s",
-                retry,
+                f"too many failed sign-ins from this address: at most {most} in "
+                f"{SIGN_IN_WINDOW / 60:g} minutes; try again in {max(1, round(address_wait))} s",
+                address_wait,
+            )
+        wait = await self._failures.backoff(
+            name_key, SIGN_IN_WINDOW, NAME_FREE, NAME_FIRST, NAME_MOST
+        )
+        if wait > 0:
+            raise RateLimited(
+                f"failed sign-ins for {name!r}: wait {max(1, math.ceil(wait))} s before the "
+                "next try (the wait grows with each failure, to at most "
+                f"{NAME_MOST:g} s)",
+                wait,
             )
 
-    async def do_sign_out(self, token: str | None) -> str | None:
+    async def _failed(
+        self,
+        name_key: str,
+        address_key: str,
+        agent: Agent | None,
+        address: str | None,
+        reason: str,
+    ) -> None:
+        await self._failures.hit(name_key, UNLIMITED, SIGN_IN_WINDOW)
+        await self._failures.hit(address_key, UNLIMITED, SIGN_IN_WINDOW)
+        async with self.db.writing() as session, session.begin():
+            await record_audit(
+                session,
+                "sign_in_failed",
+                self.clock(),
+                agent_id=agent.id if agent is not None else None,
+                actor=agent.name if agent is not None else None,
+                address=address,
+                detail={"reason": reason if agent is not None else "unknown_name"},
+            )
+
+    async def do_sign_out(self, token: str | None, *, address: str | None = None) -> str | None:
         """End the sign-in of `token`; the agent's open consoles close. Returns the agent's id
         (None: no such sign-in)."""
         if not token:
             return None
         async with self.db.writing() as session, session.begin():
             agent_id = await do_sign_out(session, token_hash(token))
+            if agent_id is not None:
+                await record_audit(
+                    session, "sign_out", self.clock(), agent_id=agent_id, address=address
+                )
         if agent_id is not None:
             await self.h.hub.publish(frames.agent_signed_out(agent_id))
         return agent_id
@@ -163,7 +277,9 @@ class Desk:
                 session,
                 [case.agent_id, *(e.agent_id for e in events), *(n.agent_id for n in notes)],
             )
-            others = await get_visitor_cases(session, case.visitor_id, exclude=[case.id])
+            others = await get_visitor_cases(
+                session, case.visitor_id, exclude=[case.id], customer_id=case.customer_id
+            )
         topic = self.h.bot.base.get(case.topic) if case.topic else None
         transcript = await get_messages(self.db, case.conversation_id)
         earlier = await get_earlier_conversations(self.db, case.visitor_id, case.conversation_id)
@@ -196,6 +312,8 @@ class Desk:
 
         async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], str]:
             claimed = await do_claim(session, case_id, agent.id, now)
+            if not was_mine:
+                await _audit(session, "claim", now, agent, claimed)
             notes = [] if was_mine else [self._joined(claimed, agent)]
             return claimed, notes, CONVERSATION_STATUS[claimed.status]
 
@@ -245,6 +363,8 @@ class Desk:
             assigned = moved.agent_id or await do_assign(session, case_id, now)
             moved = await get_case(session, case_id)
             await session.refresh(moved)
+            detail = {"from_team": case.team, "team": moved.team, "to_agent": moved.agent_id}
+            await _audit(session, "transfer", now, agent, moved, detail)
             notes = []
             if assigned:
                 notes.append(self._joined(moved, await get_agent(session, assigned)))
@@ -300,6 +420,7 @@ class Desk:
 
         async def change(session: AsyncSession) -> tuple[Case, list[NewMessage], str]:
             done = await do_resolve(session, case_id, agent, now)
+            await _audit(session, "resolve", now, agent, done)
             lang = done.language
             ask = system_message(T.RESOLVED[lang].format(case=done.number), lang, "resolved")
             return done, [ask], CONVERSATION_STATUS[done.status]
@@ -361,6 +482,25 @@ class Desk:
         for case in raised:
             await self.h.publish_case(case, "urgency")
         return len(raised)
+
+
+async def _audit(
+    session: AsyncSession,
+    action: str,
+    now: dt.datetime,
+    agent: AgentInfo,
+    case: Case,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await record_audit(
+        session,
+        action,
+        now,
+        agent_id=agent.id,
+        actor=agent.agent.name,
+        target=case.id,
+        detail={"case": case.number, **(detail or {})},
+    )
 
 
 def _earlier(conversation: Any, bot_messages: list[Message]) -> dict[str, Any]:

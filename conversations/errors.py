@@ -15,6 +15,7 @@ Tree::
     ├── NotCollecting          not_collecting: "skip" while the bot asks for nothing
     ├── NoCase                 no_case: e-mail or rating in a conversation without a case
     ├── BadEmail               bad_email: not an e-mail address
+    ├── InvalidIdentity        identity_invalid: a customer identity whose signature fails
     ├── RateLimited            rate_limited (`retry_after` seconds)
     ├── StorageUnavailable     storage_unavailable: the database cannot be opened or reached
     └── RedisUnavailable       redis_unavailable: CHAT_REDIS_URL cannot be reached on start
@@ -29,6 +30,7 @@ __all__ = [
     "BadEmail",
     "ConversationError",
     "Forbidden",
+    "InvalidIdentity",
     "InvalidText",
     "NoCase",
     "NotCollecting",
@@ -90,6 +92,12 @@ class NoCase(ConversationError):
 
 class BadEmail(ConversationError):
     code = "bad_email"
+
+
+class InvalidIdentity(ConversationError):
+    """A signed customer identity the server cannot verify (docs/widget.md)."""
+
+    code = "identity_invalid"
 
 
 class RateLimited(ConversationError):

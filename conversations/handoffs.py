@@ -184,6 +184,7 @@ class Handoffs:
             turns,
             page_url,
             dict(visitor.attributes or {}),
+            visitor.customer_id,
         )
         bot_message = message_of(outcome, message.id if message else None)
 
@@ -230,6 +231,7 @@ class Handoffs:
         turns: Sequence[PastTurn],
         page_url: str | None,
         attributes: dict[str, Any],
+        customer_id: str | None = None,
     ) -> NewCase:
         texts = [m.text for m in context if m.role == "visitor"] + (
             [message.text] if message else []
@@ -266,6 +268,7 @@ class Handoffs:
             None if note.summary is None else mask_personal_data(note.summary),
             not is_open(self.config.business_hours, self.clock()),
             path=self._path(outcome),
+            customer_id=customer_id,
         )
 
     def _path(self, outcome: Escalate) -> list[dict[str, str]]:

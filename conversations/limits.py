@@ -3,19 +3,21 @@
 `Windows` is where the events are counted: `LocalWindows` in this process (one machine), or
 `conversations.redis_limits.RedisWindows` when several processes serve the same visitors and
 agents, so that a visitor whose messages go to two processes still meets one limit. A
-`RateLimiter` is one named limit over such a store (visitors' messages, page reports); the
-desk counts failed sign-ins in the same store.
+`RateLimiter` is one named limit over such a store (visitors' messages, page reports, what one
+client address may do); the desk counts failed sign-ins in the same store and makes each
+further try wait longer (`Windows.backoff`).
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from conversations.errors import RateLimited
 
-__all__ = ["UNLIMITED", "LocalWindows", "RateLimiter", "Windows"]
+__all__ = ["UNLIMITED", "LocalWindows", "RateLimiter", "Windows", "backoff_wait"]
 
 UNLIMITED = 2**31 - 1  # `hit(..., UNLIMITED, ...)` records an event without refusing it
 
@@ -29,21 +31,38 @@ class Windows(Protocol):
         the oldest of them leaves the window (> 0)."""
         ...
 
+    async def backoff(
+        self, key: str, seconds: float, free: int, first: float, most: float
+    ) -> float:
+        """A growing wait after events recorded by `hit(key, UNLIMITED, seconds)`: with n
+        events of `key` in the last `seconds` and n > `free`, the next may come
+        min(`first` * 2 ** (n - free - 1), `most`) seconds after the latest. Returns what is
+        left of that wait (0: go ahead); records nothing."""
+        ...
+
     async def clear(self, key: str) -> None:
         """Forget every event of `key`."""
         ...
 
 
-class LocalWindows:
-    """The windows of this process, on the monotonic clock."""
+def backoff_wait(count: int, free: int, first: float, most: float) -> float:
+    """The wait after the latest of `count` events (`Windows.backoff`)."""
+    if count <= free:
+        return 0.0
+    return float(min(first * 2 ** min(count - free - 1, 30), most))
 
-    def __init__(self) -> None:
+
+class LocalWindows:
+    """The windows of this process, on the monotonic clock (`monotonic`, for tests)."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.monotonic = monotonic
         self._events: dict[str, deque[float]] = {}
         self._hits = 0
         self._longest = 0.0  # the longest window asked for: older events can go
 
     async def hit(self, key: str, limit: int, seconds: float, *, record: bool = True) -> float:
-        return self.hit_now(key, limit, seconds, time.monotonic(), record=record)
+        return self.hit_now(key, limit, seconds, self.monotonic(), record=record)
 
     def hit_now(
         self, key: str, limit: int, seconds: float, now: float, *, record: bool = True
@@ -64,6 +83,26 @@ class LocalWindows:
             self._sweep(now)
         return 0.0
 
+    async def backoff(
+        self, key: str, seconds: float, free: int, first: float, most: float
+    ) -> float:
+        return self.backoff_now(key, seconds, free, first, most, self.monotonic())
+
+    def backoff_now(
+        self, key: str, seconds: float, free: int, first: float, most: float, now: float
+    ) -> float:
+        """`backoff` at `now` (monotonic seconds)."""
+        events = self._events.get(key)
+        if not events:
+            return 0.0
+        while events and events[0] <= now - seconds:
+            events.popleft()
+        if not events:
+            del self._events[key]
+            return 0.0
+        wait = backoff_wait(len(events), free, first, most)
+        return max(0.0, events[-1] + wait - now)
+
     async def clear(self, key: str) -> None:
         self._events.pop(key, None)
 
@@ -76,12 +115,20 @@ class LocalWindows:
 
 class RateLimiter:
     """At most `limit` events per `seconds` for each key; `name` keeps limits apart in a
-    shared store (e.g. `messages`, `pages`)."""
+    shared store (e.g. `messages`, `pages`); `what` names the events in the refusal (default
+    `name`: "too many messages")."""
 
     def __init__(
-        self, limit: int, seconds: float, *, name: str, windows: Windows | None = None
+        self,
+        limit: int,
+        seconds: float,
+        *,
+        name: str,
+        windows: Windows | None = None,
+        what: str | None = None,
     ) -> None:
         self.limit, self.seconds, self.name = limit, seconds, name
+        self.what = what or name
         self.windows: Windows = windows if windows is not None else LocalWindows()
 
     async def check(self, key: str) -> None:
@@ -89,7 +136,7 @@ class RateLimiter:
         retry_after = await self.windows.hit(f"{self.name}:{key}", self.limit, self.seconds)
         if retry_after > 0:
             raise RateLimited(
-                f"too many messages: at most {self.limit} in {self.seconds:g} seconds; "
+                f"too many {self.what}: at most {self.limit} in {self.seconds:g} seconds; "
                 f"try again in {max(1, round(retry_after))} s",
                 retry_after,
             )

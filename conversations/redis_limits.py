@@ -22,7 +22,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 
-from conversations.limits import LocalWindows
+from conversations.limits import LocalWindows, backoff_wait
 from conversations.locks import LocalLocks
 from conversations.redis_link import REDIS_ERRORS, RedisLink
 
@@ -57,6 +57,17 @@ if ARGV[3] == '1' then
   redis.call('PEXPIRE', KEYS[1], window)
 end
 return 0
+"""
+# KEYS[1]: the window; ARGV: window in ms. Returns the events in it and the latest's age in
+# ms (the wait is computed in Python, `backoff_wait`).
+_LATEST = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+local n = redis.call('ZCARD', KEYS[1])
+if n == 0 then return {0, 0} end
+local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+return {n, now - tonumber(latest[2])}
 """
 
 
@@ -125,6 +136,7 @@ class RedisWindows:
         self.link, self.prefix = link, prefix
         self.local = LocalWindows()  # while Redis is lost
         self._hit = link.client.register_script(_HIT)
+        self._latest = link.client.register_script(_LATEST)
 
     async def hit(self, key: str, limit: int, seconds: float, *, record: bool = True) -> float:
         if self.link.up:
@@ -135,6 +147,20 @@ class RedisWindows:
             except REDIS_ERRORS as exc:
                 self.link.lost(exc)
         return await self.local.hit(key, limit, seconds, record=record)
+
+    async def backoff(
+        self, key: str, seconds: float, free: int, first: float, most: float
+    ) -> float:
+        if self.link.up:
+            try:
+                count, age_ms = await self._latest(
+                    keys=[self.prefix + key], args=[int(seconds * 1000)]
+                )
+                wait = backoff_wait(int(count), free, first, most)
+                return max(0.0, wait - int(age_ms) / 1000) if count else 0.0
+            except REDIS_ERRORS as exc:
+                self.link.lost(exc)
+        return await self.local.backoff(key, seconds, free, first, most)
 
     async def clear(self, key: str) -> None:
         await self.local.clear(key)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot import EarlierConversation, Page
 from conversations import frames
 from conversations.chat import Chat
+from conversations.errors import UnknownVisitor
+from conversations.identity import verify_customer
 from conversations.limits import RateLimiter
 from conversations.storage import (
     Conversation,
@@ -23,12 +26,15 @@ from conversations.storage import (
     check_conversation,
     do_create_conversation,
     do_create_visitor,
+    do_link_customer,
     do_record_page_view,
     do_store_replies,
     do_touch_visitor,
     get_conversation,
+    get_customer_visitor,
     get_earlier_conversations,
     get_feedback,
+    get_latest_conversation,
     get_messages,
     get_visitor,
 )
@@ -41,36 +47,117 @@ from conversations.turns import (
     visitor_context,
 )
 
-__all__ = ["Start", "Visits"]
+__all__ = ["AddressLimits", "Start", "Visits"]
 
 Start = Callable[[], Awaitable[str]]  # starts (or finds) the conversation for an offer: its id
+
+
+@dataclass(frozen=True)
+class AddressLimits:
+    """What one client address may do (in the shared windows): create visitors, send
+    `hello` frames, send `typing` frames."""
+
+    visitors: RateLimiter
+    hellos: RateLimiter
+    typing: RateLimiter
 
 
 class Visits:
     """Arrivals and page views; offers go through `chat` (its locks, its hub)."""
 
-    def __init__(self, chat: Chat, *, idle_after: dt.timedelta, page_limiter: RateLimiter):
+    def __init__(
+        self,
+        chat: Chat,
+        *,
+        idle_after: dt.timedelta,
+        page_limiter: RateLimiter,
+        per_address: AddressLimits | None = None,
+        identity_secret: str | None = None,
+    ):
         self.chat, self.db = chat, chat.db
         self.idle_after = idle_after
         self.page_limiter = page_limiter
+        self.per_address = per_address
+        self.identity_secret = identity_secret
 
-    async def do_visitor(self, visitor_id: str | None) -> Visitor:
-        """The visitor with this id (seen now), or a new visitor; raises UnknownVisitor."""
+    async def do_visitor(self, visitor_id: str | None, *, address: str | None = None) -> Visitor:
+        """The visitor with this id (seen now), or a new visitor; raises UnknownVisitor, and
+        RateLimited when `address` has created too many visitors."""
         if visitor_id is None:
+            await self._check_new_visitor(address)
             return await do_create_visitor(self.db, self.chat.clock())
         visitor = await get_visitor(self.db, visitor_id)
         return await do_touch_visitor(self.db, visitor, self.chat.clock())
 
+    async def _check_new_visitor(self, address: str | None) -> None:
+        if address is not None and self.per_address is not None:
+            await self.per_address.visitors.check(address)
+
+    async def check_typing(self, address: str | None) -> None:
+        """A `typing` frame from `address`; raises RateLimited for a flood."""
+        if address is not None and self.per_address is not None:
+            await self.per_address.typing.check(address)
+
     async def do_hello(
-        self, visitor_id: str | None, conversation_id: str | None, page: PageInfo | None
+        self,
+        visitor_id: str | None,
+        conversation_id: str | None,
+        page: PageInfo | None,
+        *,
+        address: str | None = None,
+        customer_id: str | None = None,
+        customer_hmac: str | None = None,
     ) -> tuple[Visitor, Conversation | None]:
         """A WebSocket's `hello`: the visitor (new when None) and the conversation to go on
         with, or None: a page view starts no conversation (it starts with the first message,
-        choice or proactive offer). The ids are checked before anything is created."""
+        choice or proactive offer). The ids, the limits of `address` and a signed customer
+        identity are checked before anything is created.
+
+        With a verified identity the visitor is the customer's (on every device; see
+        `_customer_visitor`). A visitor that belongs to a customer is not continued without
+        the customer's signature (a shared computer after sign-out): a new visitor starts.
+        The conversation is continued only when it is the visitor's that goes on.
+        """
+        if address is not None and self.per_address is not None:
+            await self.per_address.hellos.check(address)
+        customer = None
+        if customer_id is not None or customer_hmac is not None:
+            customer = verify_customer(self.identity_secret, customer_id, customer_hmac)
         if visitor_id is None and conversation_id is not None:
             await check_conversation(self.db, "", conversation_id)  # unknown, or not theirs
-        visitor = await self.do_visitor(visitor_id)
+        if customer is not None:
+            visitor = await self._customer_visitor(customer, visitor_id, address)
+        else:
+            visitor = await self.do_visitor(visitor_id, address=address)
+            if visitor.customer_id is not None:
+                visitor = await self.do_visitor(None, address=address)
+        if visitor.id != visitor_id:
+            conversation_id = None
+        if customer is not None and conversation_id is None:  # from another device
+            latest = await get_latest_conversation(self.db, visitor.id)
+            conversation_id = latest.id if latest is not None else None
         return visitor, await self.do_resume(visitor, conversation_id, page)
+
+    async def _customer_visitor(
+        self, customer: str, visitor_id: str | None, address: str | None
+    ) -> Visitor:
+        """The verified customer's visitor: the one they have, else this anonymous visitor
+        (it becomes theirs), else a new one."""
+        now = self.chat.clock()
+        async with self.chat.lock(f"customer:{customer}"):
+            found = await get_customer_visitor(self.db, customer)
+            if found is not None:
+                return await do_touch_visitor(self.db, found, now)
+            if visitor_id is not None:
+                try:
+                    visitor = await get_visitor(self.db, visitor_id)
+                except UnknownVisitor:
+                    visitor = None
+                if visitor is not None and visitor.customer_id is None:
+                    visitor = await do_link_customer(self.db, visitor, customer)
+                    return await do_touch_visitor(self.db, visitor, now)
+            await self._check_new_visitor(address)
+            return await do_create_visitor(self.db, now, customer_id=customer)
 
     async def do_resume(
         self, visitor: Visitor, conversation_id: str | None, page: PageInfo | None

@@ -23,11 +23,14 @@ from handoff.actions import (
     do_set_agent_status,
     do_set_contact_email,
     do_set_summary,
+    do_set_totp,
     do_set_urgency,
     do_sign_in,
     do_sign_out,
     do_transfer,
+    do_use_totp_step,
 )
+from handoff.audit import AUDIT_ACTIONS, get_audit, record_audit
 from handoff.errors import (
     AgentExists,
     CaseConflict,
@@ -64,7 +67,8 @@ from handoff.queries import (
     token_hash,
 )
 from handoff.records import NewCase, QueueFilter
-from handoff.tables import HELD, METADATA, WAITING, Agent, Case, CaseEvent, CaseNote
+from handoff.tables import HELD, METADATA, WAITING, Agent, AuditEntry, Case, CaseEvent, CaseNote
+from handoff.totp import check_totp, new_totp_secret, totp_uri
 from handoff.urgency import (
     URGENCY_RANKS,
     Signals,
@@ -76,6 +80,7 @@ from handoff.urgency import (
 
 __all__ = [
     "AGENT_STATUSES",
+    "AUDIT_ACTIONS",
     "HELD",
     "METADATA",
     "URGENCY_RANKS",
@@ -83,6 +88,7 @@ __all__ = [
     "Agent",
     "AgentExists",
     "AgentInfo",
+    "AuditEntry",
     "Case",
     "CaseConflict",
     "CaseEvent",
@@ -102,6 +108,7 @@ __all__ = [
     "can_see",
     "check_can_see",
     "check_password_strength",
+    "check_totp",
     "do_add_agent",
     "do_add_note",
     "do_assign",
@@ -116,14 +123,17 @@ __all__ = [
     "do_set_agent_status",
     "do_set_contact_email",
     "do_set_summary",
+    "do_set_totp",
     "do_set_urgency",
     "do_sign_in",
     "do_sign_out",
     "do_transfer",
+    "do_use_totp_step",
     "format_case_number",
     "get_agent",
     "get_agent_by_name",
     "get_agents",
+    "get_audit",
     "get_case",
     "get_case_events",
     "get_case_notes",
@@ -140,9 +150,12 @@ __all__ = [
     "hash_password",
     "is_open",
     "needs_rehash",
+    "new_totp_secret",
     "next_opening",
     "parse_case_number",
+    "record_audit",
     "token_hash",
+    "totp_uri",
     "urgency_rank",
     "verify_password",
 ]

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff._changes import check_holder, event, fresh, load, lock_agent, next_number, take
@@ -48,10 +48,12 @@ __all__ = [
     "do_set_agent_status",
     "do_set_contact_email",
     "do_set_summary",
+    "do_set_totp",
     "do_set_urgency",
     "do_sign_in",
     "do_sign_out",
     "do_transfer",
+    "do_use_totp_step",
 ]
 
 AGENT_STATUSES = ("online", "away", "offline")
@@ -104,6 +106,27 @@ async def do_sign_in(
     )
 
 
+async def do_set_totp(session: AsyncSession, agent_id: str, secret: str | None) -> None:
+    """Enrol the agent in the second factor with `secret` (None: remove it)."""
+    await session.execute(
+        update(Agent).where(Agent.id == agent_id).values(totp_secret=secret, totp_last_step=None)
+    )
+
+
+async def do_use_totp_step(session: AsyncSession, agent_id: str, step: int) -> bool:
+    """Mark the code of `step` used; False when it (or a later one) was used already, by a
+    sign-in of another process meanwhile."""
+    result = await session.execute(
+        update(Agent)
+        .where(
+            Agent.id == agent_id,
+            or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def do_sign_out(session: AsyncSession, token_hash: str) -> str | None:
     """End a sign-in; returns the agent's id, or None when there was no such sign-in."""
     found = await session.get(AgentSignIn, token_hash)
@@ -134,6 +157,7 @@ async def do_open_case(session: AsyncSession, new: NewCase, now: dt.datetime, ye
         number=await next_number(session, year),
         conversation_id=new.conversation_id,
         visitor_id=new.visitor_id,
+        customer_id=new.customer_id,
         status="queued",
         team=new.team,
         agent_id=None,

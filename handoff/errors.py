@@ -7,7 +7,8 @@ Tree::
     ├── UnknownTeam          unknown_team: a team base.yaml does not list
     ├── UnknownAgent         unknown_agent: no agent with this id or name
     ├── AgentExists          agent_exists: an agent with this name already exists
-    ├── WrongPassword        wrong_password: unknown name or wrong password
+    ├── WrongPassword        wrong_password: unknown name or wrong password;
+    │                        totp_required / totp_invalid: the second factor's code
     ├── NotSignedIn          not_signed_in / sign_in_invalid / sign_in_expired
     ├── NotAllowed           forbidden: a case of a team the agent is not in
     └── CaseConflict         the case is not in a state that allows this (409):

@@ -313,11 +313,21 @@ async def get_case_notes(session: AsyncSession, case_id: str) -> list[CaseNote]:
 
 
 async def get_visitor_cases(
-    session: AsyncSession, visitor_id: str, exclude: Iterable[str] = (), limit: int = 10
+    session: AsyncSession,
+    visitor_id: str,
+    exclude: Iterable[str] = (),
+    limit: int = 10,
+    *,
+    customer_id: str | None = None,
 ) -> list[Case]:
+    """The visitor's other cases, newest first; with a verified `customer_id`, the
+    customer's cases from every device too."""
+    whose = Case.visitor_id == visitor_id
+    if customer_id is not None:
+        whose = or_(whose, Case.customer_id == customer_id)
     rows = await session.scalars(
         select(Case)
-        .where(Case.visitor_id == visitor_id, Case.id.not_in(list(exclude)))
+        .where(whose, Case.id.not_in(list(exclude)))
         .order_by(Case.created_at.desc())
         .limit(limit)
     )

@@ -40,6 +40,7 @@ class NewCase:
     summary: str | None = None
     off_hours: bool = False
     path: Sequence[dict[str, Any]] = ()  # a guided flow's steps: [{step, label}]
+    customer_id: str | None = None  # the site's signed-in customer (a verified identity)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "Agent",
     "AgentSignIn",
     "AgentTeam",
+    "AuditEntry",
     "Base",
     "Case",
     "CaseCounter",
@@ -100,6 +101,8 @@ class Agent(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)  # signs in with it, casefolded
     display_name: Mapped[str] = mapped_column(String(128))
     password_hash: Mapped[str] = mapped_column(String(256))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; None: no second factor
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the last code's time step
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     max_chats: Mapped[int] = mapped_column(Integer, default=3)
     status: Mapped[str] = mapped_column(String(16), default="offline")  # online | away | offline
@@ -154,6 +157,7 @@ class Case(Base):
         ),
         Index("ix_cases_agent_status", "agent_id", "status"),
         Index("ix_cases_visitor_created", "visitor_id", "created_at"),
+        Index("ix_cases_customer_created", "customer_id", "created_at"),
         # At most one open case per conversation: a resend can never open a second one.
         Index(
             "uq_cases_open_conversation",
@@ -167,7 +171,8 @@ class Case(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # S-2026-000123
     conversation_id: Mapped[str] = mapped_column(String(ID), index=True)
-    visitor_id: Mapped[str] = mapped_column(String(ID))
+    visitor_id: Mapped[str] = mapped_column(String(ID))  # a credential: never shown to agents
+    customer_id: Mapped[str | None] = mapped_column(String(128))  # a verified identity's
     status: Mapped[str] = mapped_column(String(24))
     team: Mapped[str] = mapped_column(String(64))
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
@@ -222,3 +227,21 @@ class CaseNote(Base):
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """One action of an agent or admin (or of the operator on the command line), kept for
+    admins to read (`handoff.audit`). `agent_id` has no foreign key: the entry outlives the
+    agent."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[str | None] = mapped_column(String(ID))  # who did it (None: CLI, unknown)
+    actor: Mapped[str | None] = mapped_column(String(64))  # the agent's name, or "cli"
+    address: Mapped[str | None] = mapped_column(String(64))  # the client address
+    target: Mapped[str | None] = mapped_column(String(64))  # a case id, an agent, a visitor
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

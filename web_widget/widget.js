@@ -18,7 +18,6 @@ const NOTICE_DELAY_MS = 1200; // shorter blips show no notice
 const TYPING_MAX_MS = 20000;
 
 // UI text, one line per language in KEYS order (tested). {n} is filled in.
-// Launcher names ("open", "shut") contain "chat" (tests, screen readers).
 const KEYS = `open shut close title log input send typing reconnecting helped yes no
 thanks human fallback more you agent sending failed unread dismiss bubble choices
 case place wait opens helping solved mail mailed rate rated stars`.split(/\s+/);
@@ -280,7 +279,6 @@ function safeUrl(value) {
   }
 }
 
-/** h("p", {class: "x", onclick: fn}, "text", child) */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -493,7 +491,7 @@ textarea::placeholder{color:#5b6470}
 
 const SVG = "http://www.w3.org/2000/svg"; // a name, never fetched
 
-/** The launcher's icon, without innerHTML (for Trusted Types). */
+/** The launcher's icon, no innerHTML (Trusted Types). */
 function icon() {
   const svg = document.createElementNS(SVG, "svg");
   const path = document.createElementNS(SVG, "path");
@@ -540,6 +538,8 @@ class SamsvarChat extends HTMLElement {
       open: open !== null && open !== "false",
       position: get("position") === "left" ? "left" : "right",
       proactive: ["open", "off"].includes(get("proactive")) ? get("proactive") : "bubble",
+      id: get("customerId"), // signed by the site (docs/widget.md)
+      hmac: get("customerHmac"),
     };
   }
 
@@ -697,7 +697,7 @@ class SamsvarChat extends HTMLElement {
     this.badge.hidden = !this.unread;
   }
 
-  /** A preview: the message's start, up to 3 quick replies. */
+  /** A preview: its start, up to 3 quick replies. */
   showBubble(message) {
     const text = message.text || "";
     this.bubbleText.textContent = text.length > 160 ? `${text.slice(0, 157).trimEnd()} …` : text;
@@ -728,7 +728,7 @@ class SamsvarChat extends HTMLElement {
     this.toggleAttribute("data-reconnecting", Boolean(text));
   }
 
-  /** Status and case (docs/api.md): the case line, e-mail field, rating. */
+  /** Status and case: the case line, e-mail field, rating. */
   setStatus(status, c) {
     this.status = status;
     this.case = c;
@@ -804,7 +804,7 @@ class SamsvarChat extends HTMLElement {
     this.report();
   }
 
-  /** Send the page, or leave it to the welcome (onWelcome). */
+  /** Send the page (or the welcome will). */
   report() {
     if (this.ready && this.sock.send({ type: "page", page: this.page() })) this.reported = location.href;
   }
@@ -837,6 +837,7 @@ class SamsvarChat extends HTMLElement {
       last_seq: state.conversation_id ? this.lastSeq : 0,
       page: this.page(),
       lang: normLang(navigator.language) || undefined,
+      ...(this.cfg.id && { customer_id: this.cfg.id, customer_hmac: this.cfg.hmac }),
     });
   }
 
@@ -888,7 +889,7 @@ class SamsvarChat extends HTMLElement {
     for (const message of frame.messages || []) this.addMessage(message, false);
   }
 
-  /** A checked part of a reply; screen readers hear only the final one. */
+  /** A checked part of a reply (read out once final). */
   onDelta(frame) {
     if (!this.draft) this.logEl.insertBefore((this.draft = h("div", { class: "msg bot", "aria-hidden": "true" })), this.logEl.querySelector(".pending"));
     this.draft.append(frame.text || "");

@@ -11,11 +11,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
 from pydantic import BaseModel, Field
 
+from app.web.addresses import client_address
 from conversations.case_json import agent_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
 from conversations.messages import message_json, timestamp
-from handoff import URGENCY_RANKS, AgentInfo, HandoffError, NotAllowed, QueueFilter
+from handoff import (
+    URGENCY_RANKS,
+    AgentInfo,
+    AuditEntry,
+    HandoffError,
+    NotAllowed,
+    QueueFilter,
+    get_audit,
+)
 
 __all__ = ["COOKIE", "router"]
 
@@ -27,6 +36,12 @@ router = APIRouter(prefix=PREFIX, tags=["agent"])
 class SignInBody(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(
+        None,
+        max_length=16,
+        description="The 6-digit code of the agent's authenticator app, for an agent enrolled "
+        "in the second factor (`samsvar agents totp`).",
+    )
 
 
 class StatusBody(BaseModel):
@@ -67,7 +82,9 @@ AgentDep = Annotated[AgentInfo, Depends(get_agent_of)]
 async def sign_in(
     body: SignInBody, desk: DeskDep, request: Request, response: Response
 ) -> dict[str, Any]:
-    token, agent, expires = await desk.do_sign_in(body.name, body.password)
+    token, agent, expires = await desk.do_sign_in(
+        body.name, body.password, address=client_address(request), code=body.code
+    )
     response.set_cookie(
         COOKIE,
         token,
@@ -82,7 +99,7 @@ async def sign_in(
 
 @router.post("/sign-out")
 async def sign_out(desk: DeskDep, request: Request, response: Response) -> dict[str, Any]:
-    await desk.do_sign_out(request.cookies.get(COOKIE))
+    await desk.do_sign_out(request.cookies.get(COOKIE), address=client_address(request))
     response.delete_cookie(COOKIE, path=PREFIX)
     return {"ok": True}
 
@@ -224,6 +241,38 @@ async def note(case_id: str, body: NoteBody, desk: DeskDep, agent: AgentDep) -> 
 async def resolve(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     await desk.do_resolve(agent, case_id)
     return await _case(desk, agent, case_id)
+
+
+def audit_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": timestamp(entry.at),
+        "action": entry.action,
+        "agent_id": entry.agent_id,
+        "actor": entry.actor,
+        "address": entry.address,
+        "target": entry.target,
+        "detail": dict(entry.detail or {}),
+    }
+
+
+@router.get("/audit")
+async def audit(
+    desk: DeskDep,
+    agent: AgentDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    action: Annotated[str | None, Query(max_length=32)] = None,
+    of_agent: Annotated[str | None, Query(alias="agent", max_length=64)] = None,
+) -> dict[str, Any]:
+    """The audit log, newest first (admins only): page on with `before` = the last id."""
+    if not agent.agent.is_admin:
+        raise NotAllowed("only admins may read the audit log")
+    async with desk.db.reading() as session:
+        entries = await get_audit(
+            session, limit=limit, before=before, action=action, agent_id=of_agent
+        )
+    return {"ok": True, "entries": [audit_json(e) for e in entries]}
 
 
 @router.get("/answers/search")

@@ -84,6 +84,9 @@ def create_app(
             seconds=settings.rate_limit_seconds,
             idle_after=dt.timedelta(hours=settings.conversation_idle_hours),
             sign_in_hours=settings.agent_sign_in_hours,
+            new_visitors=settings.rate_limit_new_visitors,
+            hellos=settings.rate_limit_hellos,
+            typing=settings.rate_limit_typing,
         )
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
         shared = await open_shared_state(redis_url)  # in memory, or Redis for several processes
@@ -96,6 +99,9 @@ def create_app(
             clock=now,
             locks=shared.locks,
             windows=shared.windows,
+            identity_secret=settings.identity_secret.get_secret_value()
+            if settings.identity_secret
+            else None,
         )
         app.state.services = services
         app.state.chat, app.state.visits = services.chat, services.visits

@@ -215,6 +215,8 @@ class HelloFrame(_In):
     type: Literal["hello"]
     visitor_id: Id | None = None
     conversation_id: Id | None = None
+    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    customer_hmac: str | None = Field(None, min_length=1, max_length=128)
     last_seq: int = Field(0, ge=0)
     page: PageIn | None = None
     lang: str | None = Field(None, max_length=35)

@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import CLIENT_ERRORS, ApiError, HelloRequired, OriginNotAllowed, as_api_error
+from app.web.addresses import client_address
 from app.web.origins import Origins
 from app.web.schemas import (
     ChoiceFrame,
@@ -43,7 +44,12 @@ from app.web.schemas import (
 from app.web.widget_api import PREFIX, page_info
 from conversations import frames
 from conversations.chat import Chat, Stored
-from conversations.errors import ConversationError, StorageUnavailable, UnknownMessage
+from conversations.errors import (
+    ConversationError,
+    RateLimited,
+    StorageUnavailable,
+    UnknownMessage,
+)
 from conversations.frames import Frame, visitor_channel
 from conversations.hub import Subscription
 from conversations.messages import message_json
@@ -66,6 +72,7 @@ __all__ = ["router"]
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 1000  # frames waiting for a slow client; beyond it the client must reconnect
+MAX_HELLOS = 20  # `hello` frames one connection may send (the widget sends one, or a few)
 Body = dict[str, Any]  # a frame as this connection sends it
 
 router = APIRouter()
@@ -76,6 +83,8 @@ class Connection:
 
     def __init__(self, websocket: WebSocket, chat: Chat, visits: Visits) -> None:
         self.websocket, self.chat, self.visits = websocket, chat, visits
+        self.address = client_address(websocket)  # for the limits per client address
+        self.hellos = 0
         self.queue: asyncio.Queue[Body | None] = asyncio.Queue()
         self.visitor: Visitor | None = None
         self.conversation_id: str | None = None  # None until the conversation starts
@@ -211,9 +220,20 @@ class Connection:
             await self._page(frame)
 
     async def _hello(self, frame: HelloFrame) -> None:
+        self.hellos += 1
+        if self.hellos > MAX_HELLOS:
+            raise RateLimited(
+                f"too many hello frames on one connection (at most {MAX_HELLOS}): reconnect",
+                1,
+            )
         page = page_info(frame.page)
         visitor, conversation = await self.visits.do_hello(
-            frame.visitor_id, frame.conversation_id, page
+            frame.visitor_id,
+            frame.conversation_id,
+            page,
+            address=self.address,
+            customer_id=frame.customer_id,
+            customer_hmac=frame.customer_hmac,
         )
         self.close()
         self.visitor, self.conversation_id = visitor, None
@@ -309,6 +329,8 @@ class Connection:
 
     async def _case_frame(self, frame: EmailFrame | RateFrame | TypingFrame) -> None:
         handoffs = self.chat.handoffs
+        if isinstance(frame, TypingFrame):  # a flood reaches no console
+            await self.visits.check_typing(self.address)
         if self.conversation_id is None:  # nothing said yet: no case to write to
             if isinstance(frame, TypingFrame):
                 return

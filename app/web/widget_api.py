@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
+from app.web.addresses import client_address
 from app.web.schemas import (
     CaseStatusOut,
     ChoiceBody,
@@ -97,10 +98,10 @@ def turn_json(stored: Stored, replies: list[Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors())
-async def create_visitor(visits: VisitsDep) -> dict[str, Any]:
+@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors(429))
+async def create_visitor(visits: VisitsDep, request: Request) -> dict[str, Any]:
     """A new visitor id: keep it and send it as the X-Samsvar-Visitor header."""
-    visitor = await visits.do_visitor(None)
+    visitor = await visits.do_visitor(None, address=client_address(request))
     return {"ok": True, "visitor_id": visitor.id}
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "do_create_conversation",
     "do_create_visitor",
     "do_finish_turn",
+    "do_link_customer",
     "do_record_feedback",
     "do_record_page_view",
     "do_record_question_decisions",
@@ -59,10 +60,33 @@ T = TypeVar("T")
 NEW_VISIT_AFTER = dt.timedelta(minutes=30)  # the usual web-analytics visit boundary
 
 
-async def do_create_visitor(db: Database, now: dt.datetime) -> Visitor:
-    visitor = Visitor(id=new_id(), created_at=now, last_seen_at=now, visits=1, attributes={})
+async def do_create_visitor(
+    db: Database, now: dt.datetime, *, customer_id: str | None = None
+) -> Visitor:
+    """A new visitor; with `customer_id` (a verified identity), the customer's visitor."""
+    visitor = Visitor(
+        id=new_id(),
+        created_at=now,
+        last_seen_at=now,
+        visits=1,
+        attributes={},
+        customer_id=customer_id,
+    )
     async with db.writing() as session, session.begin():
         session.add(visitor)
+    return visitor
+
+
+async def do_link_customer(db: Database, visitor: Visitor, customer_id: str) -> Visitor:
+    """Make an anonymous visitor the customer's (a verified identity; the caller holds the
+    customer's lock and knows the customer has no visitor yet)."""
+    async with db.writing() as session, session.begin():
+        await session.execute(
+            update(Visitor)
+            .where(Visitor.id == visitor.id, Visitor.customer_id.is_(None))
+            .values(customer_id=customer_id)
+        )
+    visitor.customer_id = customer_id
     return visitor
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "get_conversation",
     "get_conversation_with_message",
     "get_counts",
+    "get_customer_visitor",
     "get_earlier_conversations",
     "get_feedback",
     "get_inquiries",
@@ -48,6 +49,13 @@ async def get_visitor(db: Database, visitor_id: str) -> Visitor:
     if visitor is None:
         raise UnknownVisitor("the server does not know this visitor id")
     return visitor
+
+
+async def get_customer_visitor(db: Database, customer_id: str) -> Visitor | None:
+    """The visitor of a signed-in customer (a verified identity), if there is one yet."""
+    async with db.reading() as session:
+        found = await session.scalars(select(Visitor).where(Visitor.customer_id == customer_id))
+        return found.first()
 
 
 async def get_conversation(db: Database, conversation_id: str) -> Conversation | None:

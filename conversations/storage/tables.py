@@ -52,12 +52,16 @@ URL = 2048
 # nothing of conversations), added to its table here, where both tables are known.
 class Visitor(Base):
     __tablename__ = "visitors"
+    __table_args__ = (Index("uq_visitors_customer_id", "customer_id", unique=True),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     created_at: Mapped[dt.datetime]
     last_seen_at: Mapped[dt.datetime]
     visits: Mapped[int] = mapped_column(Integer, default=1)  # activity with gaps < 30 minutes
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # operator-set
+    # The site's id of its signed-in customer, from a signed identity the server checked
+    # (conversations.identity): every device of the customer goes on as this visitor.
+    customer_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class Conversation(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -504,14 +505,41 @@ def test_a_case_that_waits_long_rises_in_urgency(
     assert event["detail"] == {"from": "normal", "to": "high", "rules": ["long-wait"]}
 
 
-def test_repeated_wrong_passwords_are_rate_limited(live: LiveServer) -> None:
+def test_repeated_wrong_passwords_make_the_name_wait_and_the_right_one_gets_in_after(
+    live: LiveServer,
+) -> None:
     add_agent(live, "per", ["support"])
     with Desk(live, "per") as per:
-        wrong = [per.sign_in("not the password").status_code for _ in range(10)]
-        limited = per.sign_in()
-    assert wrong == [401] * 10
+        wrong = [per.sign_in("not the password").status_code for _ in range(4)]
+        limited = per.sign_in()  # the right password: told to wait, not locked out
+        time.sleep(int(limited.headers["Retry-After"]))
+        after = per.sign_in()
+    assert wrong == [401] * 4
     assert (limited.status_code, limited.json()["code"]) == (429, "rate_limited")
-    assert limited.json()["retry_after"] >= 1 and "per" in limited.json()["error"]
+    assert limited.json()["retry_after"] == 1 and "per" in limited.json()["error"]
+    assert after.status_code == 200
+
+
+def test_only_admins_read_the_audit_log(live: LiveServer, desks: dict[str, Desk]) -> None:
+    add_agent(live, "sjef", [], admin=True)
+    kari = desks["kari"]
+    with _visitor(live) as tab:
+        _hand_off(tab)
+        case_id = kari.http.get("/queue").json()["cases"][0]["id"]
+        assert kari.http.post(f"/cases/{case_id}/claim").status_code == 200
+        assert kari.http.post(f"/cases/{case_id}/resolve").status_code == 200
+    refused = kari.http.get("/audit")
+    with Desk(live, "sjef") as boss:
+        assert boss.sign_in().status_code == 200
+        entries = boss.http.get("/audit", params={"limit": 50}).json()["entries"]
+        claims = boss.http.get("/audit", params={"action": "claim"}).json()["entries"]
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    mine = [(e["action"], e["target"]) for e in entries if e["actor"] == "kari"]
+    assert ("claim", case_id) in mine and ("resolve", case_id) in mine
+    assert ("sign_in", None) in mine
+    assert entries[0]["action"] == "sign_in" and entries[0]["actor"] == "sjef"
+    assert entries[0]["address"] == "127.0.0.1"
+    assert [e["action"] for e in claims] == ["claim"]
 
 
 def test_concurrent_claims_over_http_have_one_winner_each(

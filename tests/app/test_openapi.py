@@ -53,6 +53,7 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("POST", f"{agent}/cases/{{case_id}}/notes"),
         ("POST", f"{agent}/cases/{{case_id}}/resolve"),
         ("GET", f"{agent}/answers/search"),
+        ("GET", f"{agent}/audit"),
         # docs/insights.md: the dashboard (admins)
         ("GET", f"{agent}/insights"),
         ("GET", f"{agent}/insights/gaps"),

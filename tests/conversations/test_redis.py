@@ -13,7 +13,7 @@ import pytest
 from conversations import frames
 from conversations.errors import RateLimited, RedisUnavailable
 from conversations.frames import Audience, Frame
-from conversations.limits import RateLimiter
+from conversations.limits import UNLIMITED, RateLimiter
 from conversations.redis_hub import RedisHub
 from conversations.shared_state import SharedState, open_shared_state
 from tests.redis_server import RedisServer, free_port
@@ -108,6 +108,25 @@ def test_one_rate_limit_over_both_processes(redis_server: RedisServer) -> None:
         assert await a.windows.hit("messages:v1", 3, 60, record=False) == 0
 
     with_two(redis_server.url, scenario)
+
+
+def test_one_sign_in_backoff_over_both_processes(redis_server: RedisServer) -> None:
+    """Failures recorded on either process make the next try wait on both (Redis's clock)."""
+
+    async def scenario(a: SharedState, b: SharedState) -> list[float]:
+        waits = [await b.windows.backoff("sign-in:kari", 900, 2, 10, 60)]
+        for windows in (a.windows, b.windows, a.windows):
+            await windows.hit("sign-in:kari", UNLIMITED, 900)
+        waits.append(await b.windows.backoff("sign-in:kari", 900, 2, 10, 60))  # 3 > 2: 10 s
+        await b.windows.hit("sign-in:kari", UNLIMITED, 900)
+        waits.append(await a.windows.backoff("sign-in:kari", 900, 2, 10, 60))  # 4: 20 s
+        waits.append(await a.windows.backoff("sign-in:kari", 900, 2, 10, 15))  # capped
+        waits.append(await a.windows.backoff("sign-in:ola", 900, 2, 10, 60))
+        return waits
+
+    waits = with_two(redis_server.url, scenario)
+    assert waits[0] == 0 and waits[-1] == 0
+    assert 9 <= waits[1] <= 10 and 19 <= waits[2] <= 20 and 14 <= waits[3] <= 15
 
 
 def test_a_lock_is_held_by_one_process_at_a_time(redis_server: RedisServer) -> None:

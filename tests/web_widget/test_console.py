@@ -111,6 +111,35 @@ def test_the_console_works_at_its_address_without_the_slash(
     desk.signed_in()
 
 
+def test_an_agent_with_a_second_factor_is_asked_for_the_code(
+    open_page: OpenPage, desk_server: LiveServer
+) -> None:
+    import pyotp
+
+    from handoff import do_set_totp
+    from tests.agents import PASSWORD as AGENT_PASSWORD
+    from tests.agents import add_agent
+
+    secret = pyotp.random_base32()
+    tone = add_agent(desk_server, "tone", ["support"])
+
+    async def enrol() -> None:
+        async with desk_server.db.writing() as session, session.begin():
+            await do_set_totp(session, tone, secret)
+
+    desk_server.run(enrol())
+    desk = open_desk(open_page, desk_server)
+    code_box = desk.page.get_by_label("Kode fra autentiseringsappen", exact=True)
+    expect(code_box).to_be_hidden()
+    desk.sign_in("tone", AGENT_PASSWORD)
+    expect(desk.alert("Skriv inn den sekssifrede koden fra autentiseringsappen.")).to_be_visible()
+    expect(code_box).to_be_focused()
+    expect(desk.password_box).to_have_value(AGENT_PASSWORD)  # kept: only the code is added
+    code_box.fill(pyotp.TOTP(secret).at(desk_server.app.state.desk.clock()))
+    desk.sign_in_button.click()
+    desk.signed_in()
+
+
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(
     open_page: OpenPage, desk_server: LiveServer, agents: dict[str, AgentClient], shot: Shot
 ) -> None:

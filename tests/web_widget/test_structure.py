@@ -6,6 +6,7 @@ Every check goes through roles and accessible names in a real Chromium, against 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +17,7 @@ from tests.web_widget.widget import CHAT, CONTRAST_JS, STYLE_JS, UI, Widget, dem
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
 
+    from app.engine import Engine
     from tests.server import LiveServer
     from tests.web_widget.conftest import OpenPage, Shot
 
@@ -198,3 +200,40 @@ def test_demo_files_map_like_the_server(site: LiveServer) -> None:
         served = httpx.get(site.url + path, timeout=30)
         assert served.status_code == 200
         assert served.content == found.read_bytes(), path
+
+
+def test_a_signed_in_customer_goes_on_from_another_device(
+    open_page: OpenPage, demo_engine: Engine, tmp_path: Path
+) -> None:
+    """The site's signed identity (data-customer-id, data-customer-hmac) reaches the server,
+    which continues the customer's conversation on a second browser (docs/widget.md)."""
+    import shutil
+
+    from conversations.identity import customer_hmac
+    from conversations.storage import get_customer_visitor
+    from tests.server import make_settings, start_server
+    from web_widget import __file__ as widget_package
+
+    secret = "delt hemmelighet mellom butikken og samsvar"
+    signed = f'data-customer-id="kunde-5" data-customer-hmac="{customer_hmac(secret, "kunde-5")}"'
+    widget_dir = tmp_path / "site"
+    (widget_dir / "demo").mkdir(parents=True)
+    shutil.copy(Path(widget_package).parent / "widget.js", widget_dir / "widget.js")
+    (widget_dir / "demo" / "index.html").write_text(_host_page("nb", signed), encoding="utf-8")
+    settings = make_settings(tmp_path / "data", identity_secret=secret)
+    with start_server(settings, engine=demo_engine, widget_dir=widget_dir) as live:
+        laptop = open_page("/", base=live.url)
+        first = Widget(laptop, "nb")
+        first.open()
+        first.ask("Hvor er pakken min?")
+        laptop.wait_for_function(  # stored: the conversation has begun
+            "() => Object.keys(localStorage).some(k => k.startsWith('samsvar:') &&"
+            " JSON.parse(localStorage.getItem(k)).conversation_id)"
+        )
+        phone = open_page("/", base=live.url)
+        second = Widget(phone, "nb")
+        second.open()
+        expect(second.shown("Hvor er pakken min?")).to_have_count(1)
+        customer = live.run(get_customer_visitor(live.db, "kunde-5"))
+    assert customer is not None
+    assert first.stored()["visitor_id"] == second.stored()["visitor_id"] == customer.id

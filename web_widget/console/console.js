@@ -18,6 +18,8 @@ const TYPING_IDLE_MS = 4000;
 const SIGNED_OUT_CODES = { sign_in_expired: "expired", sign_in_invalid: "expired" };
 const ERROR_TEXTS = {
   wrong_password: "badCredentials",
+  totp_required: "codeNeeded",
+  totp_invalid: "badCode",
   forbidden: "forbidden",
   already_claimed: "alreadyClaimed",
   not_assigned: "notAssigned",
@@ -51,6 +53,7 @@ class Console {
       form: byId("signin-form"),
       name: byId("signin-name"),
       password: byId("signin-password"),
+      code: byId("signin-code"),
       submit: byId("signin-submit"),
       signinError: byId("signin-error"),
       signinMessage: byId("signin-message"),
@@ -159,6 +162,7 @@ class Console {
     this.el.submit.disabled = false;
     this.el.submit.textContent = this.t("signIn");
     this.el.password.value = "";
+    this.showCode(false);
     (this.el.name.value ? this.el.password : this.el.name).focus();
   }
 
@@ -180,16 +184,29 @@ class Console {
     this.el.submit.disabled = true;
     this.el.submit.textContent = this.t("signingIn");
     try {
-      const { agent } = await this.api.post("sign-in", { name, password });
-      this.el.password.value = "";
+      const code = this.el.code.value.replace(/\s/g, "");
+      const { agent } = await this.api.post("sign-in", code ? { name, password, code } : { name, password });
+      this.el.password.value = this.el.code.value = "";
+      this.showCode(false);
       this.signedIn(agent);
     } catch (error) {
       this.el.submit.disabled = false;
       this.el.submit.textContent = this.t("signIn");
       this.signinError(this.explain(error));
-      this.el.password.select();
-      this.el.password.focus();
+      const asked = error instanceof ApiError && ["totp_required", "totp_invalid"].includes(error.code);
+      if (asked) this.showCode(true);
+      const field = asked ? this.el.code : this.el.password;
+      field.select();
+      field.focus();
     }
+  }
+
+  /** The agent is enrolled in the second factor: ask for the code too (the password stays). */
+  showCode(on) {
+    this.el.code.hidden = !on;
+    this.el.code.labels[0].hidden = !on;
+    this.el.code.required = on;
+    if (!on) this.el.code.value = "";
   }
 
   async signedIn(agent) {
