@@ -40,6 +40,7 @@ from insights.report import (
     report_text,
     write_csv,
 )
+from insights.rollup import Rollup, fill_rollup, read_rollup
 from insights.tables import SentReport
 from insights.vectors import VectorCache
 from insights.weekly import (
@@ -70,6 +71,7 @@ __all__ = [
     "MailSettings",
     "Period",
     "ReportNotSent",
+    "Rollup",
     "SentReport",
     "UnknownFilter",
     "UnknownGap",
@@ -84,6 +86,7 @@ __all__ = [
     "do_write_draft",
     "draft_id",
     "due_week",
+    "fill_rollup",
     "find_gaps",
     "gap_json",
     "get_figures",
@@ -95,6 +98,7 @@ __all__ = [
     "get_top_questions",
     "parse_date",
     "percentile",
+    "read_rollup",
     "report_html",
     "report_json",
     "report_text",

@@ -443,14 +443,21 @@ async def get_report(
     *,
     gaps: Sequence[Mapping[str, Any]] | None = None,
     compare: bool = True,
+    now: dt.datetime | None = None,
+    rollup: bool = True,
 ) -> dict[str, Any]:
     """The report document of `period` (see `report_json`); `gaps` as found by the caller
-    (`insights.gaps`), None when they were not looked for."""
+    (`insights.gaps`), None when they were not looked for. `now` and `rollup`: as for
+    `get_figures` (the same document without the rollup, only slower)."""
     from insights.figures import get_figures
 
     filters = filters or Filters()
-    figures = await get_figures(db, base, period, filters)
-    previous = await get_figures(db, base, period.previous(), filters) if compare else None
+    figures = await get_figures(db, base, period, filters, now=now, rollup=rollup)
+    previous = (
+        await get_figures(db, base, period.previous(), filters, now=now, rollup=rollup)
+        if compare
+        else None
+    )
     return report_json(
         figures,
         top_questions=await get_top_questions(db, base, period, filters),

@@ -161,7 +161,7 @@ async def do_weekly_report(
     row = await _kept(db, week)
     if row is None:
         gaps = await gaps_for(period) if gaps_for is not None else None
-        data = await get_report(db, base, period, gaps=gaps)
+        data = await get_report(db, base, period, gaps=gaps, now=now)
         row = await _keep(db, week, list(recipients), data, now)
     if row.status == "sent":
         return WeeklyOutcome(week, "already_sent")
