@@ -269,7 +269,11 @@ async def _write_hours(
 
     # each question with the time of its conversation's previous one (and previous answered)
     order = (Inquiry.created_at, Inquiry.id)
-    window: dict[str, Any] = {"partition_by": Inquiry.conversation_id, "order_by": order, "rows": (None, -1)}
+    window: dict[str, Any] = {
+        "partition_by": Inquiry.conversation_id,
+        "order_by": order,
+        "rows": (None, -1),
+    }
     scope = [Inquiry.kind == "text", Inquiry.conversation_id.is_not(None)]
     if start is not None:
         touched = select(Inquiry.conversation_id).where(
