@@ -36,6 +36,8 @@ __all__ = ["DECISIONS", "Figures", "HandoffFigures", "get_figures", "percentile"
 
 DECISIONS = ("answer", "clarify", "collect", "abstain", "handoff")
 CHANGES = 10  # answers listed under "changed most"
+# From this long a rolled-up stretch on, a period's conversations come from the rollup
+ROLLED_CONVERSATIONS = dt.timedelta(days=32)
 
 
 @dataclass(frozen=True)
@@ -254,9 +256,10 @@ async def _counted(
         hours += await rolled_hours(session, start, mid, filters, base)
         groups = _merged(groups + await rolled_groups(session, start, mid, filters, base))
     where = inquiry_filter(start, end, filters, base)
-    if mid == start or filters.as_json():
+    if mid - start < ROLLED_CONVERSATIONS or filters.as_json():
         # A filtered period's conversations are counted from its inquiries (the rollup
-        # keeps the conversations of all inquiries, not of each filter's).
+        # keeps the conversations of all inquiries, not of each filter's); so are a short
+        # period's, where that is faster than looking up every case's conversation.
         return hours, groups, await _conversations(session, dialect, where)
     by_hour, answered = await rolled_contacts(session, start, mid)
     if mid < end:

@@ -1,5 +1,5 @@
 """The tables of insights: the weekly reports, each kept until it is sent; the rollup of
-closed hours; the stored query vectors of unanswered questions.
+closed hours.
 
 It shares the declarative base and time type of every other table (`handoff.tables.Base`,
 `UtcDateTime`), so `app`'s Alembic migrates it with the rest (migration 0009).
@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.tables import Base
 
 __all__ = [
-    "InquiryVector",
     "InsightContact",
     "InsightHour",
     "InsightRollup",
@@ -106,17 +105,3 @@ class InsightRollup(Base):
     name: Mapped[str] = mapped_column(String(16), primary_key=True)
     through: Mapped[str] = mapped_column(String(13))
     updated_at: Mapped[dt.datetime]
-
-
-class InquiryVector(Base):
-    """The query vector the bot computed for an unanswered question while answering it
-    (float16 bytes), kept so that the gaps need not embed it again; `model` is the
-    encoder's model version, a vector of another version is not used."""
-
-    __tablename__ = "inquiry_vectors"
-
-    inquiry_id: Mapped[int] = mapped_column(
-        ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True
-    )
-    model: Mapped[str] = mapped_column(String(128))
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
