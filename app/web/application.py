@@ -233,6 +233,7 @@ async def _report_weekly(
                 mail,
                 retry=retry,
                 gaps_for=gaps_for,
+                language=settings.report_language,
             )
         except Exception:  # the schedule must outlive one failed round
             log.exception("the weekly report round failed; trying again in a minute")
