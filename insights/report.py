@@ -48,7 +48,8 @@ async def get_top_questions(
                 select(text, Inquiry.answer_id, func.count().label("n"))
                 .where(*inquiry_filter(start, end, filters, base))
                 .group_by(text, Inquiry.answer_id)
-                .order_by(func.count().desc())
+                # ties in a fixed order: the same questions on every call
+                .order_by(func.count().desc(), text, Inquiry.answer_id)
                 .limit(limit * 5)
             )
         ).all()
