@@ -140,37 +140,54 @@ async def read_rollup(db: Database) -> Rollup:
 
 async def fill_rollup(db: Database, now: dt.datetime) -> Rollup:
     """Roll up every hour that ended at least `MARGIN` before `now` and is not yet in the
-    rollup. Another process doing the same at once is harmless: one of the two writes, the
-    other finds it done (or fails, logs and reads what there is)."""
+    rollup, `CHUNK` at a time (one writing transaction each: on SQLite the first fill of a
+    long history never holds the write lock for long). Another process doing the same at
+    once is harmless: one of the two writes, the other finds it done (or fails, logs and
+    reads what there is)."""
     target = floor_hour(now - MARGIN)
     current = await read_rollup(db)
-    if current.through is not None and current.through >= target:
-        return current
-    try:
-        async with db.writing() as session, session.begin():
-            through = (
-                await session.execute(
-                    select(InsightRollup.through).where(InsightRollup.name == NAME)
-                )
-            ).scalar_one_or_none()
-            start = parse_hour_text(through) if through else None
-            if start is not None and start >= target:
-                return Rollup(start)
-            await _write_hours(session, db.dialect, start, target)
-            if through is None:
-                session.add(InsightRollup(name=NAME, through=hour_text(target), updated_at=now))
-            else:
-                moved = await session.execute(
-                    update(InsightRollup)
-                    .where(InsightRollup.name == NAME, InsightRollup.through == through)
-                    .values(through=hour_text(target), updated_at=now)
-                )
-                if getattr(moved, "rowcount", 1) != 1:
-                    raise IntegrityError("rollup moved by another process", None, Exception())
-    except (IntegrityError, OperationalError) as error:
-        log.info("insights: the rollup was not filled now (%s); reading what there is", error)
-        return await read_rollup(db)
-    return Rollup(target)
+    while current.through is None or current.through < target:
+        try:
+            current = await _fill_chunk(db, now, target)
+        except (IntegrityError, OperationalError) as error:
+            log.info("insights: the rollup was not filled now (%s); reading what there is", error)
+            return await read_rollup(db)
+    return current
+
+
+CHUNK = dt.timedelta(days=7)
+
+
+async def _fill_chunk(db: Database, now: dt.datetime, target: dt.datetime) -> Rollup:
+    async with db.writing() as session, session.begin():
+        through = (
+            await session.execute(select(InsightRollup.through).where(InsightRollup.name == NAME))
+        ).scalar_one_or_none()
+        if through is not None:
+            start = parse_hour_text(through)
+        else:  # never filled: from the first hour with a question or a conversation
+            firsts = [
+                (await session.execute(select(func.min(column)))).scalar_one_or_none()
+                for column in (Inquiry.created_at, Conversation.started_at)
+            ]
+            known = [floor_hour(f) for f in firsts if f is not None]
+            start = min([*known, target])
+        if through is not None and start >= target:
+            return Rollup(start)
+        end = min(target, start + CHUNK)
+        if start < end:
+            await _write_hours(session, db.dialect, start, end)
+        if through is None:
+            session.add(InsightRollup(name=NAME, through=hour_text(end), updated_at=now))
+        else:
+            moved = await session.execute(
+                update(InsightRollup)
+                .where(InsightRollup.name == NAME, InsightRollup.through == through)
+                .values(through=hour_text(end), updated_at=now)
+            )
+            if getattr(moved, "rowcount", 1) != 1:
+                raise IntegrityError("rollup moved by another process", None, Exception())
+    return Rollup(end)
 
 
 async def _write_hours(

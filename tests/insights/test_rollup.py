@@ -147,3 +147,19 @@ def test_a_period_is_read_from_the_fewest_spans() -> None:
     assert spans(
         dt.datetime(2026, 1, 4, 3, tzinfo=utc), dt.datetime(2026, 1, 4, 7, tzinfo=utc)
     ) == [("h", "2026-01-04 03", "2026-01-04 07")]
+
+
+def test_an_empty_database_is_rolled_up_to_now(tmp_path: Path) -> None:
+    async def run() -> None:
+        db = open_database(get_database_url(f"sqlite:///{tmp_path / 'e.db'}", tmp_path))
+        try:
+            from app.migrate import do_upgrade
+
+            await do_upgrade(db)
+            assert (await fill_rollup(db, NOW)).through == dt.datetime(
+                2026, 3, 4, 10, tzinfo=dt.UTC
+            )
+        finally:
+            await db.close()
+
+    asyncio.run(run())
