@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -23,6 +22,8 @@ from conversations.errors import StorageUnavailable
 from conversations.storage import Database, get_database_url, open_database
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from app.settings import Settings
 
 T = TypeVar("T")
@@ -40,6 +41,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(*, connection: Connection | None = None, url: str | None = None) -> Config:
+    from alembic.config import Config  # (Alembic is imported only when it has work to do)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -51,16 +54,22 @@ def alembic_config(*, connection: Connection | None = None, url: str | None = No
 
 
 def get_head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations in app/migrations/versions"
     return head
 
 
 def get_current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(connection=connection), "head")
 
 
@@ -111,15 +120,47 @@ async def do_upgrade(db: Database) -> tuple[str | None, str]:
     return before, now
 
 
+_REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*[\"']?([\w]+)", re.MULTILINE)
+
+
+@functools.cache
+def head_from_files() -> str | None:
+    """The newest revision, read from the migration files with a regular expression (the
+    one revision no other names as its `down_revision`), without importing Alembic; None
+    when that is not one revision (then Alembic decides)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for down, name in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (downs if down else revisions).add(name)
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def _is_at_head(db: Database) -> bool:
+    """Whether the database is already at the newest revision (one cheap query)."""
+    head = head_from_files()
+    if head is None:
+        return False
+    try:
+        async with db.reading() as session:
+            found = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except (OperationalError, DBAPIError):
+        return False  # no table yet, or another problem: do_upgrade says which
+    return [row[0] for row in found] == [head]
+
+
 def on_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` on the configured database (`CHAT_DATABASE_URL`, else the SQLite file in
     the data directory), migrated to the newest revision first, in an event loop of its own;
-    the database is closed after. For the commands that are not the server."""
+    the database is closed after. For the commands that are not the server. A database
+    already at the newest revision costs one query (Alembic is not even imported)."""
 
     async def run() -> T:
         db = open_database(get_database_url(settings.database_url, settings.data_dir))
         try:
-            await do_upgrade(db)
+            if not await _is_at_head(db):
+                await do_upgrade(db)
             return await work(db)
         finally:
             await db.close()

@@ -100,13 +100,12 @@ def report(
     """The figures of a period: inquiries, self-service, hand-offs, gaps; printed, and
     written with --json, --html, --csv. The default period is the last 7 days."""
     from app.cli import _settings
-    from app.engine import answers_path
     from conversations.errors import StorageUnavailable
     from insights import Filters, InsightsError, check_filters, report_html, report_text, write_csv
-    from knowledge import AnswerBaseInvalid, load_answer_base
+    from knowledge import AnswerBaseInvalid, get_demo_dir, load_answer_base
 
     settings = _settings()
-    directory = answers_path(settings, answers)
+    directory = answers or settings.answers_dir or get_demo_dir()  # as app.engine.answers_path
     try:
         base = load_answer_base(directory)
     except AnswerBaseInvalid as exc:

@@ -194,6 +194,11 @@ class Settings(BaseSettings):
         description="Minutes before the weekly report is tried again when the SMTP server "
         "refused it or could not be reached (it is kept, and sent once).",
     )
+    report_language: Literal["nb", "nn", "sv", "da", "fi", "en"] | None = Field(
+        None,
+        description="The language of the weekly report's e-mail (nb, nn, sv, da, fi or en). "
+        "Empty: the answer base's default language.",
+    )
     smtp_host: str | None = Field(
         None, description="The SMTP server that sends the weekly report (e.g. smtp.example.com)."
     )

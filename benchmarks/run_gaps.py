@@ -102,6 +102,7 @@ def main() -> None:
                 "total": t4 - t0,
             }
         )
+    stored = _stored_run(encoder, retriever, base, texts)
     sample = [f"{t} please" for t in texts[:300]]  # not in the cache
     t0 = time.perf_counter()
     encoder.embed_uncached("query", sample)
@@ -127,10 +128,90 @@ def main() -> None:
         "peak_rss_before_grouping_mb": round(baseline_mb, 1),
         "embed_ms_per_question_uncached": round(1000 * per_text, 1),
         "embed_seconds_20000_uncached_estimate": round(per_text * 20_000, 0),
+        "stored_vectors": stored,
     }
     print(json.dumps(result, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
+class _Counting:
+    """The encoder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.model_version = inner.model_version
+        self.embedded = 0
+
+    def query_vectors(self, texts: Any) -> Any:
+        self.embedded += len(texts)
+        return self.inner.query_vectors(texts)
+
+
+def _stored_run(encoder: Any, retriever: Any, base: Any, texts: list[str]) -> dict[str, Any]:
+    """`insights.get_gaps` end to end over a SQLite database holding the questions as one
+    week's abstained inquiries, each with the query vector the bot stored (decision 0101):
+    reading the questions and the vectors, centring, clustering, nearest answers. The
+    vector cache starts empty; the encoder counts what it would have to embed (none)."""
+    import asyncio
+    import datetime as dt
+    import sqlite3
+    import tempfile
+
+    from app.migrate import do_upgrade
+    from conversations.storage import get_database_url, open_database
+    from insights import Period, VectorCache, get_gaps
+
+    vectors = encoder.query_vectors(texts).astype(np.float16)  # what the turns stored
+    week = Period(dt.date(2026, 6, 1), dt.date(2026, 6, 7), "Europe/Oslo")
+    at = "2026-06-03 10:00:00.000000"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "samsvar.db"
+
+        async def migrate() -> None:
+            db = open_database(get_database_url(f"sqlite:///{path}", Path(folder)))
+            try:
+                await do_upgrade(db)
+            finally:
+                await db.close()
+
+        asyncio.run(migrate())
+        with sqlite3.connect(path) as connection:
+            connection.executemany(
+                "INSERT INTO inquiries (id, text, language, decision, confidence, channel, kind, "
+                "ms, created_at, by_llm, citations, machine_translated, retracted) "
+                "VALUES (?, ?, 'en', 'abstain', 0.2, 'widget', 'text', 5.0, ?, 0, '[]', 0, 0)",
+                [(n + 1, text, at) for n, text in enumerate(texts)],
+            )
+            connection.executemany(
+                "INSERT INTO inquiry_vectors (inquiry_id, model, vector) VALUES (?, ?, ?)",
+                [(n + 1, encoder.model_version, v.tobytes()) for n, v in enumerate(vectors)],
+            )
+        before = peak_mb()
+        runs = []
+        counting = _Counting(encoder)
+        for _ in range(3):
+
+            async def gaps() -> int:
+                db = open_database(get_database_url(f"sqlite:///{path}", Path(folder)))
+                try:
+                    cache = VectorCache(Path(folder) / "cache", counting)
+                    return len(await get_gaps(db, base, week, None, cache, retriever))
+                finally:
+                    await db.close()
+
+            started = time.perf_counter()
+            found = asyncio.run(gaps())
+            runs.append(time.perf_counter() - started)
+    return {
+        "questions": len(texts),
+        "gaps": found,
+        "seconds_p50": round(statistics.median(runs), 2),
+        "seconds_all": [round(r, 2) for r in runs],
+        "embedded": counting.embedded,
+        "peak_rss_mb": round(peak_mb(), 1),
+        "peak_rss_before_mb": round(before, 1),
+    }
 
 
 if __name__ == "__main__":

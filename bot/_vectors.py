@@ -43,3 +43,8 @@ class QueryVectors:
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
         return [found[t] for t in texts]
+
+    def peek(self, text: str) -> Vector | None:
+        """The vector of `text` when it was computed lately; never embeds."""
+        with self._lock:
+            return self._cache.get(text)

@@ -49,6 +49,10 @@ class _Turn:
     read_with: str | None = field(default=None, kw_only=True)
     # A follow-up the LLM rewrote into a standalone question for retrieval: the rewrite.
     rewritten: str | None = field(default=None, kw_only=True)
+    # An unanswered question's query vector as the turn computed it (float16 bytes) and the
+    # encoder's model version: stored with the inquiry, so that the gaps need not embed it.
+    query_vector: bytes | None = field(default=None, kw_only=True, repr=False)
+    vector_model: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

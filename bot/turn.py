@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot import _history as history
 from bot._assisting import assisted_reply, grounding_ids
 from bot._flow_turns import Flowing, Miss, is_resume, pending_of
@@ -130,8 +132,31 @@ class Bot(HandingOff, Flowing):
         `history_langs` defaults to the languages of `turns`; `page_lang` to the language of
         `page` (its `lang`, else what its URL shows). `on_event` receives the checked parts
         of an LLM-written reply as they stream (`Delta`, and `Retract` if a later part
-        fails); the returned `Reply` holds the final text either way.
+        fails); the returned `Reply` holds the final text either way. An unanswered
+        question's outcome carries its query vector (`query_vector`), the one this turn
+        computed: nothing is embedded for it.
         """
+        outcome = self._turn(text, page_lang, history_langs, turns, page, on_event)
+        if not isinstance(outcome, Clarify | Abstain | Escalate):  # the ones that can be gaps
+            return outcome
+        vector = self._vectors.peek(check_message(text))
+        if vector is None:
+            return outcome
+        return dataclasses.replace(
+            outcome,
+            query_vector=np.asarray(vector, dtype=np.float16).tobytes(),
+            vector_model=self.encoder.model_version,
+        )
+
+    def _turn(
+        self,
+        text: str,
+        page_lang: str | None,
+        history_langs: Sequence[str] | None,
+        turns: Sequence[PastTurn],
+        page: Page | None,
+        on_event: OnEvent | None,
+    ) -> Outcome:
         started = time.perf_counter()
         question = check_message(text)
         turns = tuple(turns)

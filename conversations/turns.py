@@ -288,4 +288,6 @@ def inquiry_of(
         llm_fallback=reply.llm_fallback if reply is not None else None,
         retracted=reply is not None and reply.retracted,
         rewritten=outcome.rewritten,
+        query_vector=getattr(outcome, "query_vector", None) if kind == "text" else None,
+        vector_model=getattr(outcome, "vector_model", None),
     )

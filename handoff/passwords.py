@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -9,8 +11,13 @@ __all__ = ["check_password_strength", "hash_password", "needs_rehash", "verify_p
 
 MIN_PASSWORD = 10
 _HASHER = PasswordHasher()
-# Verified when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY = _HASHER.hash("samsvar-no-such-agent")
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified when the name is unknown, so a wrong name takes as long as a wrong password.
+    Made on first use: hashing costs about 0.7 s, which every command paid at import."""
+    return _HASHER.hash("samsvar-no-such-agent")
 
 
 def check_password_strength(password: str) -> None:
@@ -28,7 +35,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """Whether `password` is the one `stored` was made from (False for a None `stored`)."""
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -14,19 +14,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from conversations.storage import Conversation, Database, Feedback, Inquiry, Message
 from handoff.tables import Case
 from insights._sql import hour_bucket, inquiry_filter, parse_hour, seconds_between
 from insights.period import Filters, Period, team_answers
+from insights.rollup import (
+    fill_rollup,
+    floor_hour,
+    rolled_contacts,
+    rolled_groups,
+    rolled_hours,
+    rolled_visits,
+)
 from knowledge import AnswerBase
 
 __all__ = ["DECISIONS", "Figures", "HandoffFigures", "get_figures", "percentile"]
 
 DECISIONS = ("answer", "clarify", "collect", "abstain", "handoff")
 CHANGES = 10  # answers listed under "changed most"
+# From this long a rolled-up stretch on, a period's conversations come from the rollup
+ROLLED_CONVERSATIONS = dt.timedelta(days=32)
 
 
 @dataclass(frozen=True)
@@ -159,25 +170,33 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 
 
 async def get_figures(
-    db: Database, base: AnswerBase, period: Period, filters: Filters | None = None
+    db: Database,
+    base: AnswerBase,
+    period: Period,
+    filters: Filters | None = None,
+    *,
+    now: dt.datetime | None = None,
+    rollup: bool = True,
 ) -> Figures:
     """The figures of `period` for the inquiries that pass `filters` (checked with
-    `check_filters` by the caller)."""
+    `check_filters` by the caller). With `rollup` the closed hours are read from the rollup
+    (filled first, up to `now`: the clock when None) and only the rest from the inquiries;
+    the figures are the same either way (decision 0101)."""
     filters = filters or Filters()
     start, end = period.bounds()
-    where = inquiry_filter(start, end, filters, base)
+    before_start, before_end = period.previous().bounds()
+    through = None
+    if rollup:
+        through = (await fill_rollup(db, now or dt.datetime.now(dt.UTC))).through
     dialect = db.dialect
     async with db.reading() as session:
-        hours = await _by_hour_and_decision(session, dialect, where)
-        groups = await _by_group(session, where)
-        conversations = await _conversations(session, dialect, where)
-        visitors, returning = await _visitors(session, start, end)
+        hours, groups, conversations = await _counted(
+            session, dialect, base, start, end, filters, through
+        )
+        visitors, returning = await _visitors(session, start, end, through)
         helpful = await _helpful(session, start, end, filters, base)
         cases = await _cases(session, dialect, start, end, filters, base)
-        before_start, before_end = period.previous().bounds()
-        before = await _answers_only(
-            session, inquiry_filter(before_start, before_end, filters, base)
-        )
+        before = await _answers_only(session, base, before_start, before_end, filters, through)
         helpful_before = await _helpful(session, before_start, before_end, filters, base)
     decisions: Counter[str] = Counter()
     for _, decision, count in hours:
@@ -206,6 +225,125 @@ async def get_figures(
     )
 
 
+def _split(start: dt.datetime, end: dt.datetime, through: dt.datetime | None) -> dt.datetime:
+    """Where the rolled-up part of [start, end) ends: [start, mid) from the rollup, [mid,
+    end) from the inquiries. `start` when none of it can come from the rollup (none yet, or
+    a period that does not start on a whole hour)."""
+    if through is None or start != floor_hour(start):
+        return start
+    return max(start, min(floor_hour(end), through))
+
+
+async def _counted(
+    session: AsyncSession,
+    dialect: str,
+    base: AnswerBase,
+    start: dt.datetime,
+    end: dt.datetime,
+    filters: Filters,
+    through: dt.datetime | None,
+) -> tuple[
+    list[tuple[str, str, int]],
+    list[tuple[str, str, str | None, str, int]],
+    tuple[list[tuple[str, int]], int, int, int],
+]:
+    """(by hour and decision, by group, conversations) of [start, end)."""
+    mid = _split(start, end, through)
+    rest = inquiry_filter(mid, end, filters, base)
+    hours = await _by_hour_and_decision(session, dialect, rest) if mid < end else []
+    groups = await _by_group(session, rest) if mid < end else []
+    if mid > start:
+        hours += await rolled_hours(session, start, mid, filters, base)
+        groups = _merged(groups + await rolled_groups(session, start, mid, filters, base))
+    where = inquiry_filter(start, end, filters, base)
+    if mid - start < ROLLED_CONVERSATIONS or filters.as_json():
+        # A filtered period's conversations are counted from its inquiries (the rollup
+        # keeps the conversations of all inquiries, not of each filter's); so are a short
+        # period's, where that is faster than looking up every case's conversation.
+        return hours, groups, await _conversations(session, dialect, where)
+    by_hour, answered = await rolled_contacts(session, start, mid)
+    if mid < end:
+        more, more_answered = await _contacts_after(session, dialect, start, mid, end)
+        by_hour += more
+        answered += more_answered
+    handed, spoiled = await _flagged(session, where) if by_hour else (0, 0)
+    return hours, groups, (by_hour, sum(n for _, n in by_hour), answered - spoiled, handed)
+
+
+def _merged(
+    groups: Sequence[tuple[str, str, str | None, str, int]],
+) -> list[tuple[str, str, str | None, str, int]]:
+    totals: Counter[tuple[str, str, str | None, str]] = Counter()
+    for channel, language, answer_id, decision, count in groups:
+        totals[(channel, language, answer_id, decision)] += count
+    return [(*key, count) for key, count in totals.items()]
+
+
+async def _contacts_after(
+    session: AsyncSession, dialect: str, start: dt.datetime, mid: dt.datetime, end: dt.datetime
+) -> tuple[list[tuple[str, int]], int]:
+    """`rolled_contacts` for the questions in [mid, end), from the inquiries: those whose
+    conversation's previous question (answered one) is before `start`."""
+    earlier = aliased(Inquiry)
+    by_hour: Counter[str] = Counter()
+    answered = 0
+    for only_answered in (False, True):
+        same = [
+            earlier.conversation_id == Inquiry.conversation_id,
+            earlier.kind == "text",
+            or_(
+                earlier.created_at < Inquiry.created_at,
+                and_(earlier.created_at == Inquiry.created_at, earlier.id < Inquiry.id),
+            ),
+        ]
+        if only_answered:
+            same.append(earlier.decision == "answer")
+        previous = select(func.max(earlier.created_at)).where(*same).scalar_subquery()
+        bucket = hour_bucket(dialect, Inquiry.created_at).label("hour")
+        conditions = [
+            Inquiry.kind == "text",
+            Inquiry.created_at >= mid,
+            Inquiry.created_at < end,
+            or_(Inquiry.conversation_id.is_(None), previous.is_(None), previous < start),
+        ]
+        if only_answered:
+            conditions.append(Inquiry.decision == "answer")
+        rows = await session.execute(
+            select(bucket, func.count()).where(*conditions).group_by(bucket)
+        )
+        for hour, count in rows.all():
+            if only_answered:
+                answered += int(count)
+            else:
+                by_hour[str(hour)] += int(count)
+    return list(by_hour.items()), answered
+
+
+async def _flagged(session: AsyncSession, where: list[Any]) -> tuple[int, int]:
+    """Of the period's conversations with a case or an unhelpful click (few), those with a
+    case, and those with an answered question (not self-served after all)."""
+    flagged = union(
+        select(Case.conversation_id),
+        select(Feedback.conversation_id).where(Feedback.helpful.is_(False)),
+    )
+    per = (
+        select(
+            Inquiry.conversation_id.label("key"),
+            func.max(case((Inquiry.decision == "answer", 1), else_=0)).label("answered"),
+        )
+        .where(*where, Inquiry.conversation_id.in_(flagged))
+        .group_by(Inquiry.conversation_id)
+        .subquery()
+    )
+    handed = exists().where(Case.conversation_id == per.c.key)
+    row = (
+        await session.execute(
+            select(func.sum(case((handed, 1), else_=0)), func.sum(per.c.answered))
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
 async def _by_hour_and_decision(
     session: AsyncSession, dialect: str, where: list[Any]
 ) -> list[tuple[str, str, int]]:
@@ -229,13 +367,33 @@ async def _by_group(
     return [(str(c), str(lang), a, str(d), int(n)) for c, lang, a, d, n in rows.all()]
 
 
-async def _answers_only(session: AsyncSession, where: list[Any]) -> dict[str, int]:
-    rows = await session.execute(
-        select(Inquiry.answer_id, func.count())
-        .where(*where, Inquiry.decision == "answer")
-        .group_by(Inquiry.answer_id)
-    )
-    return {str(a): int(n) for a, n in rows.all() if a is not None}
+async def _answers_only(
+    session: AsyncSession,
+    base: AnswerBase,
+    start: dt.datetime,
+    end: dt.datetime,
+    filters: Filters,
+    through: dt.datetime | None,
+) -> dict[str, int]:
+    """Inquiries answered with each answer in [start, end)."""
+    mid = _split(start, end, through)
+    totals: Counter[str] = Counter()
+    if mid > start:
+        for _, _, answer_id, decision, count in await rolled_groups(
+            session, start, mid, filters, base
+        ):
+            if decision == "answer" and answer_id is not None:
+                totals[answer_id] += count
+    if mid < end:
+        rows = await session.execute(
+            select(Inquiry.answer_id, func.count())
+            .where(*inquiry_filter(mid, end, filters, base), Inquiry.decision == "answer")
+            .group_by(Inquiry.answer_id)
+        )
+        for a, n in rows.all():
+            if a is not None:
+                totals[str(a)] += int(n)
+    return dict(totals)
 
 
 def _summed(groups: Sequence[tuple[str, str, str | None, str, int]], column: int) -> dict[str, int]:
@@ -297,10 +455,48 @@ async def _conversations(
     )
 
 
-async def _visitors(session: AsyncSession, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+async def _visitors(
+    session: AsyncSession, start: dt.datetime, end: dt.datetime, through: dt.datetime | None
+) -> tuple[int, int]:
     """Visitors whose conversations started in [start, end), and those of them who came back:
-    with another conversation that started before `end` (earlier, or in the period). Both
-    come from `ix_conversations_started_at` alone; the filters do not apply."""
+    with another conversation that started before `end` (earlier, or in the period). The
+    filters do not apply."""
+    mid = _split(start, end, through)
+    if mid == start:
+        return await _visitors_raw(session, start, end)
+    visitors, firsts, seconds = await rolled_visits(session, start, mid)
+    if mid < end:
+        earlier = aliased(Conversation)
+        same = [
+            earlier.visitor_id == Conversation.visitor_id,
+            or_(
+                earlier.started_at < Conversation.started_at,
+                and_(earlier.started_at == Conversation.started_at, earlier.id < Conversation.id),
+            ),
+        ]
+        previous = select(func.max(earlier.started_at)).where(*same).scalar_subquery()
+        before = select(func.count()).where(*same).scalar_subquery()
+        rows = (
+            await session.execute(
+                select(previous, before).where(
+                    Conversation.started_at >= mid, Conversation.started_at < end
+                )
+            )
+        ).all()
+        for prev, count in rows:
+            if prev is None or prev < start:
+                visitors += 1
+            if prev is None:
+                firsts += 1
+            elif count == 1 and prev >= start:
+                seconds += 1
+    return visitors, visitors - (firsts - seconds)
+
+
+async def _visitors_raw(
+    session: AsyncSession, start: dt.datetime, end: dt.datetime
+) -> tuple[int, int]:
+    """`_visitors` from the conversations alone (`ix_conversations_started_at`)."""
     started = (Conversation.started_at >= start) & (Conversation.started_at < end)
     visitors = (
         await session.execute(

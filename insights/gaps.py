@@ -5,7 +5,8 @@ not take (the next inquiry of the conversation is not a choice click), or answer
 answer was marked unhelpful. Questions that an answer of the base now has (assigned from a
 gap, or in a draft) are left out.
 
-The questions are embedded with the bot's encoder (once each: `VectorCache`), moved into the
+The questions' vectors are the ones the bot stored while answering (`inquiry_vectors`, same
+encoder version), else embedded with the bot's encoder (once each: `VectorCache`), moved into the
 retriever's language-centred space (a Danish and a Finnish wording of one question land
 together) and grouped by a pass of threshold clustering: the most asked question starts a
 group, each next one joins the group whose centre is nearest when it is at least
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
-from conversations.storage import Database, Feedback, Inquiry, Message
+from conversations.storage import Database, Feedback, Inquiry, InquiryVector, Message
 from insights._sql import inquiry_filter
 from insights.period import Filters, Period
 from insights.vectors import VectorCache
@@ -48,6 +49,8 @@ __all__ = [
     "gap_json",
     "get_gap_questions",
     "get_gaps",
+    "get_stored_vectors",
+    "question_vectors",
 ]
 
 MAX_QUESTIONS = 50_000  # distinct unanswered questions read for one period
@@ -178,6 +181,54 @@ def _reason() -> Any:
 # --- grouping -------------------------------------------------------------------------------
 
 
+async def get_stored_vectors(
+    db: Database, base: AnswerBase, period: Period, filters: Filters | None, model: str
+) -> dict[str, bytes]:
+    """The query vectors the bot stored with the period's unanswered questions
+    (`inquiry_vectors`), by normalised question; only those of encoder version `model`."""
+    start, end = period.bounds()
+    async with db.reading() as session:
+        rows = await session.execute(
+            select(Inquiry.text, InquiryVector.vector)
+            .join(InquiryVector, InquiryVector.inquiry_id == Inquiry.id)
+            .where(
+                *inquiry_filter(start, end, filters or Filters(), base),
+                InquiryVector.model == model,
+            )
+        )
+        stored: dict[str, bytes] = {}
+        for text, vector in rows.all():
+            stored.setdefault(normalise_question(str(text)), bytes(vector))
+    return stored
+
+
+def question_vectors(
+    questions: Sequence[GapQuestion], cache: VectorCache, stored: Mapping[str, bytes]
+) -> tuple[npt.NDArray[np.float32], int]:
+    """The questions' query vectors (L2-normalised): the stored ones first, the rest from
+    the cache (embedded when new); and how many came from the store."""
+    found: dict[int, npt.NDArray[np.float32]] = {}
+    for n, q in enumerate(questions):
+        kept = stored.get(normalise_question(q.text))
+        if kept is not None:
+            found[n] = np.frombuffer(kept, dtype=np.float16).astype(np.float32)
+    dims = {v.shape[0] for v in found.values()}
+    if len(dims) > 1:
+        found = {}  # mixed sizes cannot be one model's: embed them all
+    rest = [n for n in range(len(questions)) if n not in found]
+    rows, _ = cache.vectors([questions[n].text for n in rest])
+    if found and rest and rows.shape[1] != next(iter(dims)):
+        found, rest = {}, list(range(len(questions)))
+        rows, _ = cache.vectors([q.text for q in questions])
+    dim = rows.shape[1] if rest else next(iter(dims))
+    out = np.zeros((len(questions), dim), dtype=np.float32)
+    for n, row in found.items():
+        out[n] = row / max(float(np.linalg.norm(row)), 1e-9)
+    if rest:
+        out[rest] = rows
+    return out, len(found)
+
+
 def find_gaps(
     questions: Sequence[GapQuestion],
     cache: VectorCache,
@@ -185,12 +236,14 @@ def find_gaps(
     *,
     threshold: float = THRESHOLD,
     limit: int = MAX_GAPS,
+    stored: Mapping[str, bytes] | None = None,
 ) -> list[Gap]:
     """The questions grouped by meaning, the largest group (by inquiries) first, at most
-    `limit`; each with its nearest answers."""
+    `limit`; each with its nearest answers. `stored`: query vectors the bot kept with the
+    questions (`get_stored_vectors`), used before the cache."""
     if not questions:
         return []
-    raw, _ = cache.vectors([q.text for q in questions])
+    raw, _ = question_vectors(questions, cache, stored or {})
     vectors = retriever.centred(raw)
     weights = np.array([q.count for q in questions], dtype=np.float64)
     labels = cluster(vectors, weights, threshold)
@@ -314,4 +367,7 @@ async def get_gaps(
     """The period's gaps: its unanswered questions read from the database, then grouped in a
     worker thread (embedding and clustering are CPU work)."""
     questions = await get_gap_questions(db, base, period, filters)
-    return await asyncio.to_thread(find_gaps, questions, cache, retriever, limit=limit)
+    stored = await get_stored_vectors(db, base, period, filters, cache.encoder.model_version)
+    return await asyncio.to_thread(
+        find_gaps, questions, cache, retriever, limit=limit, stored=stored
+    )

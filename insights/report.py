@@ -17,6 +17,7 @@ from conversations.storage import Database, Inquiry
 from insights._sql import inquiry_filter
 from insights.figures import Figures
 from insights.period import Filters, Period
+from insights.texts import say
 from knowledge import AnswerBase
 
 __all__ = [
@@ -47,7 +48,8 @@ async def get_top_questions(
                 select(text, Inquiry.answer_id, func.count().label("n"))
                 .where(*inquiry_filter(start, end, filters, base))
                 .group_by(text, Inquiry.answer_id)
-                .order_by(func.count().desc())
+                # ties in a fixed order: the same questions on every call
+                .order_by(func.count().desc(), text, Inquiry.answer_id)
                 .limit(limit * 5)
             )
         ).all()
@@ -139,6 +141,12 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
+def _n(value: int, lang: str = "en") -> str:
+    """A count with thousands grouped: 1,234 in English, 1 234 in the Nordic languages."""
+    text = f"{value:,}"
+    return text if lang == "en" else text.replace(",", "\u00a0")
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
@@ -160,82 +168,117 @@ def _delta(now: float | int | None, before: float | int | None, percent: bool = 
     return f" ({change:+d})" if isinstance(change, int) else f" ({change:+.1f})"
 
 
-def headline(data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The headline figures as (label, value) pairs, with the change since `previous`."""
+def headline(data: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str]]:
+    """The headline figures as (label, value) pairs, with the change since `previous`, the
+    labels in `lang` (insights.texts)."""
     p = data.get("previous") or {}
     h = data["handoffs"]
     return [
-        ("Inquiries", f"{data['inquiries']:,}{_delta(data['inquiries'], p.get('inquiries'))}"),
         (
-            "Conversations",
-            f"{data['conversations']:,}{_delta(data['conversations'], p.get('conversations'))}",
+            say("inquiries", lang),
+            f"{_n(data['inquiries'], lang)}{_delta(data['inquiries'], p.get('inquiries'))}",
         ),
         (
-            "Self-service rate",
+            say("conversations", lang),
+            f"{_n(data['conversations'], lang)}"
+            f"{_delta(data['conversations'], p.get('conversations'))}",
+        ),
+        (
+            say("self_service_rate", lang),
             _percent(data["self_service_rate"])
             + _delta(data["self_service_rate"], p.get("self_service_rate"), percent=True),
         ),
-        ("Answered", f"{data['answered']:,}"),
-        ("Clarified", f"{data['clarified']:,}"),
-        ("Abstained", f"{data['abstained']:,}"),
-        ("Hand-off rate", _percent(data["rates"]["handoff"])),
-        ("Did this help?", f"yes {data['helpful']['yes']:,}, no {data['helpful']['no']:,}"),
-        ("Hand-offs", f"{h['count']:,}"),
-        ("First reply (median)", _duration(h["first_reply_p50_s"])),
-        ("Resolution (median)", _duration(h["resolution_p50_s"])),
-        ("CSAT (1–5)", "–" if h["csat_mean"] is None else f"{h['csat_mean']:.2f}"),
-        ("Reopened within 7 days", _percent(h["reopen_rate"])),
+        (say("answered", lang), _n(data["answered"], lang)),
+        (say("clarified", lang), _n(data["clarified"], lang)),
+        (say("abstained", lang), _n(data["abstained"], lang)),
+        (say("handoff_rate", lang), _percent(data["rates"]["handoff"])),
         (
-            "Returning visitors",
-            f"{data['visitors']['returning']:,} of {data['visitors']['count']:,}",
+            say("did_this_help", lang),
+            say(
+                "yes_no",
+                lang,
+                yes=_n(data["helpful"]["yes"], lang),
+                no=_n(data["helpful"]["no"], lang),
+            ),
+        ),
+        (say("handoffs", lang), _n(h["count"], lang)),
+        (say("first_reply", lang), _duration(h["first_reply_p50_s"])),
+        (say("resolution", lang), _duration(h["resolution_p50_s"])),
+        (say("csat", lang), "–" if h["csat_mean"] is None else f"{h['csat_mean']:.2f}"),
+        (say("reopened", lang), _percent(h["reopen_rate"])),
+        (
+            say("returning", lang),
+            say(
+                "of",
+                lang,
+                part=_n(data["visitors"]["returning"], lang),
+                whole=_n(data["visitors"]["count"], lang),
+            ),
         ),
     ]
 
 
-def _gap_line(gap: Mapping[str, Any]) -> str:
+def _gap_line(gap: Mapping[str, Any], lang: str) -> str:
     examples = " | ".join(gap["examples"][:2])
     near = ", ".join(gap["nearest"]) or "-"
-    return f"{gap['size']:>6}  {examples}  (near: {near}; {', '.join(gap['languages'])})"
+    return (
+        f"{gap['size']:>6}  {examples}  ({say('near', lang)}: {near}; "
+        f"{', '.join(gap['languages'])})"
+    )
 
 
-def report_text(data: Mapping[str, Any], name: str = "Samsvar") -> str:
-    """The report for a terminal or the e-mail's plain-text part."""
+def report_text(data: Mapping[str, Any], name: str = "Samsvar", lang: str = "en") -> str:
+    """The report for a terminal or the e-mail's plain-text part, its words in `lang`."""
     period = data["period"]
     lines = [f"{name}: {period['from']} – {period['to']} ({period['timezone']})"]
     if data.get("filters"):
-        lines.append("filters: " + ", ".join(f"{k} {v}" for k, v in data["filters"].items()))
+        lines.append(
+            f"{say('filters', lang)}: " + ", ".join(f"{k} {v}" for k, v in data["filters"].items())
+        )
     lines.append("")
-    width = max(len(label) for label, _ in headline(data))
-    lines += [f"{label:<{width}}  {value}" for label, value in headline(data)]
+    pairs = headline(data, lang)
+    width = max(len(label) for label, _ in pairs)
+    lines += [f"{label:<{width}}  {value}" for label, value in pairs]
     for target in data["handoffs"]["targets"]:
         lines.append(
-            f"  target {target['channel']} {target['measure']} ≤ {_duration(target['target_s'])}: "
-            f"met {_percent(target['met_rate'])} of {target['measured']}"
+            "  "
+            + say(
+                "target_line",
+                lang,
+                channel=target["channel"],
+                measure=target["measure"],
+                target=_duration(target["target_s"]),
+                rate=_percent(target["met_rate"]),
+                measured=target["measured"],
+            )
         )
     sections: list[tuple[str, list[str]]] = [
         (
-            "Top questions",
+            say("top_questions", lang),
             [
-                f"{q['count']:>6}  {q['question']}  [{q['answer_id'] or 'not answered'}]"
+                f"{q['count']:>6}  {q['question']}  [{q['answer_id'] or say('not_answered', lang)}]"
                 for q in data.get("top_questions", [])
             ],
         ),
-        ("Answers used", [f"{a['count']:>6}  {a['answer_id']}" for a in data["by_answer"][:10]]),
         (
-            "Largest gaps",
-            [_gap_line(g) for g in data.get("gaps", [])[:10]],
+            say("answers_used", lang),
+            [f"{a['count']:>6}  {a['answer_id']}" for a in data["by_answer"][:10]],
         ),
         (
-            "Changed most",
+            say("largest_gaps", lang),
+            [_gap_line(g, lang) for g in data.get("gaps", [])[:10]],
+        ),
+        (
+            say("changed_most", lang),
             [
                 f"{c['change']:>+6}  {c['answer_id']} ({c['previous']} → {c['count']})"
                 for c in data.get("changes", [])
             ],
         ),
         (
-            "Due for review",
+            say("due_for_review", lang),
             [
-                f"{r['review_by']}  {r['answer_id']} ({r['owner'] or 'no owner'})"
+                f"{r['review_by']}  {r['answer_id']} ({r['owner'] or say('no_owner', lang)})"
                 for r in data.get("review_due", [])
             ],
         ),
@@ -262,7 +305,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"{_TABLE}<tr>{top}</tr>{body}</table>"
 
 
-def _bars(rows: Sequence[tuple[str, int]]) -> str:
+def _bars(rows: Sequence[tuple[str, int]], lang: str) -> str:
     """A bar per row, drawn with widths (e-mail clients drop SVG)."""
     most = max((n for _, n in rows), default=0) or 1
     out = []
@@ -270,37 +313,41 @@ def _bars(rows: Sequence[tuple[str, int]]) -> str:
         width = max(1, round(240 * n / most)) if n else 0
         out.append(
             f"<tr><td {_CELL}>{html.escape(label)}</td><td {_CELL}>"
-            f"{_BAR.format(width)} {n:,}</td></tr>"
+            f"{_BAR.format(width)} {_n(n, lang)}</td></tr>"
         )
     return _TABLE + "".join(out) + "</table>"
 
 
-def report_html(data: Mapping[str, Any], name: str = "Samsvar") -> str:
-    """The report as one HTML page (also the e-mail's HTML part)."""
+def report_html(data: Mapping[str, Any], name: str = "Samsvar", lang: str = "en") -> str:
+    """The report as one HTML page (also the e-mail's HTML part), its words in `lang`."""
     period = data["period"]
     title = f"{name}: {period['from']} – {period['to']}"
+
+    def t(key: str) -> str:
+        return say(key, lang)
+
     parts = [
-        '<!doctype html><html><head><meta charset="utf-8">',
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title></head>",
         '<body style="font-family:system-ui,sans-serif;color:#1b1b1b;max-width:760px">',
         f'<h1 style="font-size:20px">{html.escape(title)}</h1>',
-        f"<p>Time zone {html.escape(period['timezone'])}.</p>",
-        _table(("Figure", "Value"), headline(data)),
-        '<h2 style="font-size:16px">Inquiries by day</h2>',
-        _bars([(d["date"], d["inquiries"]) for d in data["by_day"]][-62:]),
+        f"<p>{html.escape(say('time_zone', lang, timezone=period['timezone']))}</p>",
+        _table((t("figure"), t("value")), headline(data, lang)),
+        f'<h2 style="font-size:16px">{html.escape(t("inquiries_by_day"))}</h2>',
+        _bars([(d["date"], d["inquiries"]) for d in data["by_day"]][-62:], lang),
     ]
     sections: list[tuple[str, Sequence[str], list[Sequence[str]]]] = [
         (
-            "Top questions",
-            ("Count", "Question", "Answer"),
+            t("top_questions"),
+            (t("count"), t("question"), t("answer")),
             [
-                (q["count"], q["question"], q["answer_id"] or "not answered")
+                (q["count"], q["question"], q["answer_id"] or t("not_answered"))
                 for q in data.get("top_questions", [])
             ],
         ),
         (
-            "Largest gaps",
-            ("Questions", "Examples", "Nearest answers", "Languages"),
+            t("largest_gaps"),
+            (t("questions"), t("examples"), t("nearest_answers"), t("languages")),
             [
                 (
                     g["size"],
@@ -312,13 +359,13 @@ def report_html(data: Mapping[str, Any], name: str = "Samsvar") -> str:
             ],
         ),
         (
-            "Answers used",
-            ("Answer", "Count"),
+            t("answers_used"),
+            (t("answer"), t("count")),
             [(a.get("title", a["answer_id"]), a["count"]) for a in data["by_answer"][:15]],
         ),
         (
-            "Changed most",
-            ("Answer", "Before", "Now", "Helpful before", "Helpful now"),
+            t("changed_most"),
+            (t("answer"), t("before"), t("now"), t("helpful_before"), t("helpful_now")),
             [
                 (
                     c["answer_id"],
@@ -331,22 +378,22 @@ def report_html(data: Mapping[str, Any], name: str = "Samsvar") -> str:
             ],
         ),
         (
-            "Hand-off targets",
-            ("Channel", "Measure", "Target", "Median", "Met"),
+            t("handoff_targets"),
+            (t("channel"), t("measure"), t("target"), t("median"), t("met")),
             [
                 (
-                    t["channel"],
-                    t["measure"],
-                    _duration(t["target_s"]),
-                    _duration(t["p50_s"]),
-                    _percent(t["met_rate"]),
+                    tg["channel"],
+                    tg["measure"],
+                    _duration(tg["target_s"]),
+                    _duration(tg["p50_s"]),
+                    _percent(tg["met_rate"]),
                 )
-                for t in data["handoffs"]["targets"]
+                for tg in data["handoffs"]["targets"]
             ],
         ),
         (
-            "Due for review",
-            ("Answer", "Review by", "Owner"),
+            t("due_for_review"),
+            (t("answer"), t("review_by"), t("owner")),
             [(r["title"], r["review_by"], r["owner"] or "–") for r in data.get("review_due", [])],
         ),
     ]
@@ -445,19 +492,38 @@ async def get_report(
     *,
     gaps: Sequence[Mapping[str, Any]] | None = None,
     compare: bool = True,
+    now: dt.datetime | None = None,
+    rollup: bool = True,
 ) -> dict[str, Any]:
     """The report document of `period` (see `report_json`); `gaps` as found by the caller
-    (`insights.gaps`), None when they were not looked for."""
+    (`insights.gaps`), None when they were not looked for. `now` and `rollup`: as for
+    `get_figures` (the same document without the rollup, only slower)."""
+    import asyncio
+
     from insights.figures import get_figures
+    from insights.rollup import fill_rollup
 
     filters = filters or Filters()
-    figures = await get_figures(db, base, period, filters)
-    previous = await get_figures(db, base, period.previous(), filters) if compare else None
+    if rollup:  # once, before the three readers below look at it
+        await fill_rollup(db, now or dt.datetime.now(dt.UTC))
+    # The period's figures, the previous period's and the top questions on three connections
+    # at once: on PostgreSQL (and SQLite's threads) they run side by side.
+    figures, previous, top = await asyncio.gather(
+        get_figures(db, base, period, filters, now=now, rollup=rollup),
+        get_figures(db, base, period.previous(), filters, now=now, rollup=rollup)
+        if compare
+        else _nothing(),
+        get_top_questions(db, base, period, filters),
+    )
     return report_json(
         figures,
-        top_questions=await get_top_questions(db, base, period, filters),
+        top_questions=top,
         gaps=gaps,
         review_due=get_review_due(base, period.end + dt.timedelta(days=REVIEW_AHEAD_DAYS)),
         previous=previous,
         titles={a.id: a.title for a in base.answers},
     )
+
+
+async def _nothing() -> None:
+    return None

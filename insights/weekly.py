@@ -32,6 +32,7 @@ from insights.errors import ReportNotSent
 from insights.period import Period, base_timezone
 from insights.report import get_report, report_html, report_text
 from insights.tables import SentReport
+from insights.texts import report_language, say
 from knowledge import AnswerBase
 
 __all__ = [
@@ -88,28 +89,39 @@ def due_week(now: dt.datetime, timezone: str) -> Period:
 
 
 def _message(
-    mail: MailSettings, recipients: Sequence[str], data: Mapping[str, Any], name: str
+    mail: MailSettings,
+    recipients: Sequence[str],
+    data: Mapping[str, Any],
+    name: str,
+    lang: str = "en",
 ) -> EmailMessage:
     period = data["period"]
     week = dt.date.fromisoformat(period["from"]).isocalendar().week
     message = EmailMessage()
-    message["Subject"] = f"{name}: week {week} ({period['from']} – {period['to']})"
+    message["Subject"] = say(
+        "subject", lang, name=name, week=week, start=period["from"], end=period["to"]
+    )
     message["From"] = mail.sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)
     domain = mail.sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<samsvar-weekly-{period['from']}@{domain}>"  # the same on a retry
-    message.set_content(report_text(data, name))
-    message.add_alternative(report_html(data, name), subtype="html")
+    message.set_content(report_text(data, name, lang))
+    message.add_alternative(report_html(data, name, lang), subtype="html")
+    message["Content-Language"] = lang  # (after the parts: set_content drops Content-*)
     return message
 
 
 def send_report(
-    mail: MailSettings, recipients: Sequence[str], data: Mapping[str, Any], name: str
+    mail: MailSettings,
+    recipients: Sequence[str],
+    data: Mapping[str, Any],
+    name: str,
+    lang: str = "en",
 ) -> None:
     """Send the report (blocking: call it in a thread). Raises ReportNotSent saying what
     failed: the connection, STARTTLS, the login, or the server's refusal."""
-    message = _message(mail, recipients, data, name)
+    message = _message(mail, recipients, data, name, lang)
     where = f"{mail.host}:{mail.port}"
     try:
         with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as smtp:
@@ -154,21 +166,27 @@ async def do_weekly_report(
     *,
     retry: dt.timedelta = dt.timedelta(minutes=15),
     gaps_for: GapsFor | None = None,
+    language: str | None = None,
 ) -> WeeklyOutcome:
-    """One round: build the due week's report if it is not kept yet, claim it, send it."""
+    """One round: build the due week's report if it is not kept yet, claim it, send it. The
+    e-mail is written in `language` (`CHAT_REPORT_LANGUAGE`), by default the base's default
+    language (nb, nn, sv, da, fi or en; English for another)."""
     period = due_week(now, base_timezone(base))
     week = period.start
     row = await _kept(db, week)
     if row is None:
         gaps = await gaps_for(period) if gaps_for is not None else None
-        data = await get_report(db, base, period, gaps=gaps)
+        data = await get_report(db, base, period, gaps=gaps, now=now)
         row = await _keep(db, week, list(recipients), data, now)
     if row.status == "sent":
         return WeeklyOutcome(week, "already_sent")
     if not await _claim(db, week, now):
         return WeeklyOutcome(week, "busy")
     try:
-        await asyncio.to_thread(send_report, mail, row.recipients, row.report, base.config.name)
+        lang = report_language(language, base.config.default_language)
+        await asyncio.to_thread(
+            send_report, mail, row.recipients, row.report, base.config.name, lang
+        )
     except ReportNotSent as exc:
         later = now + retry
         await _update(db, week, status="pending", error=exc.message, claimed_until=later)

@@ -36,7 +36,15 @@ from conversations.storage import (
     open_database,
 )
 from conversations.turns import BotRunner
-from insights import MailSettings, Period, VectorCache, do_weekly_report, gap_json, get_gaps
+from insights import (
+    MailSettings,
+    Period,
+    VectorCache,
+    do_weekly_report,
+    fill_rollup,
+    gap_json,
+    get_gaps,
+)
 from privacy import keep_retention
 
 __all__ = ["create_app", "turn_workers"]
@@ -111,6 +119,7 @@ def create_app(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
         resumer = asyncio.create_task(keep_resuming(services.chat))
+        roller = asyncio.create_task(_roll_up(db, now))
         reporter = (
             asyncio.create_task(_report_weekly(settings, db, ready, now))
             if settings.report_recipients
@@ -137,6 +146,7 @@ def create_app(
         finally:
             sweeper.cancel()
             resumer.cancel()
+            roller.cancel()
             if reporter is not None:
                 reporter.cancel()
             if retention is not None:
@@ -212,6 +222,17 @@ def mail_settings(settings: Settings) -> MailSettings:
     )
 
 
+async def _roll_up(db: Database, clock: Callable[[], dt.datetime]) -> None:
+    """Insights' rollup of closed hours, brought up to date every minute (decision 0101);
+    a report fills what is missing itself, this keeps that small."""
+    while True:
+        try:
+            await fill_rollup(db, clock())
+        except Exception:  # a failed round is tried again in a minute
+            log.exception("the insights rollup round failed; trying again in a minute")
+        await asyncio.sleep(REPORT_CHECK_SECONDS)
+
+
 async def _report_weekly(
     settings: Settings, db: Database, engine: Engine, clock: Callable[[], dt.datetime]
 ) -> None:
@@ -236,6 +257,7 @@ async def _report_weekly(
                 mail,
                 retry=retry,
                 gaps_for=gaps_for,
+                language=settings.report_language,
             )
         except Exception:  # the schedule must outlive one failed round
             log.exception("the weekly report round failed; trying again in a minute")

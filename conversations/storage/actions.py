@@ -29,6 +29,7 @@ from conversations.storage.tables import (
     Conversation,
     Feedback,
     Inquiry,
+    InquiryVector,
     Message,
     PageView,
     PendingTurn,
@@ -285,7 +286,7 @@ async def do_store_replies(
         stored = [_row(r, conversation_id, first + n, now) for n, r in enumerate(replies)]
         session.add_all(stored)
         if inquiry is not None:
-            session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
+            await _add_inquiry(session, inquiry, conversation_id, inquiry_message_id, now)
         if inquiry_message_id is not None and language is not None:
             await session.execute(
                 update(Message).where(Message.id == inquiry_message_id).values(lang=language)
@@ -293,6 +294,26 @@ async def do_store_replies(
         if answered is not None:
             await finish_turn(session, answered)
     return stored
+
+
+async def _add_inquiry(
+    session: AsyncSession,
+    inquiry: NewInquiry,
+    conversation_id: str,
+    message_id: str | None,
+    now: dt.datetime,
+) -> None:
+    """The inquiry's row, and its query vector's when the turn gave one (one more row, in
+    the same transaction; nothing is embedded here)."""
+    row = _inquiry_row(inquiry, conversation_id, message_id, now)
+    session.add(row)
+    if inquiry.query_vector is not None and inquiry.vector_model and inquiry.kind == "text":
+        await session.flush()
+        session.add(
+            InquiryVector(
+                inquiry_id=row.id, model=inquiry.vector_model, vector=inquiry.query_vector
+            )
+        )
 
 
 def _inquiry_row(
@@ -436,7 +457,7 @@ async def do_case_change(
             ]
             session.add_all(stored)
         if inquiry is not None:
-            session.add(_inquiry_row(inquiry, conversation_id, inquiry_message_id, now))
+            await _add_inquiry(session, inquiry, conversation_id, inquiry_message_id, now)
         if answered is not None:
             await finish_turn(session, answered)
     return result, stored

@@ -67,6 +67,10 @@ class NewInquiry:
     llm_fallback: str | None = None  # why the curated text was used instead
     retracted: bool = False  # streamed parts were withdrawn
     rewritten: str | None = None  # the LLM's standalone rewrite of a follow-up
+    # An unanswered question's query vector from the bot's turn (float16 bytes) and the
+    # encoder's model version, kept in `inquiry_vectors` for insights' gaps.
+    query_vector: bytes | None = field(default=None, repr=False)
+    vector_model: str | None = None
 
 
 @dataclass(frozen=True)

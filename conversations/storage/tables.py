@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -36,6 +37,7 @@ __all__ = [
     "Conversation",
     "Feedback",
     "Inquiry",
+    "InquiryVector",
     "Message",
     "PageView",
     "PendingTurn",
@@ -230,3 +232,17 @@ cast(Table, Case.__table__).append_constraint(
         ondelete="CASCADE",
     )
 )
+
+
+class InquiryVector(Base):
+    """The query vector the bot computed for an unanswered question while answering it
+    (float16 bytes), kept so that insights' gaps need not embed it again; `model` is the
+    encoder's model version, a vector of another version is not used."""
+
+    __tablename__ = "inquiry_vectors"
+
+    inquiry_id: Mapped[int] = mapped_column(
+        ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(128))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -237,3 +237,21 @@ def test_invalid_message_is_refused_before_anything_else(
     with pytest.raises(InvalidMessage) as caught:
         demo_bot.turn(text)
     assert caught.value.code == code
+
+
+def test_an_unanswered_turn_carries_the_query_vector_it_computed(make_shop_bot: MakeBot) -> None:
+    """Abstain, clarify and hand-off outcomes carry the message's query vector (float16) and
+    the encoder's version, for insights' gaps; an answer carries none."""
+    import numpy as np
+
+    shop = make_shop_bot()
+    never = Bot(shop.base, shop.retriever, shop.encoder, thresholds=Thresholds(1.01, 1.02))
+    question = "hvem vant fotball-VM i 2018?"
+    outcome = never.turn(question)
+    assert isinstance(outcome, Abstain) and outcome.query_vector is not None
+    assert outcome.vector_model == shop.encoder.model_version
+    kept = np.frombuffer(outcome.query_vector, dtype=np.float16).astype(np.float32)
+    assert np.allclose(kept, shop.encoder.query_vectors([question])[0], atol=2e-3)
+    always = Bot(shop.base, shop.retriever, shop.encoder, thresholds=ANY_ANSWER)
+    answered = always.turn("Kvar er pakken min?")
+    assert isinstance(answered, Reply) and answered.query_vector is None

@@ -157,3 +157,58 @@ def test_gaps_are_listed_then_assigned_and_drafted(run_samsvar: RunSamsvar, tmp_
         "jakke retur bytte",
         "kortet blir avvist hver gang",
     }
+
+
+HEAVY = ("chromadb", "sklearn", "onnxruntime", "retrieval", "bot", "uvicorn", "starlette", "numpy")
+PROBE = """
+import sys
+from app.cli import main
+sys.argv = ["samsvar", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+heavy = {heavy!r}
+print("LOADED", sorted(m for m in heavy if m in sys.modules or any(
+    k.startswith(m + ".") for k in sys.modules)))
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter
+def test_the_report_command_imports_no_model_index_or_server(tmp_path: Path) -> None:
+    """`samsvar report --no-gaps` needs the database and the answer files, nothing of the
+    retriever, the model or the web server (decision 0101: the command within a second)."""
+    import os
+    import subprocess
+    import sys
+
+    data_dir, root = stored_week(tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.format(heavy=HEAVY),
+            "report",
+            "--from",
+            "2026-12-07",
+            "--to",
+            "2026-12-13",
+            "--answers",
+            str(root),
+            "--no-gaps",
+        ],
+        env=os.environ | {"CHAT_DATA_DIR": str(data_dir), "ORT_DISABLE_TELEMETRY": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Inquiries" in done.stdout
+    assert "LOADED []" in done.stdout, done.stdout.splitlines()[-1]
+
+
+def test_the_cheap_head_check_reads_the_revision_alembic_reads() -> None:
+    from app.migrate import get_head_revision, head_from_files
+
+    assert head_from_files() == get_head_revision()

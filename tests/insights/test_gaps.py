@@ -167,3 +167,73 @@ def test_a_draft_answer_is_written_to_the_drafts_folder(tmp_path: Path) -> None:
         )
     with pytest.raises(ValueError, match="not an answer id"):
         do_write_draft(root, reloaded, ["x"], answer_id="Gift Cards")
+
+
+class _Counting:
+    """An encoder that counts the texts it embeds."""
+
+    def __init__(self, inner: CachedE5, version: str | None = None) -> None:
+        self.inner = inner
+        self.model_version = version or inner.model_version
+        self.embedded = 0
+
+    def query_vectors(self, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+        self.embedded += len(texts)
+        return self.inner.query_vectors(texts)
+
+
+def test_the_gaps_use_the_vectors_stored_with_the_questions(
+    tmp_path: Path, shop_encoder: CachedE5
+) -> None:
+    """The bot's query vectors, stored with the inquiries (`inquiry_vectors`), are used before
+    embedding; a vector of another model version is not; a click stores none."""
+    from sqlalchemy import select
+
+    from conversations.storage import InquiryVector, NewInquiry, do_store_replies
+    from insights import get_stored_vectors, question_vectors
+
+    base = load_answer_base(shop_answers(tmp_path))
+    at = MONDAY + dt.timedelta(days=1)
+
+    async def work(db: Database) -> tuple[dict[str, bytes], dict[str, bytes], int]:
+        shop = Shop(db)
+        asked = [text for text, _ in GIFT_CARDS] + ["Når åpner butikken på lørdag?"]
+        vectors = shop_encoder.query_vectors(asked)
+        for n, text in enumerate(asked):
+            _, conversation = await shop.visitor(at)
+            model = shop_encoder.model_version if n < len(GIFT_CARDS) else "another-model"
+            for kind in ("text", "choice"):
+                await do_store_replies(
+                    db,
+                    conversation,
+                    [],
+                    at + dt.timedelta(minutes=n),
+                    inquiry=NewInquiry(
+                        text,
+                        "nb",
+                        "abstain",
+                        None,
+                        0.2,
+                        3.0,
+                        None,
+                        kind=kind,
+                        query_vector=vectors[n].astype(np.float16).tobytes(),
+                        vector_model=model,
+                    ),
+                )
+        async with db.reading() as session:
+            rows = len((await session.execute(select(InquiryVector.inquiry_id))).all())
+        mine = await get_stored_vectors(db, base, WEEK, None, shop_encoder.model_version)
+        other = await get_stored_vectors(db, base, WEEK, None, "another-model")
+        return mine, other, rows
+
+    mine, other, rows = run(tmp_path, work)
+    assert rows == len(GIFT_CARDS) + 1  # the typed questions, not the clicks
+    assert len(mine) == len(GIFT_CARDS) and len(other) == 1
+    base_questions = run(tmp_path, lambda db: get_gap_questions(db, base, WEEK))
+    counting = _Counting(shop_encoder)
+    got, from_store = question_vectors(base_questions, VectorCache(tmp_path / "v", counting), mine)
+    assert from_store == len(GIFT_CARDS)
+    assert counting.embedded == len(base_questions) - len(GIFT_CARDS)  # only the rest embedded
+    expected = shop_encoder.query_vectors([q.text for q in base_questions])
+    assert np.allclose(got, expected, atol=5e-3)

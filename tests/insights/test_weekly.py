@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import ssl
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def weekly(
         if not await get_sent_reports(db):
             await week_of_traffic(db)
         return [
-            await do_weekly_report(db, base, now, TO, mail, retry=dt.timedelta(minutes=15))
+            await do_weekly_report(
+                db, base, now, TO, mail, retry=dt.timedelta(minutes=15), language="en"
+            )
             for now in times
         ]
 
@@ -165,7 +168,8 @@ def test_a_week_without_recipients_or_traffic_still_reports_zeros(tmp_path: Path
 
         outcome = run(tmp_path, work)
     assert outcome.result == "sent"  # type: ignore[attr-defined]
-    assert "Inquiries" in box.messages[0].get_body(("plain",)).get_content()
+    # no language set: the base's default language, bokmål
+    assert "Henvendelser" in box.messages[0].get_body(("plain",)).get_content()
 
 
 @pytest.mark.slow
@@ -197,4 +201,36 @@ def test_the_server_sends_a_missed_monday_on_start_and_not_again_after_a_restart
                     time.sleep(0.2)
                 time.sleep(1.0)  # a second message would come now
     assert len(box.messages) == 1
-    assert box.messages[0]["Subject"] == "Samsvar: week 50 (2026-12-07 – 2026-12-13)"
+    assert box.messages[0]["Subject"] == "Samsvar: uke 50 (2026-12-07 – 2026-12-13)"  # nb base
+
+
+def test_every_report_text_is_in_all_six_languages() -> None:
+    from insights.texts import REPORT_LANGUAGES, REPORT_TEXTS
+
+    assert set(REPORT_LANGUAGES) == {"nb", "nn", "sv", "da", "fi", "en"}
+    for key, texts in REPORT_TEXTS.items():
+        assert set(texts) == set(REPORT_LANGUAGES), key
+        assert all(t.strip() for t in texts.values()), key
+        fields = {lang: sorted(re.findall(r"{(\\w+)}", t)) for lang, t in texts.items()}
+        assert len({tuple(f) for f in fields.values()}) == 1, (key, fields)
+
+
+def test_a_swedish_base_sends_a_swedish_report(tmp_path: Path) -> None:
+    box = Mailbox()
+    base = load_answer_base(shop_answers(tmp_path, default_language="sv"))
+    with smtp_server(box) as port:
+
+        async def work(db: Database) -> object:
+            await week_of_traffic(db)
+            return await do_weekly_report(db, base, REPORT_TIME, TO, plain(port))
+
+        outcome = run(tmp_path, work)
+    assert outcome.result == "sent"  # type: ignore[attr-defined]
+    message = box.messages[0]
+    assert message["Subject"] == "Samsvar: vecka 50 (2026-12-07 – 2026-12-13)"
+    assert message["Content-Language"] == "sv"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Förfrågningar" in text and "Självbetjäningsgrad" in text and "Ska granskas" in text
+    assert "Inquiries" not in text
+    assert 'lang="sv"' in html and "Vanligaste frågorna" in html and "Tidszon" in html
