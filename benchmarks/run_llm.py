@@ -17,6 +17,11 @@ answer base, for questions in the six languages (some with personal data in them
 Usage: python -m benchmarks.run_llm [--latency 0.2] [--rounds 3] [--data-dir DIR] [--out FILE]
 (`--data-dir` reuses an index of the demo base; without it one is built in a temporary folder,
 which embeds about 950 texts.)
+
+`--only-redaction` times redaction alone (no index, no server) and replaces only the
+`redaction` entry of `--out`, with its own date and machine. `--baseline REV` times the
+redaction of git revision REV (its `bot/privacy.py` and `bot/_names.py`) alternately with this
+tree's in the same run, after checking that both find the same on the two texts.
 """
 
 from __future__ import annotations
@@ -219,23 +224,40 @@ def _streaming(data_dir: Path, latency: float, chunk_delay: float) -> dict[str, 
     }
 
 
-def _redaction() -> dict[str, Any]:
+def _redaction(baseline: str | None = None) -> dict[str, Any]:
     from bot import Redactor, find_personal_data
 
-    ordinary = (ORDINARY * 10)[:2000]
-    dense = (DENSE * 20)[:2000]
+    texts = {"ordinary": (ORDINARY * 10)[:2000], "dense": (DENSE * 20)[:2000]}
+    redactors: dict[str, Callable[[], Any]] = {"": Redactor}
+    if baseline is not None:
+        from benchmarks._baseline import privacy_at
+
+        old = privacy_at(baseline)
+        for text in texts.values():
+            if old.Redactor().redact(text) != Redactor().redact(text):
+                raise SystemExit(f"the redaction of {baseline} differs from this tree's")
+        redactors["baseline_"] = old.Redactor
     for _ in range(50):
-        Redactor().redact(ordinary)
-    times = {
-        name: [_ms(lambda text=text: Redactor().redact(text)) for _ in range(500)]
-        for name, text in (("ordinary", ordinary), ("dense", dense))
-    }
-    return {
-        "ordinary_2000_chars_ms": _percentiles(times["ordinary"]),
-        "dense_2000_chars_ms": _percentiles(times["dense"]),
-        "ordinary_findings": len(find_personal_data(ordinary)),
-        "dense_findings": len(find_personal_data(dense)),
-    }
+        for make in redactors.values():
+            make().redact(texts["ordinary"])
+    times: dict[str, list[float]] = {}
+    for _ in range(500):  # alternately, so that both see the same load on a shared machine
+        for prefix, make in redactors.items():
+            for name, text in texts.items():
+                times.setdefault(f"{prefix}{name}", []).append(
+                    _ms(lambda m=make, t=text: m().redact(t))
+                )
+    result: dict[str, Any] = {}
+    for prefix in redactors:
+        result[f"{prefix}ordinary_2000_chars_ms"] = _percentiles(times[f"{prefix}ordinary"])
+        result[f"{prefix}dense_2000_chars_ms"] = _percentiles(times[f"{prefix}dense"])
+    if baseline is not None:
+        result["baseline"] = baseline
+    result["ordinary_findings"] = len(find_personal_data(texts["ordinary"]))
+    result["dense_findings"] = len(find_personal_data(texts["dense"]))
+    result["ordinary_findings_broad"] = len(find_personal_data(texts["ordinary"], broad=True))
+    result["dense_findings_broad"] = len(find_personal_data(texts["dense"], broad=True))
+    return result
 
 
 def _index(data_dir: Path | None) -> Path:
@@ -256,10 +278,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--only-redaction", action="store_true", help="time redaction alone")
+    parser.add_argument("--baseline", metavar="REV", help="git revision to time redaction against")
     args = parser.parse_args()
 
+    if args.only_redaction:
+        result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+        result["redaction"] = {"machine": machine_info(), **_redaction(args.baseline)}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
+            json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(json.dumps(result["redaction"], indent=2, ensure_ascii=False))
+        return
     data_dir = _index(args.data_dir)
-    result: dict[str, Any] = {"machine": machine_info(), "redaction": _redaction()}
+    result: dict[str, Any] = {"machine": machine_info(), "redaction": _redaction(args.baseline)}
     with _server(args.latency) as url:
         plain, assisted = _bots(data_dir, url)
         result["turns"] = _turns(plain, assisted, args.latency, args.rounds)

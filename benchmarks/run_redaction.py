@@ -13,6 +13,10 @@ overlaps it (recall), a finding is *right* when it overlaps a labelled span of i
 (precision); a finding of the wrong category counts against both. `exact` also counts how
 many found spans have exactly the labelled boundaries. The `mask` figures are the same for
 `bot.mask_personal_data` (cards, IBANs, identity numbers: what storage masks).
+
+`--baseline REV` also checks that git revision REV's `bot/privacy.py` finds exactly the same
+(kind, place, value; narrow and broad; and masks the same) on every sentence, for a change
+meant to make redaction faster and nothing else; it exits with 1 when they differ.
 """
 
 from __future__ import annotations
@@ -189,7 +193,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--baseline", metavar="REV", help="git revision to compare findings with")
     return parser.parse_args(argv)
+
+
+def differences(revision: str, sentences: Sequence[Sentence]) -> list[str]:
+    """The sentences on which `revision`'s redaction finds or masks other than this tree's."""
+    import bot
+    from benchmarks._baseline import privacy_at
+
+    old = privacy_at(revision)
+
+    def seen(module: Any, text: str) -> list[Any]:
+        found = [
+            [(f.kind, f.start, f.end, f.value) for f in module.find_personal_data(text, broad=b)]
+            for b in (False, True)
+        ]
+        return [*found, module.mask_personal_data(text)]
+
+    return [f"{s.lang}: {s.text}" for s in sentences if seen(old, s.text) != seen(bot, s.text)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -204,6 +226,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
     print_table(["lang", "category", "spans", "found", "precision", "recall"], rows)
     print(f"{report['ms_per_sentence']} ms per sentence; mask (all): {report['mask']['all']}")
+    if args.baseline is not None:
+        sentences = load(args.data)
+        differ = differences(args.baseline, sentences)
+        for line in differ:
+            print(f"differs from {args.baseline}: {line}")
+        print(f"{len(sentences) - len(differ)} of {len(sentences)} sentences as {args.baseline}")
+        if differ:
+            return 1
     write_json(args.out, report)
     return 0
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -74,32 +75,48 @@ MASKED_KINDS = {
 }
 MASK = "•"
 
-_EDGE_L = r"(?<![\w@+])"
 _EDGE_R = r"(?![\w@])"
+
+
+def _edged(first: str, rest: str, before: str = r"[\w@+]") -> re.Pattern[str]:
+    """`first` (one character) then `rest`, and no `before` right ahead of `first`. The look
+    back comes after `first` so that the search can skip to where `first` is (some 2-3 times
+    faster than looking back at every position of the text)."""
+    return re.compile(rf"{first}(?<!{before}{first}){rest}")
+
+
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IBAN = re.compile(
-    _EDGE_L + r"[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?" + _EDGE_R
+_IBAN = _edged(
+    "[A-Za-z]", r"[A-Za-z]\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?" + _EDGE_R
 )
-_HETU = re.compile(_EDGE_L + r"\d{6}[-+ABCDEFUVWXYabcdefuvwxy]\d{3}[0-9A-Ya-y]" + _EDGE_R)
-_FNR = re.compile(_EDGE_L + r"\d{6} ?\d{5}" + _EDGE_R)
-_PNR = re.compile(_EDGE_L + r"(?:\d{2})?\d{6}[-+]?\d{4}" + _EDGE_R)
-_CARD = re.compile(_EDGE_L + r"\d(?:[ -]?\d){12,18}" + _EDGE_R)
-_PHONE_INTL = re.compile(
-    r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}[ -]?(?:\(0\)[ -]?)?\d{1,4}(?:[ -]?\d{2,4}){1,4}" + _EDGE_R
+_HETU = _edged(r"\d", r"\d{5}[-+ABCDEFUVWXYabcdefuvwxy]\d{3}[0-9A-Ya-y]" + _EDGE_R)
+_FNR = _edged(r"\d", r"\d{5} ?\d{5}" + _EDGE_R)
+_PNR = _edged(r"\d", r"(?:\d{2})?\d{5}[-+]?\d{4}" + _EDGE_R)
+_CARD = _edged(r"\d", r"(?:[ -]?\d){12,18}" + _EDGE_R)
+# "+" or "00"
+_PHONE_INTL = _edged(
+    "[+0]",
+    r"(?:(?<=\+)|(?<=0)0)[1-9]\d{0,2}[ -]?(?:\(0\)[ -]?)?\d{1,4}(?:[ -]?\d{2,4}){1,4}" + _EDGE_R,
+    before=r"[\w+]",
 )
-_PHONE_ZERO = re.compile(_EDGE_L + r"0\d{1,3}(?:[ -]?\d{2,4}){1,4}" + _EDGE_R)
-_PHONE_EIGHT = re.compile(
-    _EDGE_L + r"[2-9](?:\d{7}|\d{3} \d{4}|\d{2} \d{2} \d{3}|\d \d{2} \d{2} \d{2})" + _EDGE_R
+_PHONE_ZERO = _edged("0", r"\d{1,3}(?:[ -]?\d{2,4}){1,4}" + _EDGE_R)
+_PHONE_EIGHT = _edged(
+    "[2-9]", r"(?:\d{7}|\d{3} \d{4}|\d{2} \d{2} \d{3}|\d \d{2} \d{2} \d{2})" + _EDGE_R
 )
 _NOT_DIGIT = re.compile(r"\D")
-_IP_CANDIDATE = re.compile(
-    r"(?<![\w.:])(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\d)"
+# (?:\d{1,3}\.){3}\d{1,3} or [0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}, less their first character
+_IP_CANDIDATE = _edged(
+    "[0-9A-Fa-f:]",
+    r"(?:(?<=\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}"
+    r"|(?<=[0-9A-Fa-f])[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7}"
+    r"|(?<=:)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,6})(?![\w:]|\.\d)",
+    before=r"[\w.:]",
 )
 
 # A run of 12 or more digits (single spaces or dashes between them): a number of its own. A
 # finding strictly inside one (an 8-digit "phone number" in a 16-digit number failing Luhn) is
 # dropped: such a number is redacted whole or not at all.
-_LONG_NUMBER = re.compile(r"(?<![\w+])\d(?:[ -]?\d){11,}(?!\w)")
+_LONG_NUMBER = _edged(r"\d", r"(?:[ -]?\d){11,}(?!\w)", before=r"[\w+]")
 
 # Earlier kinds win when two findings overlap and are equally long.
 PRIORITY = (
@@ -115,6 +132,7 @@ PRIORITY = (
     "address",
     "name",
 )
+_RANK = {kind: rank for rank, kind in enumerate(PRIORITY)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,30 +182,44 @@ _DETECTORS: tuple[tuple[re.Pattern[str], tuple[tuple[str, Valid], ...]], ...] = 
 _ANY = re.compile(r"[\d@]")
 
 
-def _candidates(text: str) -> list[Finding]:
-    found: list[Finding] = []
+# A candidate: (kind, start, end); a `Finding` is made only for those chosen.
+_Span = tuple[str, int, int]
+
+
+def _candidates(text: str) -> list[_Span]:
+    found: list[_Span] = []
     for pattern, kinds in _DETECTORS:
         if pattern is _EMAIL and "@" not in text:
             continue
         for match in pattern.finditer(text):
             value = match.group()
-            kind = next((k for k, valid in kinds if valid is None or valid(value)), None)
-            if kind is not None:
-                found.append(Finding(kind, match.start(), match.end(), value))
+            for kind, valid in kinds:
+                if valid is None or valid(value):
+                    found.append((kind, match.start(), match.end()))
+                    break
     return found
 
 
-def _inside_long_numbers(text: str, found: list[Finding]) -> list[Finding]:
+def _inside_long_numbers(text: str, found: list[_Span]) -> list[_Span]:
     """`found` less the findings strictly inside a long number that no finding covers."""
-    runs = [(m.start(), m.end()) for m in _LONG_NUMBER.finditer(text)]
+    runs = [m.span() for m in _LONG_NUMBER.finditer(text)]
     if not runs:
         return found
-    covered = {run for run in runs for f in found if f.start <= run[0] and f.end >= run[1]}
-    return [
-        f
-        for f in found
-        if not any(run not in covered and run[0] <= f.start and f.end <= run[1] for run in runs)
-    ]
+    # The runs do not overlap and come in order, so the only run that can hold a finding is
+    # the last one starting at or before it, and those a finding covers follow one another.
+    starts = [start for start, _ in runs]
+    covered = [False] * len(runs)
+    for _, start, end in found:
+        n = bisect_left(starts, start)
+        while n < len(runs) and runs[n][1] <= end:
+            covered[n] = True
+            n += 1
+    kept: list[_Span] = []
+    for span in found:
+        n = bisect_right(starts, span[1]) - 1
+        if n < 0 or covered[n] or span[2] > runs[n][1]:
+            kept.append(span)
+    return kept
 
 
 def find_personal_data(text: str, *, broad: bool = False) -> tuple[Finding, ...]:
@@ -204,19 +236,21 @@ def find_personal_data(text: str, *, broad: bool = False) -> tuple[Finding, ...]
         candidates = _candidates(text)
     ranked = sorted(
         _inside_long_numbers(text, candidates),
-        key=lambda f: (-(f.end - f.start), PRIORITY.index(f.kind), f.start),
+        key=lambda span: (span[1] - span[2], _RANK[span[0]], span[1]),
     )
-    chosen: list[Finding] = []
+    chosen: list[_Span] = []
     taken = bytearray(len(text))
-    for finding in ranked:
-        if taken.find(1, finding.start, finding.end) == -1:
-            taken[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
-            chosen.append(finding)
-    return tuple(sorted(chosen, key=lambda f: f.start))
+    for span in ranked:
+        _, start, end = span
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append(span)
+    chosen.sort(key=lambda span: span[1])
+    return tuple(Finding(kind, start, end, text[start:end]) for kind, start, end in chosen)
 
 
-def _broad_candidates(text: str) -> list[Finding]:
-    found = [Finding(kind, start, end, text[start:end]) for kind, start, end in find_context(text)]
+def _broad_candidates(text: str) -> list[_Span]:
+    found = find_context(text)
     for match in _IP_CANDIDATE.finditer(text):
         value = match.group()
         try:
@@ -225,7 +259,7 @@ def _broad_candidates(text: str) -> list[Finding]:
             continue
         if ":" in value and value.count(":") < 2:
             continue
-        found.append(Finding("ip", match.start(), match.end(), value))
+        found.append(("ip", match.start(), match.end()))
     return found
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks.run_redaction import DATA, LANGS, load, parse_line, score
+import sys
+
+import pytest
+
+from benchmarks.run_redaction import DATA, LANGS, differences, load, parse_line, score
 
 
 def test_a_marked_line_becomes_its_text_and_spans() -> None:
@@ -26,3 +30,24 @@ def test_scoring_counts_overlaps_by_category() -> None:
     assert (table["name"]["tp_spans"], table["name"]["exact"]) == (1, 0)
     assert (table["ip"]["spans"], table["ip"]["tp_spans"]) == (1, 0)
     assert (table["phone"]["found"], table["phone"]["tp_found"]) == (1, 0)
+
+
+def test_an_earlier_revision_is_compared_finding_by_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot
+    from benchmarks._baseline import privacy_at
+
+    old = privacy_at("HEAD")
+    assert old.__name__ == "_baseline_privacy" and old is not sys.modules["bot.privacy"]
+    assert [
+        f.kind for f in old.find_personal_data("kari@example.no, Ola Nordmann", broad=True)
+    ] == [
+        "email",
+        "name",
+    ]
+    sentences = [parse_line("nb", "Jeg heter [[name|Kari]], ring [[phone|912 34 567]].")]
+    assert differences("HEAD", sentences) == []
+    found = bot.find_personal_data
+    monkeypatch.setattr(bot, "find_personal_data", lambda text, broad=False: found(text)[1:])
+    assert differences("HEAD", sentences) == ["nb: Jeg heter Kari, ring 912 34 567."]
