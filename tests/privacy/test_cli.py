@@ -66,7 +66,7 @@ def test_export_erase_and_retention_from_the_command_line(
     done = run_samsvar("privacy", "retention", data_dir=data, env={"CHAT_LOG_LEVEL": "INFO"})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["conversations"] == 1
-    assert "retention (180 days)" in done.stderr  # the log line with the counts
+    assert "retention (180 days, audit log 365 days)" in done.stderr  # the log line with the counts
     gone = run_samsvar("privacy", "export", "--visitor", old, data_dir=data)
     assert json.loads(gone.stdout)["visitors"] == []
 
@@ -80,6 +80,6 @@ def test_export_erase_and_retention_from_the_command_line(
 def test_a_subject_is_required_and_checked(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
     neither = run_samsvar("privacy", "erase", data_dir=tmp_path)
     assert neither.returncode == 2
-    assert "give exactly one of a visitor id and an e-mail address" in neither.stderr
+    assert "give exactly one of a visitor id, an e-mail address, a customer id" in neither.stderr
     bad = run_samsvar("privacy", "export", "--email", "not-an-address", data_dir=tmp_path)
     assert bad.returncode == 2 and "is not an e-mail address" in bad.stderr
