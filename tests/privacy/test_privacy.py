@@ -24,6 +24,7 @@ from conversations.storage import (
     Visitor,
     do_record_question_decisions,
 )
+from handoff import AUDIT_ACTIONS
 from handoff.tables import AuditEntry, Case, CaseEvent, CaseNote
 from insights import SentReport, VectorCache, forget_vectors
 from privacy import (
@@ -300,6 +301,7 @@ def test_export_and_erase_are_audited_with_the_kind_and_counts_only(
         1,
         1,
     )
+    assert {e.action for e in entries} <= set(AUDIT_ACTIONS)  # the documented actions
     for entry in entries:  # the log is no copy of what was erased
         row = json.dumps([entry.detail, entry.target, entry.actor])
         assert "kari@example.no" not in row and visitor_id not in row
