@@ -30,6 +30,18 @@ EmailOpt = Annotated[
         help="Every visitor whose case has this contact address or who wrote it.",
     ),
 ]
+CustomerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--customer",
+        metavar="ID",
+        help="The site's customer id (signed identity): every visitor linked to it.",
+    ),
+]
+CaseOpt = Annotated[
+    str | None,
+    typer.Option("--case", metavar="NUMBER", help="The visitor of this case (S-2026-000123)."),
+]
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -38,13 +50,18 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     fail(message, code)
 
 
-def _subject(visitor: str | None, email: str | None) -> Subject:
+def _subject(
+    visitor: str | None, email: str | None, customer: str | None, case: str | None
+) -> Subject:
     from privacy import BadSubject, Subject
 
     try:
-        return Subject(visitor=visitor, email=email)
+        return Subject(visitor=visitor, email=email, customer=customer, case=case)
     except BadSubject as exc:
-        _fail(f"error: {exc.message} (--visitor ID or --email ADDR)", 2)
+        _fail(
+            f"error: {exc.message} (--visitor ID, --email ADDR, --customer ID or --case NUMBER)",
+            2,
+        )
 
 
 def _on_database(work: Any) -> Any:
@@ -67,17 +84,19 @@ def _vector_dir(settings: Any) -> Path:
 def privacy_export(
     visitor: VisitorOpt = None,
     email: EmailOpt = None,
+    customer: CustomerOpt = None,
+    case: CaseOpt = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write the JSON here (default: stdout)."),
     ] = None,
 ) -> None:
-    """Everything stored about one person, as JSON."""
-    from privacy import export_subject
+    """Everything stored about one person, as JSON (recorded in the audit log)."""
+    from privacy import CLI, export_subject
 
-    subject = _subject(visitor, email)
+    subject = _subject(visitor, email, customer, case)
     now = dt.datetime.now(dt.UTC)
-    data = _on_database(lambda db, _settings: export_subject(db, subject, now))
+    data = _on_database(lambda db, _settings: export_subject(db, subject, now, by=CLI))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
@@ -90,15 +109,23 @@ def privacy_export(
 
 
 @privacy_app.command("erase")
-def privacy_erase(visitor: VisitorOpt = None, email: EmailOpt = None) -> None:
-    """Erase everything stored about one person, in one transaction; prints the counts."""
-    from privacy import do_erase
+def privacy_erase(
+    visitor: VisitorOpt = None,
+    email: EmailOpt = None,
+    customer: CustomerOpt = None,
+    case: CaseOpt = None,
+) -> None:
+    """Erase everything stored about one person, in one transaction (recorded in the audit
+    log); prints the counts."""
+    from privacy import CLI, do_erase
 
-    subject = _subject(visitor, email)
+    subject = _subject(visitor, email, customer, case)
     done = _on_database(
         lambda db, settings: do_erase(
             db,
             subject,
+            dt.datetime.now(dt.UTC),
+            by=CLI,
             vector_dir=_vector_dir(settings),
             vacuum_full=settings.privacy_vacuum_full,
         )
@@ -119,17 +146,24 @@ def privacy_retention(
     ] = None,
 ) -> None:
     """Apply the retention policy now: erase conversations whose last message is older than
-    CHAT_RETENTION_DAYS; prints the counts."""
-    from privacy import do_retention
+    CHAT_RETENTION_DAYS and audit log entries older than CHAT_AUDIT_RETENTION_DAYS; prints
+    the counts (recorded in the audit log unless a dry run)."""
+    from privacy import CLI, do_retention
 
     def work(db: Any, settings: Any) -> Any:
         keep = days if days is not None else settings.retention_days
-        if not keep:
-            _fail("error: CHAT_RETENTION_DAYS is 0 (no retention policy); pass --days", 2)
+        if not keep and not settings.audit_retention_days:
+            _fail(
+                "error: CHAT_RETENTION_DAYS and CHAT_AUDIT_RETENTION_DAYS are 0 "
+                "(no retention policy); pass --days",
+                2,
+            )
         return do_retention(
             db,
             keep,
             dt.datetime.now(dt.UTC),
+            by=CLI,
+            audit_days=settings.audit_retention_days,
             dry_run=dry_run,
             vector_dir=_vector_dir(settings),
             vacuum_full=settings.privacy_vacuum_full,

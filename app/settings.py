@@ -174,6 +174,14 @@ class Settings(BaseSettings):
         "messages and the text of its inquiries; the counts stay), checked every hour by the "
         "server and by `samsvar privacy retention`. 0: kept until erased by hand.",
     )
+    audit_retention_days: int = Field(
+        365,
+        ge=0,
+        le=36_500,
+        description="Days an audit log entry is kept (it holds the client address of who "
+        "acted); older entries are deleted by the retention round (every hour in the server, "
+        "and `samsvar privacy retention`). 0: kept forever.",
+    )
     privacy_vacuum_full: bool = Field(
         False,
         description="PostgreSQL: rewrite the touched tables with VACUUM FULL after an erasure "

@@ -21,7 +21,7 @@ from handoff.tables import AuditEntry
 
 __all__ = ["AUDIT_ACTIONS", "get_audit", "record_audit"]
 
-#: The actions the server records; other code may record its own (e.g. `privacy_export`).
+#: The actions the server and the commands record (docs/agent-api.md, "AuditEntry").
 AUDIT_ACTIONS = (
     "sign_in",
     "sign_in_failed",
@@ -31,6 +31,10 @@ AUDIT_ACTIONS = (
     "resolve",
     "agent_added",
     "totp_enrolled",
+    "totp_removed",
+    "privacy_export",
+    "privacy_erase",
+    "privacy_retention",
 )
 
 _MAX_TEXT = 64

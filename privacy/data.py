@@ -12,7 +12,9 @@ What is whose (docs/privacy.md has the full list):
   the weekly reports kept in `sent_reports` (the question replaced by `[erased]`) and the
   insights vector cache on disk (the rows of those texts dropped).
 
-Erasing is one transaction; the database files are then cleaned (`privacy.files`).
+Erasing is one transaction, with its entry in the audit log (`privacy.audit`); the database
+files are then cleaned (`privacy.files`). A retention round also deletes the audit log's old
+entries (they hold client addresses).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from conversations.storage import (
 from handoff.tables import Case, CaseEvent, CaseNote
 from insights import SentReport, forget_vectors
 from knowledge import normalise_question
+from privacy.audit import SCHEDULE, Actor, forget_audit, record
 from privacy.files import clean_files
 from privacy.subjects import Subject, find_visitors
 
@@ -71,6 +74,7 @@ TABLES = (
     "inquiries",
     "question_decisions",
     "sent_reports",
+    "audit_log",
 )
 
 
@@ -87,8 +91,11 @@ async def _all(session: AsyncSession, query: Any) -> list[Any]:
     return list((await session.scalars(query)).all())
 
 
-async def export_subject(db: Database, subject: Subject, now: dt.datetime) -> dict[str, Any]:
-    """Everything stored about `subject`, as one JSON document (docs/privacy.md, "Export")."""
+async def export_subject(
+    db: Database, subject: Subject, now: dt.datetime, *, by: Actor
+) -> dict[str, Any]:
+    """Everything stored about `subject`, as one JSON document (docs/privacy.md, "Export");
+    the export is recorded in the audit log (`privacy_export`, by `by`) after reading."""
     async with db.reading() as session:
         visitor_ids = await find_visitors(session, subject)
         visitors = []
@@ -103,6 +110,15 @@ async def export_subject(db: Database, subject: Subject, now: dt.datetime) -> di
             if text
         ]
         decisions = await _decisions_of(session, texts)
+    conversations = [c for v in visitors for c in v["conversations"]]
+    counts = {
+        "visitors": len(visitors),
+        "conversations": len(conversations),
+        "messages": sum(len(c["messages"]) for c in conversations),
+        "cases": sum(len(c["cases"]) for c in conversations),
+    }
+    async with db.writing() as session, session.begin():
+        await record(session, "privacy_export", now, by, {"subject": subject.kind, **counts})
     return {
         "subject": subject.as_json(),
         "exported_at": now.isoformat(),
@@ -196,6 +212,7 @@ class Erasure:
     question_decisions: int = 0
     reports_scrubbed: int = 0
     vectors_dropped: int = 0
+    audit_entries: int = 0
     files: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -209,8 +226,14 @@ class Erasure:
             "question_decisions": self.question_decisions,
             "reports_scrubbed": self.reports_scrubbed,
             "vectors_dropped": self.vectors_dropped,
+            "audit_entries": self.audit_entries,
             "files": list(self.files),
         }
+
+    def counts(self) -> dict[str, int]:
+        """What the transaction removed (the audit entry's detail): every count but the
+        vectors, dropped after it."""
+        return {k: v for k, v in self.as_json().items() if k not in ("files", "vectors_dropped")}
 
     def summary(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.as_json().items() if k != "files")
@@ -288,10 +311,17 @@ def _scrub(value: Any, erased: set[str]) -> tuple[Any, bool]:
 
 
 async def do_erase(
-    db: Database, subject: Subject, *, vector_dir: Path | None = None, vacuum_full: bool = False
+    db: Database,
+    subject: Subject,
+    now: dt.datetime,
+    *,
+    by: Actor,
+    vector_dir: Path | None = None,
+    vacuum_full: bool = False,
 ) -> Erasure:
-    """Erase everything stored about `subject` in one transaction, then clean the files
-    (SQLite: checkpoint; PostgreSQL: VACUUM) and the insights vector cache in `vector_dir`."""
+    """Erase everything stored about `subject` in one transaction, with its audit entry
+    (`privacy_erase`, by `by`, at `now`), then clean the files (SQLite: checkpoint;
+    PostgreSQL: VACUUM) and the insights vector cache in `vector_dir`."""
     done = Erasure()
     async with db.writing() as session, session.begin():
         visitor_ids = await find_visitors(session, subject)
@@ -307,11 +337,12 @@ async def do_erase(
         )
         gone = await session.execute(delete(Visitor).where(Visitor.id.in_(visitor_ids)))
         done.visitors += int(getattr(gone, "rowcount", 0) or 0)
+        await record(session, "privacy_erase", now, by, {"subject": subject.kind, **done.counts()})
     if done.visitors or done.conversations:
         await _after(db, texts, vector_dir, vacuum_full, done)
     log.info(
         "erased the data of one %s: %s",
-        "visitor" if subject.visitor else "e-mail address",
+        subject.kind,
         done.summary(),
     )
     return done
@@ -352,14 +383,22 @@ async def do_retention(
     days: int,
     now: dt.datetime,
     *,
+    by: Actor | None,
+    audit_days: int = 0,
     dry_run: bool = False,
     vector_dir: Path | None = None,
     vacuum_full: bool = False,
 ) -> Erasure:
     """Erase the conversations whose last message is more than `days` days old (with their
     cases, messages and the text of their inquiries), and the visitors left with no
-    conversation who were last seen before the same time. `dry_run`: count, change nothing."""
+    conversation who were last seen before the same time; delete the audit entries older
+    than `audit_days` days. 0 keeps either. `dry_run`: count, change nothing.
+
+    The round is recorded in the audit log (`privacy_retention`) in its transaction: by `by`,
+    or, with `by` None (the server's schedule), only when it removed something, so an idle
+    server does not fill the log with a round an hour. A dry run is not recorded."""
     cutoff = now - dt.timedelta(days=days)
+    audit_cutoff = now - dt.timedelta(days=audit_days) if audit_days else None
     last = (
         select(func.max(Message.created_at))
         .where(Message.conversation_id == Conversation.id)
@@ -373,39 +412,53 @@ async def do_retention(
         .exists(),
     )
     done = Erasure()
+    texts: list[str] = []
     if dry_run:
         async with db.reading() as session:
-            conversation_ids = list(await session.scalars(old))
-            done.conversations = len(conversation_ids)
-            done.visitors = len(list(await session.scalars(lonely)))
-            done.messages = await _count(
-                session, select(Message.id).where(Message.conversation_id.in_(conversation_ids))
-            )
-            done.cases = await _count(
-                session, select(Case.id).where(Case.conversation_id.in_(conversation_ids))
-            )
-            done.inquiries_anonymised = await _count(
-                session, select(Inquiry.id).where(Inquiry.conversation_id.in_(conversation_ids))
-            ) + await _count(session, select(Inquiry.id).where(*_loose(cutoff)))
-            done.page_views = await _count(
-                session, select(PageView.id).where(PageView.updated_at < cutoff)
-            )
+            if days:
+                await _count_retention(session, old, lonely, cutoff, done)
+            if audit_cutoff is not None:
+                done.audit_entries = await forget_audit(session, audit_cutoff, dry_run=True)
         return done
     async with db.writing() as session, session.begin():
-        conversation_ids = list(await session.scalars(old))
-        visitor_ids = list(await session.scalars(lonely))
-        texts = await _erase_conversations(session, conversation_ids, done)
-        texts += await _erase_loose_inquiries(session, cutoff, done)
-        await _erase_derived(session, texts, done)
-        views = await session.execute(
-            delete(PageView).where(
-                (PageView.updated_at < cutoff) | PageView.visitor_id.in_(visitor_ids)
+        if days:
+            conversation_ids = list(await session.scalars(old))
+            visitor_ids = list(await session.scalars(lonely))
+            texts = await _erase_conversations(session, conversation_ids, done)
+            texts += await _erase_loose_inquiries(session, cutoff, done)
+            await _erase_derived(session, texts, done)
+            views = await session.execute(
+                delete(PageView).where(
+                    (PageView.updated_at < cutoff) | PageView.visitor_id.in_(visitor_ids)
+                )
             )
-        )
-        done.page_views += int(getattr(views, "rowcount", 0) or 0)
-        gone = await session.execute(delete(Visitor).where(Visitor.id.in_(visitor_ids)))
-        done.visitors += int(getattr(gone, "rowcount", 0) or 0)
-    if done.page_views or done.conversations or done.visitors:
+            done.page_views += int(getattr(views, "rowcount", 0) or 0)
+            gone = await session.execute(delete(Visitor).where(Visitor.id.in_(visitor_ids)))
+            done.visitors += int(getattr(gone, "rowcount", 0) or 0)
+        if audit_cutoff is not None:
+            done.audit_entries = await forget_audit(session, audit_cutoff, dry_run=False)
+        if by is not None or any(done.counts().values()):
+            detail = {"days": days, "audit_days": audit_days, **done.counts()}
+            await record(session, "privacy_retention", now, by or SCHEDULE, detail)
+    if done.page_views or done.conversations or done.visitors or done.audit_entries:
         await _after(db, texts, vector_dir, vacuum_full, done)
-    log.info("retention (%d days): %s", days, done.summary())
+    log.info("retention (%d days, audit log %d days): %s", days, audit_days, done.summary())
     return done
+
+
+async def _count_retention(
+    session: AsyncSession, old: Any, lonely: Any, cutoff: dt.datetime, done: Erasure
+) -> None:
+    conversation_ids = list(await session.scalars(old))
+    done.conversations = len(conversation_ids)
+    done.visitors = len(list(await session.scalars(lonely)))
+    done.messages = await _count(
+        session, select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+    )
+    done.cases = await _count(
+        session, select(Case.id).where(Case.conversation_id.in_(conversation_ids))
+    )
+    done.inquiries_anonymised = await _count(
+        session, select(Inquiry.id).where(Inquiry.conversation_id.in_(conversation_ids))
+    ) + await _count(session, select(Inquiry.id).where(*_loose(cutoff)))
+    done.page_views = await _count(session, select(PageView.id).where(PageView.updated_at < cutoff))

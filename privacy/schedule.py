@@ -23,18 +23,26 @@ async def keep_retention(
     days: int,
     clock: Callable[[], dt.datetime],
     *,
+    audit_days: int = 0,
     vector_dir: Path | None = None,
     every: float = RETENTION_EVERY,
     vacuum_full: bool = False,
     on_round: Callable[[Erasure], None] | None = None,
 ) -> None:
     """Apply the retention policy now and every `every` seconds; runs until cancelled. Each
-    round is logged with its counts (`privacy.data`); a failed round is logged and tried
-    again at the next."""
+    round is logged with its counts (`privacy.data`), and in the audit log when it removed
+    something; `days` or `audit_days` 0 keeps conversations or audit entries. A failed round
+    is logged and tried again at the next."""
     while True:
         try:
             done = await do_retention(
-                db, days, clock(), vector_dir=vector_dir, vacuum_full=vacuum_full
+                db,
+                days,
+                clock(),
+                by=None,
+                audit_days=audit_days,
+                vector_dir=vector_dir,
+                vacuum_full=vacuum_full,
             )
             if on_round is not None:
                 on_round(done)

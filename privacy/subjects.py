@@ -1,7 +1,11 @@
-"""Whose data: a visitor (by id) or a person (by e-mail address), and the rows that are theirs.
+"""Whose data: a visitor (by id), a person (by e-mail address), a site's verified customer
+(by customer id) or the visitor of a case (by case number), and the rows that are theirs.
 
 A visitor is the widget's visitor id. An e-mail address reaches every visitor whose case
-carries it as the contact address or whose own messages contain it; their data is then the
+carries it as the contact address or whose own messages contain it; a customer id every
+visitor the site's signed identity linked to it (`visitors.customer_id`) and the visitor of
+every case opened under it (`cases.customer_id`); a case number the visitor of that case (what
+an admin has in hand: the console shows only the public `v_…` id). Their data is then the
 whole of those visitors' data (decision 0110).
 """
 
@@ -10,10 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.identity import MAX_CUSTOMER_ID
 from conversations.storage import Conversation, Message, Visitor
+from handoff.numbers import CASE_NUMBER
 from handoff.tables import Case
 from privacy.errors import BadSubject
 
@@ -21,27 +27,53 @@ __all__ = ["Subject", "find_visitors"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _VISITOR = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_KINDS = ("visitor", "email", "customer", "case")
 
 
 @dataclass(frozen=True)
 class Subject:
-    """A visitor id or an e-mail address (exactly one)."""
+    """A visitor id, an e-mail address, a customer id or a case number (exactly one)."""
 
     visitor: str | None = None
     email: str | None = None
+    customer: str | None = None
+    case: str | None = None
 
     def __post_init__(self) -> None:
-        if (self.visitor is None) == (self.email is None):
-            raise BadSubject("give exactly one of a visitor id and an e-mail address")
+        given = [kind for kind in _KINDS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            raise BadSubject(
+                "give exactly one of a visitor id, an e-mail address, a customer id "
+                "and a case number"
+            )
         if self.visitor is not None and not _VISITOR.fullmatch(self.visitor):
             raise BadSubject(f"{self.visitor!r} is not a visitor id (1–32 letters, digits, - or _)")
         if self.email is not None:
             if len(self.email) > 320 or not _EMAIL.fullmatch(self.email):
                 raise BadSubject(f"{self.email!r} is not an e-mail address")
             object.__setattr__(self, "email", self.email.strip().casefold())
+        if self.customer is not None and (
+            not self.customer
+            or len(self.customer) > MAX_CUSTOMER_ID
+            or not self.customer.isprintable()
+        ):
+            raise BadSubject(
+                f"{self.customer!r} is not a customer id (1 to {MAX_CUSTOMER_ID} printable "
+                "characters, as the site signs it)"
+            )
+        if self.case is not None:
+            if not CASE_NUMBER.fullmatch(self.case.strip()):
+                raise BadSubject(f"{self.case!r} is not a case number like S-2026-000123")
+            object.__setattr__(self, "case", self.case.strip())
+
+    @property
+    def kind(self) -> str:
+        """Which kind of subject: visitor, email, customer or case (what the audit log keeps;
+        never the id or address itself)."""
+        return next(kind for kind in _KINDS if getattr(self, kind) is not None)
 
     def as_json(self) -> dict[str, str]:
-        return {"visitor": self.visitor} if self.visitor else {"email": str(self.email)}
+        return {self.kind: str(getattr(self, self.kind))}
 
 
 async def find_visitors(session: AsyncSession, subject: Subject) -> list[str]:
@@ -49,6 +81,17 @@ async def find_visitors(session: AsyncSession, subject: Subject) -> list[str]:
     if subject.visitor is not None:
         exists = await session.get(Visitor, subject.visitor)
         return [subject.visitor] if exists is not None else []
+    if subject.customer is not None:
+        linked = union(
+            select(Visitor.id).where(Visitor.customer_id == subject.customer),
+            select(Case.visitor_id).where(Case.customer_id == subject.customer),
+        ).subquery()
+        rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(select(linked))))
+        return sorted(set(rows))
+    if subject.case is not None:
+        of_case = select(Case.visitor_id).where(Case.number == subject.case)
+        rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(of_case)))
+        return sorted(set(rows))
     email = str(subject.email)
     like = "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     by_case = select(Case.visitor_id).where(func.lower(Case.contact_email) == email)

@@ -131,11 +131,12 @@ def create_app(
                     db,
                     settings.retention_days,
                     now,
+                    audit_days=settings.audit_retention_days,
                     vector_dir=settings.data_dir / "insights",
                     vacuum_full=settings.privacy_vacuum_full,
                 )
             )
-            if settings.retention_days
+            if settings.retention_days or settings.audit_retention_days
             else None
         )
         app.state.privacy_vacuum_full = settings.privacy_vacuum_full

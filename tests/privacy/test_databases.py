@@ -19,7 +19,7 @@ from conversations.storage import (
     get_database_url,
     open_database,
 )
-from privacy import Subject, do_erase, do_retention
+from privacy import CLI, Subject, do_erase, do_retention
 
 MARKER = "QZVMARKER4410" * 4
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -51,7 +51,7 @@ async def _scenario(url: str, tmp: Path) -> tuple[bool, bool, int, list[str]]:
         new = NewMessage(role="visitor", text=f"Hei {MARKER}", client_id="c1")
         await do_add_message(db, visitor.id, conversation.id, new, NOW)
         before = _holds(await _files_of(db))
-        done = await do_erase(db, Subject(visitor=visitor.id), vacuum_full=True)
+        done = await do_erase(db, Subject(visitor=visitor.id), NOW, by=CLI, vacuum_full=True)
         after = _holds(await _files_of(db))
         async with db.reading() as session:
             left = (await session.execute(text("SELECT count(*) FROM messages"))).scalar_one()
@@ -80,8 +80,8 @@ async def _retention(url: str, tmp: Path) -> tuple[int, int, int]:
             conversation = await do_create_conversation(db, visitor.id, when)
             new = NewMessage(role="visitor", text=f"Hei {days}", client_id="c1")
             await do_add_message(db, visitor.id, conversation.id, new, when)
-        dry = await do_retention(db, 180, NOW, dry_run=True)
-        done = await do_retention(db, 180, NOW)
+        dry = await do_retention(db, 180, NOW, by=CLI, dry_run=True)
+        done = await do_retention(db, 180, NOW, by=CLI)
         async with db.reading() as session:
             left = (await session.execute(text("SELECT count(*) FROM conversations"))).scalar_one()
         return dry.conversations, done.conversations, int(left)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from conversations.services import Services
 from conversations.storage import (
@@ -24,9 +24,18 @@ from conversations.storage import (
     Visitor,
     do_record_question_decisions,
 )
-from handoff.tables import Case, CaseEvent, CaseNote
+from handoff import AUDIT_ACTIONS
+from handoff.tables import AuditEntry, Case, CaseEvent, CaseNote
 from insights import SentReport, VectorCache, forget_vectors
-from privacy import BadSubject, Subject, do_erase, do_retention, export_subject
+from privacy import (
+    CLI,
+    Actor,
+    BadSubject,
+    Subject,
+    do_erase,
+    do_retention,
+    export_subject,
+)
 from tests.conversations.conftest import NOW, InServices, agent
 
 CARD = "4111 1111 1111 1111"
@@ -137,9 +146,11 @@ def test_export_has_everything_and_erase_removes_it_from_the_tables_and_the_file
             )
         cache = VectorCache(vectors, _Encoder())
         cache.vectors([text, "Hvor er pakken min?"])
-        exported = await export_subject(services.db, Subject(visitor=visitor_id), now)
+        exported = await export_subject(services.db, Subject(visitor=visitor_id), now, by=CLI)
         assert MARKER.encode() in _files(db_path)
-        done = await do_erase(services.db, Subject(visitor=visitor_id), vector_dir=vectors)
+        done = await do_erase(
+            services.db, Subject(visitor=visitor_id), now, by=CLI, vector_dir=vectors
+        )
         counts = {}
         async with services.db.reading() as session:
             for table in (Visitor, Conversation, Message, Case, CaseEvent, PageView, Inquiry):
@@ -200,8 +211,8 @@ def test_erase_by_e_mail_reaches_the_visitors_who_wrote_it(in_services: InServic
     async def scenario(services: Services) -> tuple[int, int, list[str]]:
         await _visitor_says(services, "Skriv til Kari@Example.no om pakken")
         await _visitor_says(services, "Hvor er pakken min?")
-        exported = await export_subject(services.db, Subject(email="kari@example.no"), NOW)
-        done = await do_erase(services.db, Subject(email="KARI@example.no"))
+        exported = await export_subject(services.db, Subject(email="kari@example.no"), NOW, by=CLI)
+        done = await do_erase(services.db, Subject(email="KARI@example.no"), NOW, by=CLI)
         async with services.db.reading() as session:
             left = list(
                 await session.scalars(select(Message.text).where(Message.role == "visitor"))
@@ -214,12 +225,163 @@ def test_erase_by_e_mail_reaches_the_visitors_who_wrote_it(in_services: InServic
 
 
 @pytest.mark.parametrize(
-    ("visitor", "email"),
-    [(None, None), ("abc", "a@b.no"), ("no spaces!", None), (None, "not-an-address")],
+    "given",
+    [
+        {},
+        {"visitor": "abc", "email": "a@b.no"},
+        {"visitor": "abc", "customer": "kunde-42"},
+        {"customer": "kunde-42", "case": "S-2026-000001"},
+        {"visitor": "no spaces!"},
+        {"email": "not-an-address"},
+        {"customer": ""},
+        {"customer": "x" * 129},
+        {"customer": "line\nbreak"},
+        {"case": "2026-000001"},
+        {"case": "S-26-1"},
+    ],
 )
-def test_a_subject_is_one_well_formed_id_or_address(visitor: Any, email: Any) -> None:
+def test_a_subject_is_exactly_one_well_formed_id_address_customer_or_case(
+    given: dict[str, str],
+) -> None:
     with pytest.raises(BadSubject):
-        Subject(visitor=visitor, email=email)
+        Subject(**given)
+
+
+def test_a_subject_knows_its_kind_and_trims_a_case_number() -> None:
+    assert Subject(customer="kunde 42").kind == "customer"
+    assert Subject(case=" S-2026-000123 ").as_json() == {"case": "S-2026-000123"}
+
+
+async def _entries(services: Services) -> list[AuditEntry]:
+    async with services.db.reading() as session:
+        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_export_and_erase_are_audited_with_the_kind_and_counts_only(
+    in_services: InServices[Any],
+) -> None:
+    admin = Actor("anne", agent_id="a_anne", address="192.0.2.7")
+
+    async def scenario(services: Services) -> tuple[list[AuditEntry], str]:
+        visitor_id, conversation_id = await _visitor_says(
+            services, "Skriv til kari@example.no om pakken"
+        )
+        await _hand_off(services, visitor_id, conversation_id)
+        await export_subject(services.db, Subject(email="kari@example.no"), NOW, by=admin)
+        later = NOW + dt.timedelta(minutes=5)
+        await do_erase(services.db, Subject(email="kari@example.no"), later, by=CLI)
+        entries = await _entries(services)
+        return [e for e in entries if e.action.startswith("privacy_")], visitor_id
+
+    entries, visitor_id = in_services(scenario)
+    export, erase = entries
+    assert (export.action, export.actor, export.agent_id, export.address) == (
+        "privacy_export",
+        "anne",
+        "a_anne",
+        "192.0.2.7",
+    )
+    assert export.at == NOW and export.target is None
+    assert export.detail == {
+        "subject": "email",
+        "visitors": 1,
+        "conversations": 1,
+        "messages": 5,
+        "cases": 1,
+    }
+    assert (erase.action, erase.actor, erase.agent_id, erase.address) == (
+        "privacy_erase",
+        "cli",
+        None,
+        None,
+    )
+    assert erase.detail["subject"] == "email"
+    assert (erase.detail["visitors"], erase.detail["conversations"], erase.detail["cases"]) == (
+        1,
+        1,
+        1,
+    )
+    assert {e.action for e in entries} <= set(AUDIT_ACTIONS)  # the documented actions
+    for entry in entries:  # the log is no copy of what was erased
+        row = json.dumps([entry.detail, entry.target, entry.actor])
+        assert "kari@example.no" not in row and visitor_id not in row
+
+
+def test_erase_by_customer_reaches_its_visitors_and_cases_and_by_case_its_visitor(
+    in_services: InServices[Any],
+) -> None:
+    async def scenario(services: Services) -> tuple[dict[str, Any], Any, Any, list[str], str]:
+        linked, linked_conversation = await _visitor_says(services, "Hvor er pakken min?")
+        await _hand_off(services, linked, linked_conversation)
+        device, device_conversation = await _visitor_says(services, "Og fakturaen?")
+        await _hand_off(services, device, device_conversation)
+        other, other_conversation = await _visitor_says(services, "Hei")
+        other_case = await _hand_off(services, other, other_conversation)
+        async with services.db.writing() as session, session.begin():
+            await session.execute(
+                update(Visitor).where(Visitor.id == linked).values(customer_id="kunde-42")
+            )
+            await session.execute(  # a case opened under the identity on another device
+                update(Case)
+                .where(Case.visitor_id.in_([linked, device]))
+                .values(customer_id="kunde-42")
+            )
+        exported = await export_subject(services.db, Subject(customer="kunde-42"), NOW, by=CLI)
+        by_customer = await do_erase(services.db, Subject(customer="kunde-42"), NOW, by=CLI)
+        by_case = await do_erase(services.db, Subject(case=other_case.number), NOW, by=CLI)
+        async with services.db.reading() as session:
+            left = list(await session.scalars(select(Visitor.id)))
+            left += list(await session.scalars(select(Case.id)))
+            customers = list(
+                await session.scalars(select(Case.id).where(Case.customer_id.is_not(None)))
+            )
+        assert customers == []
+        return exported, by_customer, by_case, left, linked
+
+    exported, by_customer, by_case, left, linked = in_services(scenario)
+    assert exported["subject"] == {"customer": "kunde-42"}
+    visitors = {v["id"]: v for v in exported["visitors"]}
+    assert len(visitors) == 2 and visitors[linked]["customer_id"] == "kunde-42"
+    cases = [c for v in visitors.values() for conv in v["conversations"] for c in conv["cases"]]
+    assert [c["customer_id"] for c in cases] == ["kunde-42", "kunde-42"]
+    assert (by_customer.visitors, by_customer.conversations, by_customer.cases) == (2, 2, 2)
+    assert (by_case.visitors, by_case.cases) == (1, 1)
+    assert left == []
+
+
+def test_retention_deletes_old_audit_entries_and_records_its_round(
+    in_services: InServices[Any],
+) -> None:
+    async def scenario(services: Services) -> tuple[Any, ...]:
+        async with services.db.writing() as session, session.begin():
+            for days in (400, 366, 10):
+                session.add(
+                    AuditEntry(
+                        at=NOW - dt.timedelta(days=days),
+                        action="sign_in",
+                        actor="kari",
+                        address="192.0.2.1",
+                        detail={},
+                    )
+                )
+        dry = await do_retention(services.db, 0, NOW, by=CLI, audit_days=365, dry_run=True)
+        kept = await do_retention(services.db, 0, NOW, by=None, audit_days=0)
+        after_keep = len(await _entries(services))
+        done = await do_retention(services.db, 0, NOW, by=None, audit_days=365)
+        idle = await do_retention(services.db, 0, NOW, by=None, audit_days=365)
+        return dry, kept, after_keep, done, idle, await _entries(services)
+
+    dry, kept, after_keep, done, idle, entries = in_services(scenario)
+    assert dry.audit_entries == 2 and after_keep == 3  # neither the dry run nor 0 deletes
+    assert kept.audit_entries == 0
+    assert done.audit_entries == 2 and done.as_json()["audit_entries"] == 2
+    assert idle.audit_entries == 0
+    # the schedule's round that deleted is recorded; its idle round is not
+    assert [(e.action, e.actor) for e in entries] == [
+        ("sign_in", "kari"),
+        ("privacy_retention", "schedule"),
+    ]
+    assert entries[1].detail["audit_entries"] == 2 and entries[1].detail["days"] == 0
 
 
 def test_retention_erases_old_conversations_and_keeps_counts(in_services: InServices[Any]) -> None:
@@ -240,10 +402,10 @@ def test_retention_erases_old_conversations_and_keeps_counts(in_services: InServ
                 )
             )
         later = NOW + dt.timedelta(days=181)
-        dry = await do_retention(services.db, 180, later, dry_run=True)
+        dry = await do_retention(services.db, 180, later, by=CLI, dry_run=True)
         async with services.db.reading() as session:
             before = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
-        done = await do_retention(services.db, 180, later)
+        done = await do_retention(services.db, 180, later, by=CLI)
         async with services.db.reading() as session:
             after = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
             texts = list(await session.scalars(select(Inquiry.text).order_by(Inquiry.id)))
@@ -285,7 +447,7 @@ def test_a_question_other_visitors_asked_too_stays_in_the_reports(
                     created_at=NOW,
                 )
             )
-        done = await do_erase(services.db, Subject(visitor=mine))
+        done = await do_erase(services.db, Subject(visitor=mine), NOW, by=CLI)
         async with services.db.reading() as session:
             report = await session.get(SentReport, dt.date(2026, 11, 30))
         assert report is not None
