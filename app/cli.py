@@ -479,19 +479,10 @@ def audit(
     import json
 
     from app.agents import read_audit
-    from conversations.messages import timestamp
+    from conversations.case_json import audit_json
 
     for entry in read_audit(_settings(), limit=limit, action=action):
-        row = {
-            "id": entry.id,
-            "at": timestamp(entry.at),
-            "action": entry.action,
-            "agent_id": entry.agent_id,
-            "actor": entry.actor,
-            "address": entry.address,
-            "target": entry.target,
-            "detail": entry.detail,
-        }
+        row = audit_json(entry)
         if as_json:
             typer.echo(json.dumps(row, ensure_ascii=False))
         else:

@@ -11,10 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.identity import public_visitor_id
 from conversations.messages import timestamp
-from handoff import AgentInfo, Case, CaseEvent, CaseNote
+from handoff import AgentInfo, AuditEntry, Case, CaseEvent, CaseNote
 from handoff.tables import Agent
 
-__all__ = ["agent_json", "case_json", "case_rows", "display_names", "visitor_case_json"]
+__all__ = [
+    "agent_json",
+    "audit_json",
+    "case_json",
+    "case_rows",
+    "display_names",
+    "visitor_case_json",
+]
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -154,4 +161,18 @@ def visitor_case_json(
         "agent_name": agent_name,
         "ask_rating": resolved and case.rating is None,
         "rating": case.rating,
+    }
+
+
+def audit_json(entry: AuditEntry) -> dict[str, Any]:
+    """An audit log entry as the agent API and `samsvar audit --json` give it."""
+    return {
+        "id": entry.id,
+        "at": timestamp(entry.at),
+        "action": entry.action,
+        "agent_id": entry.agent_id,
+        "actor": entry.actor,
+        "address": entry.address,
+        "target": entry.target,
+        "detail": dict(entry.detail or {}),
     }

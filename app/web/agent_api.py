@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
 from pydantic import BaseModel, Field
 
 from app.web.addresses import client_address
-from conversations.case_json import agent_json, case_rows
+from conversations.case_json import agent_json, audit_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
 from conversations.messages import message_json, timestamp
 from handoff import (
     URGENCY_RANKS,
     AgentInfo,
-    AuditEntry,
     HandoffError,
     NotAllowed,
     QueueFilter,
@@ -241,19 +240,6 @@ async def note(case_id: str, body: NoteBody, desk: DeskDep, agent: AgentDep) -> 
 async def resolve(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     await desk.do_resolve(agent, case_id)
     return await _case(desk, agent, case_id)
-
-
-def audit_json(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "at": timestamp(entry.at),
-        "action": entry.action,
-        "agent_id": entry.agent_id,
-        "actor": entry.actor,
-        "address": entry.address,
-        "target": entry.target,
-        "detail": dict(entry.detail or {}),
-    }
 
 
 @router.get("/audit")
