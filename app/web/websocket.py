@@ -39,6 +39,7 @@ from app.web.schemas import (
     SkipFrame,
     TypingFrame,
     check_frame,
+    read_frame,
 )
 from app.web.widget_api import PREFIX, page_info
 from conversations import frames
@@ -180,13 +181,11 @@ class Connection:
     async def handle(self, raw: str) -> None:
         client_id: str | None = None
         try:
-            data = json.loads(raw)
+            data = read_frame(raw)  # JSON, not nested too deeply, valid Unicode
             if isinstance(data, dict) and isinstance(data.get("client_id"), str):
                 client_id = data["client_id"][:64]
             frame = check_frame(data)
             await self._dispatch(frame)
-        except json.JSONDecodeError as exc:
-            self.error(ApiError(f"the frame is not valid JSON: {exc.msg} at {exc.pos}"))
         except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
 

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from app.web.schemas import (
+    MAX_INT,
     CaseStatusOut,
     ChoiceBody,
     ConversationBody,
     ConversationOut,
     EmailBody,
-    ErrorOut,
     FeedbackBody,
     FeedbackOut,
     HumanBody,
@@ -24,6 +24,7 @@ from app.web.schemas import (
     SkipBody,
     TurnOut,
     VisitorOut,
+    error_responses,
 )
 from conversations.chat import Chat, Stored
 from conversations.messages import message_json
@@ -38,7 +39,7 @@ VISITOR_HEADER = "X-Samsvar-Visitor"
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorOut} for status in (422, *statuses)}
+    return error_responses(*statuses)
 
 
 router = APIRouter(prefix=PREFIX, tags=["widget"])
@@ -97,7 +98,7 @@ def turn_json(stored: Stored, replies: list[Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors())
+@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors(413))
 async def create_visitor(visits: VisitsDep) -> dict[str, Any]:
     """A new visitor id: keep it and send it as the X-Samsvar-Visitor header."""
     visitor = await visits.do_visitor(None)
@@ -108,7 +109,7 @@ async def create_visitor(visits: VisitsDep) -> dict[str, Any]:
     "/conversations",
     status_code=201,
     response_model=ConversationOut,
-    responses=_errors(404, 429),
+    responses=_errors(404, 413, 429),
 )
 async def create_conversation(
     visits: VisitsDep, visitor: VisitorDep, body: ConversationBody | None = None
@@ -136,7 +137,9 @@ async def read_conversation(
     chat: ChatDep,
     visitor: VisitorDep,
     conversation_id: str,
-    after_seq: Annotated[int, Query(ge=0, description="Only messages after this seq.")] = 0,
+    after_seq: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="Only messages after this seq.")
+    ] = 0,
 ) -> dict[str, Any]:
     """The conversation's status and its messages after `after_seq`."""
     conversation = await check_conversation(chat.db, visitor.id, conversation_id)
@@ -154,7 +157,7 @@ async def read_conversation(
 @router.post(
     "/conversations/{conversation_id}/skip",
     response_model=TurnOut,
-    responses=_errors(403, 404, 409, 429),
+    responses=_errors(403, 404, 409, 413, 429),
 )
 async def skip_field(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: SkipBody
@@ -168,7 +171,7 @@ async def skip_field(
 @router.post(
     "/conversations/{conversation_id}/email",
     response_model=CaseStatusOut,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, 413),
 )
 async def leave_email(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: EmailBody
@@ -181,7 +184,7 @@ async def leave_email(
 @router.post(
     "/conversations/{conversation_id}/rating",
     response_model=CaseStatusOut,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, 413),
 )
 async def rate_help(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: RatingBody
@@ -210,7 +213,7 @@ async def send_message(
 @router.post(
     "/conversations/{conversation_id}/choices",
     response_model=TurnOut,
-    responses=_errors(403, 404, 429),
+    responses=_errors(403, 404, 413, 429),
 )
 async def choose(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: ChoiceBody
@@ -224,7 +227,7 @@ async def choose(
 @router.post(
     "/conversations/{conversation_id}/human",
     response_model=TurnOut,
-    responses=_errors(403, 404, 429),
+    responses=_errors(403, 404, 413, 429),
 )
 async def ask_for_human(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: HumanBody
@@ -238,7 +241,7 @@ async def ask_for_human(
 @router.post(
     "/conversations/{conversation_id}/feedback",
     response_model=FeedbackOut,
-    responses=_errors(403, 404),
+    responses=_errors(403, 404, 413),
 )
 async def give_feedback(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: FeedbackBody
@@ -248,7 +251,7 @@ async def give_feedback(
     return {"ok": True, "replies": [message_json(m) for m in replies]}
 
 
-@router.post("/pages", response_model=PagesOut, responses=_errors(403, 404, 429))
+@router.post("/pages", response_model=PagesOut, responses=_errors(403, 404, 413, 429))
 async def report_page(visits: VisitsDep, visitor: VisitorDep, body: PagesBody) -> dict[str, Any]:
     """The visitor is on a page (on arrival, navigation, or when a timer ran out): any
     proactive offer, and when to report the page again. Without a conversation id, one is
