@@ -10,7 +10,6 @@ visitor's connections on the conversation's channel, to the agents who may see t
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import Escalate, HandoffNote, PastTurn, count_failures, field_label, says_not_solved
+from bot import (
+    Escalate,
+    HandoffNote,
+    PastTurn,
+    count_failures,
+    field_label,
+    is_email_address,
+    says_not_solved,
+)
 from conversations import frames
 from conversations.case_json import case_rows, display_names, visitor_case_json
 from conversations.errors import BadEmail, NoCase
@@ -70,7 +77,6 @@ CONVERSATION_STATUS = {
     "waiting_on_visitor": "with_agent",
     "resolved": "resolved",
 }
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
 @dataclass(frozen=True)
@@ -395,7 +401,7 @@ class Handoffs:
 
     async def do_email(self, conversation_id: str, email: str) -> dict[str, Any]:
         email = email.strip()
-        if not _EMAIL.fullmatch(email) or len(email) > 320:
+        if not is_email_address(email):
             raise BadEmail(f"{email[:60]!r} is not an e-mail address like kari@example.no")
         case = await self._case_of(conversation_id)
         now = self.clock()
