@@ -19,6 +19,7 @@ from knowledge._report import Report
 
 __all__ = [
     "EMPTY",
+    "LINKED",
     "TOO_DEEP",
     "Map",
     "Seq",
@@ -45,6 +46,13 @@ TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yam
 #: Why a document nested hundreds of levels deep is refused (the YAML reader recurses per level;
 #: an answer base nests a few levels).
 TOO_DEEP = "it nests too deeply to be read (hundreds of levels); an answer base needs a few"
+
+
+#: Why a file that is a symbolic link is not read (its target is not named: it may be private).
+LINKED = (
+    "the file is a symbolic link, and links are not followed: put the file itself in the "
+    "answer base"
+)
 
 
 class _Empty:
@@ -104,7 +112,14 @@ def parse_text(text: str) -> Any:
 
 
 def read_yaml(path: pathlib.Path, report: Report) -> Any:
-    """The YAML document in `path`, EMPTY for an empty file, or None after reporting why not."""
+    """The YAML document in `path`, EMPTY for an empty file, or None after reporting why not.
+
+    A symbolic link is not followed (decision 0113): the answer base is what is inside its
+    folder, and a link could make `answers check` read, and quote, any file on the machine.
+    """
+    if path.is_symlink():
+        report.error(None, None, LINKED)
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
