@@ -232,6 +232,8 @@ def test_a_database_busy_past_its_timeout_is_503_with_retry_after(
 
     monkeypatch.setattr(database, "SQLITE_BUSY_MS", 300)  # 15 s in production
     live = serve()
+    add_agent(live, "kari", ["support"])
+    kari = Desk(live, "kari")
     with live.http() as http:
         visitor = http.post(f"{API}/visitors").json()["visitor_id"]
         headers = {"X-Samsvar-Visitor": visitor}
@@ -242,13 +244,16 @@ def test_a_database_busy_past_its_timeout_is_503_with_retry_after(
             holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
             busy = http.post(path, json={"client_id": "m1", "text": "Hei"}, headers=headers)
             created = http.post(f"{API}/visitors")
+            signing_in = kari.sign_in()
         finally:
             holder.execute("ROLLBACK")
             holder.close()
+            kari.close()
         after = http.post(path, json={"client_id": "m1", "text": "Hei"}, headers=headers)
     _refused(busy, 503, "storage_unavailable")
     assert busy.headers["Retry-After"] == "5"
     _refused(created, 503, "storage_unavailable")
+    _refused(signing_in, 503, "storage_unavailable")
     assert after.status_code == 200, after.text
 
 
@@ -258,7 +263,8 @@ def test_an_email_with_a_hidden_bcc_is_refused(serve: Serve) -> None:
         tab.hello({"url": "https://shop.example/checkout/payment", "lang": "nb"})
         tab.send({"type": "human", "client_id": "h1"})
         tab.expect("status")
-        tab.send({"type": "email", "email": "kari@x.no?bcc=ola@y.no"})
+        # mailto:kari@x.no?bcc=ola%40y.no sends a hidden copy; the old check took it
+        tab.send({"type": "email", "email": "kari@x.no?bcc=ola%40y.no"})
         bad = tab.expect("error")
         tab.send({"type": "email", "email": "kari@example.no"})
         tab.quiet(0.5)

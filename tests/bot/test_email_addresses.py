@@ -32,6 +32,7 @@ def test_addresses_people_have_are_accepted(address: str) -> None:
     "address",
     [
         "kari@x.no?bcc=ola@y.no",  # a mailto: link with a hidden copy
+        "kari@x.no?bcc=ola%40y.no",  # the same, as a mailto: link decodes it
         "kari@x.no&cc=ola@y.no",
         "kari?subject=hei@x.no",
         "kari%40x.no@y.no",
