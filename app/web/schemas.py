@@ -73,7 +73,8 @@ def find_lone_surrogate(data: Any) -> tuple[str, str, int] | None:
         if isinstance(value, str):
             found = _SURROGATE.search(value)
             if found is not None:
-                return path or "(the whole value)", f"\\u{ord(found.group()):04x}", found.start()
+                shown = path.encode("utf-8", "backslashreplace").decode("utf-8")  # a key too
+                return shown or "(the whole value)", f"\\u{ord(found.group()):04x}", found.start()
         elif isinstance(value, dict):
             for key, item in reversed(value.items()):
                 stack.append((f"{path}.{key}" if path else str(key), key))
