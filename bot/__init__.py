@@ -10,6 +10,7 @@ only when they are built, so importing `bot` loads neither.
 
 from bot._collect_texts import SKIP_LABEL
 from bot._collecting import label_of as field_label
+from bot._values import is_email_address
 from bot.assist import REPLY_MODES, Assistant
 from bot.assisted import (
     URGENCIES,
@@ -131,6 +132,7 @@ __all__ = [
     "find_personal_data",
     "fit_prompt",
     "get_token_counter",
+    "is_email_address",
     "mask_personal_data",
     "normalise_language_tag",
     "page_language",

@@ -18,10 +18,18 @@ from bot._collecting import check_answer, describe_problem
 from bot._dates import find_dates
 from knowledge import Field, Question, same_text
 
-__all__ = ["Reading", "option_labels", "read_value", "yes_or_no"]
+__all__ = ["Reading", "is_email_address", "option_labels", "read_value", "yes_or_no"]
 
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_EMAIL = re.compile(r"[^@\s,;:<>()\[\]\"']+@[^@\s,;:<>()\[\]\"']+\.[^\W\d_]{2,}")
+# An e-mail address, strictly (decision 0113): a local part of letters, digits and . _ ' + -
+# (no dot first, last or twice), and a domain of letters, digits and inner hyphens, ending in a
+# top-level domain of letters (or an IDN's xn--). Nothing a mailto: link reads as more headers
+# (`?`, `&`, `=`, `%`, `#`, `/`) and no quoted or bracketed forms: `kari@x.no?bcc=…` is not one.
+_LOCAL = r"[\w'+-]+(?:\.[\w'+-]+)*"
+_LABEL = r"[^\W_](?:[^\W_]|-(?=[^\W_]|-)){0,62}"
+_DOMAIN = rf"(?:{_LABEL}\.)+(?:[^\W\d_]{{2,63}}|xn--[a-z0-9-]{{1,59}})"
+_ADDRESS = re.compile(rf"({_LOCAL})@({_DOMAIN})")
+_EMAIL = re.compile(rf"(?<![\w.'+@-]){_LOCAL}@{_DOMAIN}(?![\w@-]|\.[^\W_])")
 _PHONE = re.compile(r"(?<![\w@+])\+?\d(?:[\s-]?\(?\d\)?){5,16}(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,]\d+)?(?![\w]|[.,]\d)")
 _NUMBER_WORDS = {
@@ -77,6 +85,14 @@ def read_value(
     if kind == "phone":
         return _one(_PHONE, text, texts.NO_PHONE[lang], _phone)
     return _text(question, text, lang, field, default_language)
+
+
+def is_email_address(text: str) -> bool:
+    """Whether `text` is one e-mail address, strictly: `kari@example.no` and
+    `kari.nord+kundeservice@bøker.no` are; `kari@x.no?bcc=ola@y.no`, `kari@localhost` and
+    `"kari"@x.no` are not. At most 254 characters, 64 before the @."""
+    found = _ADDRESS.fullmatch(text)
+    return found is not None and len(text) <= 254 and len(found.group(1)) <= 64
 
 
 def option_labels(question: Question, lang: str, default_language: str) -> tuple[str, ...]:

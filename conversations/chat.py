@@ -152,6 +152,25 @@ class Chat:
 
     # Storing what the visitor did.
 
+    def check_text(self, text: str) -> str:
+        """A typed message as it would be stored (trimmed); raises InvalidText. Also for
+        checking a message before a conversation is started for it."""
+        try:
+            return check_message(text)
+        except InvalidMessage as exc:
+            raise InvalidText(str(exc), code=exc.code) from exc
+
+    def check_choice(self, answer_id: str) -> str:
+        """The title of the published answer `answer_id`; raises UnknownAnswer."""
+        answer = self.runner.bot.base.get(answer_id)
+        if answer is None or answer.status != "published":
+            raise UnknownAnswer(f"the answer base has no published answer {answer_id!r}")
+        return answer.title
+
+    async def check_rate(self, visitor_id: str) -> None:
+        """Raises RateLimited if the visitor's next message would be refused (counts nothing)."""
+        await self.limiter.check(visitor_id, record=False)
+
     async def do_send(
         self,
         visitor_id: str,
@@ -163,10 +182,7 @@ class Chat:
     ) -> Stored:
         """Check and store a typed message (or find it stored); raises InvalidText or
         RateLimited."""
-        try:
-            text = check_message(text)
-        except InvalidMessage as exc:
-            raise InvalidText(str(exc), code=exc.code) from exc
+        text = self.check_text(text)
         new = NewMessage(role="visitor", text=text, client_id=client_id)
         return await self._store(visitor_id, conversation_id, new, origin)
 
@@ -180,10 +196,7 @@ class Chat:
         origin: Deliver | None = None,
     ) -> Stored:
         """Store a quick-reply click, labelled as it was offered; raises UnknownAnswer."""
-        answer = self.runner.bot.base.get(answer_id)
-        if answer is None or answer.status != "published":
-            raise UnknownAnswer(f"the answer base has no published answer {answer_id!r}")
-        label = answer.title
+        label = self.check_choice(answer_id)
         for message in reversed(await get_messages(self.db, conversation_id)):
             offered = {c["answer_id"]: c["label"] for c in message.choices or ()}
             if answer_id in offered:
@@ -240,11 +253,13 @@ class Chat:
     async def _store(
         self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
     ) -> Stored:
-        # The limit is counted before the transaction (it may be counted in Redis); refused,
-        # the message is still found if it was stored already: a resend is never refused.
+        # The limit is looked at before the transaction (it may be kept in Redis) and counted
+        # only once the message is stored: a write that fails (unknown conversation, database
+        # unavailable) costs the visitor nothing. Refused, the message is still found if it
+        # was stored already: a resend is never refused.
         limited: RateLimited | None = None
         try:
-            await self.limiter.check(visitor_id)
+            await self.limiter.check(visitor_id, record=False)
         except RateLimited as exc:
             limited = exc
 
@@ -262,6 +277,7 @@ class Chat:
             claim=self._claim(),
         )
         if not duplicate:
+            await self.limiter.record(visitor_id)
             await self.publish_message(conversation_id, message, exclude=origin)
         return Stored(message, conversation, duplicate)
 

@@ -10,7 +10,6 @@ visitor's connections on the conversation's channel, to the agents who may see t
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from bot import (
     PastTurn,
     count_failures,
     field_label,
+    is_email_address,
     mask_personal_data,
     says_not_solved,
 )
@@ -78,7 +78,6 @@ CONVERSATION_STATUS = {
     "waiting_on_visitor": "with_agent",
     "resolved": "resolved",
 }
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
 @dataclass(frozen=True)
@@ -406,7 +405,7 @@ class Handoffs:
 
     async def do_email(self, conversation_id: str, email: str) -> dict[str, Any]:
         email = email.strip()
-        if not _EMAIL.fullmatch(email) or len(email) > 320:
+        if not is_email_address(email):
             raise BadEmail(f"{email[:60]!r} is not an e-mail address like kari@example.no")
         case = await self._case_of(conversation_id)
         now = self.clock()

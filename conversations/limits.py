@@ -131,12 +131,19 @@ class RateLimiter:
         self.what = what or name
         self.windows: Windows = windows if windows is not None else LocalWindows()
 
-    async def check(self, key: str) -> None:
-        """Count one event for `key`; raises RateLimited (and counts nothing) over the limit."""
-        retry_after = await self.windows.hit(f"{self.name}:{key}", self.limit, self.seconds)
+    async def check(self, key: str, *, record: bool = True) -> None:
+        """Count one event for `key` (with `record`; without, only look); raises RateLimited
+        (and counts nothing) over the limit."""
+        retry_after = await self.windows.hit(
+            f"{self.name}:{key}", self.limit, self.seconds, record=record
+        )
         if retry_after > 0:
             raise RateLimited(
                 f"too many {self.what}: at most {self.limit} in {self.seconds:g} seconds; "
                 f"try again in {max(1, round(retry_after))} s",
                 retry_after,
             )
+
+    async def record(self, key: str) -> None:
+        """Count one event for `key` that was let through by `check(key, record=False)`."""
+        await self.windows.hit(f"{self.name}:{key}", UNLIMITED, self.seconds)

@@ -44,6 +44,10 @@ def read_yaml(path: Path) -> Any:
         raise SuiteInvalid([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
     except YAMLError as exc:
         raise SuiteInvalid([_yaml_problem(path, exc)]) from exc
+    except RecursionError as exc:  # the reader recurses once per level
+        raise SuiteInvalid(
+            [f"{path}: malformed YAML: it nests too deeply to be read (hundreds of levels)"]
+        ) from exc
 
 
 def _yaml_problem(path: Path, exc: YAMLError) -> str:

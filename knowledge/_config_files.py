@@ -16,6 +16,7 @@ from typing import Any
 from knowledge import _checks as check
 from knowledge._hours import parse_business_hours
 from knowledge._proactive import ParsedRule, check_messages, parse_rules
+from knowledge._regex import backtracking_problem
 from knowledge._report import Report, quoted_list
 from knowledge._urgency import ParsedUrgency, parse_urgency
 from knowledge._yaml import EMPTY, Map, item_line, key_line, node_line, read_yaml
@@ -310,6 +311,10 @@ def _pattern(node: Map, name: str, report: Report) -> str | None:
         re.compile(pattern)
     except re.error as exc:
         report.error(line, f"{name}.pattern", f"is not a valid regular expression: {exc}")
+        return None
+    slow = backtracking_problem(pattern)
+    if slow is not None:
+        report.error(line, f"{name}.pattern", slow)
         return None
     return pattern
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from knowledge import _checks as check
 from knowledge._flow_graph import Steps, check_graph
+from knowledge._regex import backtracking_problem
 from knowledge._report import Report, quoted_list, unknown_name_hint
 from knowledge._yaml import Map, item_line, key_line, node_line, to_plain
 from knowledge.flows import (
@@ -376,6 +377,10 @@ def _pattern(
                 f"{where}.pattern",
                 f"is not a valid regular expression: {exc}",
             )
+            pattern = None
+        slow = backtracking_problem(pattern) if pattern else None
+        if slow is not None:
+            report.error(key_line(node, "pattern"), f"{where}.pattern", slow)
             pattern = None
     if _only_for(node, "example", where, "text|number|email|phone", kind, report):
         example = check.text(node["example"], key_line(node, "example"), f"{where}.example", report)

@@ -19,6 +19,8 @@ from knowledge._report import Report
 
 __all__ = [
     "EMPTY",
+    "LINKED",
+    "TOO_DEEP",
     "Map",
     "Seq",
     "TextDates",
@@ -39,6 +41,18 @@ class TextDates(RoundTripConstructor):
 
 
 TextDates.add_constructor("tag:yaml.org,2002:timestamp", TextDates.construct_yaml_str)
+
+
+#: Why a document nested hundreds of levels deep is refused (the YAML reader recurses per level;
+#: an answer base nests a few levels).
+TOO_DEEP = "it nests too deeply to be read (hundreds of levels); an answer base needs a few"
+
+
+#: Why a file that is a symbolic link is not read (its target is not named: it may be private).
+LINKED = (
+    "the file is a symbolic link, and links are not followed: put the file itself in the "
+    "answer base"
+)
 
 
 class _Empty:
@@ -88,13 +102,24 @@ def _parse_problem(exc: Exception, text: str) -> tuple[int | None, str]:
 def parse_text(text: str) -> Any:
     """The YAML document in `text`, read as `read_yaml` reads files (timestamps as text).
 
-    Raises ruamel's YAMLError or ValueError for text that is not valid YAML.
+    Raises ruamel's YAMLError or ValueError for text that is not valid YAML (ValueError for
+    text nested too deeply to be read).
     """
-    return _loader().load(text)
+    try:
+        return _loader().load(text)
+    except RecursionError as exc:
+        raise ValueError(TOO_DEEP) from exc
 
 
 def read_yaml(path: pathlib.Path, report: Report) -> Any:
-    """The YAML document in `path`, EMPTY for an empty file, or None after reporting why not."""
+    """The YAML document in `path`, EMPTY for an empty file, or None after reporting why not.
+
+    A symbolic link is not followed (decision 0113): the answer base is what is inside its
+    folder, and a link could make `answers check` read, and quote, any file on the machine.
+    """
+    if path.is_symlink():
+        report.error(None, None, LINKED)
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -108,6 +133,9 @@ def read_yaml(path: pathlib.Path, report: Report) -> Any:
     except (YAMLError, ValueError) as exc:
         line, detail = _parse_problem(exc, text)
         report.error(line, None, f"the file is not valid YAML: {detail}")
+        return None
+    except RecursionError:  # the reader recurses once per level: a few hundred at most
+        report.error(None, None, f"the file is not valid YAML: {TOO_DEEP}")
         return None
     return EMPTY if data is None else data
 

@@ -73,6 +73,7 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
         answer, file_problems = parse_answer_file(file, context)
         parsed.append(answer)
         problems += file_problems
+    problems += _linked_folders(root)
     problems += _duplicate_ids(parsed)
     if not parsed:
         problems.append(_no_answers(root))
@@ -97,6 +98,23 @@ def answer_files(root: pathlib.Path) -> list[pathlib.Path]:
             continue
         found.append(file)
     return sorted(found, key=lambda file: file.relative_to(root).as_posix())
+
+
+def _linked_folders(root: pathlib.Path) -> list[Problem]:
+    """A folder in the base that is a symbolic link is not read: say so (without its target)."""
+    return [
+        Problem(
+            folder,
+            None,
+            None,
+            "the folder is a symbolic link, and links are not followed: put the files "
+            "themselves in the answer base",
+        )
+        for folder in sorted(root.rglob("*"))
+        if folder.is_symlink()
+        and folder.is_dir()
+        and not any(part.startswith(".") for part in folder.relative_to(root).parts)
+    ]
 
 
 def _duplicate_ids(parsed: Iterable[ParsedAnswer]) -> list[Problem]:

@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.errors import CLIENT_ERRORS, ApiError, as_api_error
 from app.web.addresses import client_address
+from app.web.schemas import MAX_INT, RequestModel, error_responses, read_frame
 from conversations.case_json import agent_json, audit_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
@@ -30,9 +33,10 @@ __all__ = ["COOKIE", "router"]
 PREFIX = "/api/v1/agent"
 COOKIE = "samsvar_agent"
 router = APIRouter(prefix=PREFIX, tags=["agent"])
+log = logging.getLogger(__name__)
 
 
-class SignInBody(BaseModel):
+class SignInBody(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     code: str | None = Field(
@@ -43,21 +47,21 @@ class SignInBody(BaseModel):
     )
 
 
-class StatusBody(BaseModel):
+class StatusBody(RequestModel):
     status: Literal["online", "away", "offline"]
 
 
-class TransferBody(BaseModel):
+class TransferBody(RequestModel):
     team: str | None = Field(None, max_length=64)
     agent_id: str | None = Field(None, max_length=64)
 
 
-class ReplyBody(BaseModel):
+class ReplyBody(RequestModel):
     client_id: str = Field(min_length=1, max_length=64)
     text: str
 
 
-class NoteBody(BaseModel):
+class NoteBody(RequestModel):
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -77,7 +81,7 @@ async def get_agent_of(request: Request, desk: DeskDep) -> AgentInfo:
 AgentDep = Annotated[AgentInfo, Depends(get_agent_of)]
 
 
-@router.post("/sign-in")
+@router.post("/sign-in", responses=error_responses(401, 413, 429))
 async def sign_in(
     body: SignInBody, desk: DeskDep, request: Request, response: Response
 ) -> dict[str, Any]:
@@ -96,25 +100,25 @@ async def sign_in(
     return {"ok": True, "agent": agent_json(agent), "expires_at": timestamp(expires)}
 
 
-@router.post("/sign-out")
+@router.post("/sign-out", responses=error_responses(413))
 async def sign_out(desk: DeskDep, request: Request, response: Response) -> dict[str, Any]:
     await desk.do_sign_out(request.cookies.get(COOKIE), address=client_address(request))
     response.delete_cookie(COOKIE, path=PREFIX)
     return {"ok": True}
 
 
-@router.get("/me")
+@router.get("/me", responses=error_responses(401))
 async def me(desk: DeskDep, request: Request) -> dict[str, Any]:
     agent, expires = await desk.signed_in(request.cookies.get(COOKIE))
     return {"ok": True, "agent": agent_json(agent), "expires_at": timestamp(expires)}
 
 
-@router.post("/me/status")
+@router.post("/me/status", responses=error_responses(401, 413))
 async def set_status(body: StatusBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     return {"ok": True, "agent": agent_json(await desk.do_status(agent, body.status))}
 
 
-@router.get("/teams")
+@router.get("/teams", responses=error_responses(401))
 async def teams(desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     from handoff import get_agents, get_team_counts
 
@@ -138,7 +142,7 @@ async def teams(desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     }
 
 
-@router.get("/queue")
+@router.get("/queue", responses=error_responses(401, 403))
 async def queue(
     desk: DeskDep,
     agent: AgentDep,
@@ -147,7 +151,7 @@ async def queue(
     of_agent: Annotated[str | None, Query(alias="agent")] = None,
     urgency: Literal["low", "normal", "high", "urgent"] = "low",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict[str, Any]:
     statuses = (
         ("queued", "reopened", "assigned", "waiting_on_visitor")
@@ -175,14 +179,17 @@ async def queue(
     return {"ok": True, "cases": rows, "total": total, "now": timestamp(now)}
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", responses=error_responses(401, 403, 404))
 async def case_view(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     return await desk.case_view(agent, case_id)
 
 
-@router.get("/cases/{case_id}/messages")
+@router.get("/cases/{case_id}/messages", responses=error_responses(401, 403, 404))
 async def case_messages(
-    case_id: str, desk: DeskDep, agent: AgentDep, after_seq: Annotated[int, Query(ge=0)] = 0
+    case_id: str,
+    desk: DeskDep,
+    agent: AgentDep,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict[str, Any]:
     from conversations.storage import get_messages
 
@@ -196,13 +203,13 @@ async def _case(desk: Desk, agent: AgentInfo, case_id: str) -> dict[str, Any]:
     return {"ok": True, "case": view["case"]}
 
 
-@router.post("/cases/{case_id}/claim")
+@router.post("/cases/{case_id}/claim", responses=error_responses(401, 403, 404, 409, 413))
 async def claim(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     await desk.do_claim(agent, case_id)
     return await _case(desk, agent, case_id)
 
 
-@router.post("/cases/{case_id}/transfer")
+@router.post("/cases/{case_id}/transfer", responses=error_responses(401, 403, 404, 409, 413))
 async def transfer(
     case_id: str, body: TransferBody, desk: DeskDep, agent: AgentDep
 ) -> dict[str, Any]:
@@ -225,29 +232,29 @@ async def get_agent_info(desk: Desk, agent: AgentInfo) -> AgentInfo:
         return await get_agent(session, agent.id)
 
 
-@router.post("/cases/{case_id}/messages")
+@router.post("/cases/{case_id}/messages", responses=error_responses(401, 403, 404, 409, 413))
 async def reply(case_id: str, body: ReplyBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     message, duplicate = await desk.do_reply(agent, case_id, body.client_id, body.text)
     return {"ok": True, "message": message_json(message), "duplicate": duplicate}
 
 
-@router.post("/cases/{case_id}/notes")
+@router.post("/cases/{case_id}/notes", responses=error_responses(401, 403, 404, 409, 413))
 async def note(case_id: str, body: NoteBody, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     return {"ok": True, "note": await desk.do_note(agent, case_id, body.text)}
 
 
-@router.post("/cases/{case_id}/resolve")
+@router.post("/cases/{case_id}/resolve", responses=error_responses(401, 403, 404, 409, 413))
 async def resolve(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
     await desk.do_resolve(agent, case_id)
     return await _case(desk, agent, case_id)
 
 
-@router.get("/audit")
+@router.get("/audit", responses=error_responses(401, 403))
 async def audit(
     desk: DeskDep,
     agent: AgentDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     action: Annotated[str | None, Query(max_length=32)] = None,
     of_agent: Annotated[str | None, Query(alias="agent", max_length=64)] = None,
 ) -> dict[str, Any]:
@@ -261,7 +268,7 @@ async def audit(
     return {"ok": True, "entries": [audit_json(e) for e in entries]}
 
 
-@router.get("/answers/search")
+@router.get("/answers/search", responses=error_responses(401))
 async def search(
     desk: DeskDep,
     agent: AgentDep,
@@ -391,19 +398,32 @@ async def _read(
         if message["type"] == "websocket.disconnect":
             return
         try:
-            data = json.loads(message.get("text") or "")
-        except json.JSONDecodeError:
-            data = None
-        if isinstance(data, dict) and data.get("type") == "ping":
-            queue.put_nowait({"type": "pong"})
-        elif isinstance(data, dict) and data.get("type") == "typing":
-            await desk.do_agent_typing(agent, str(data.get("case_id")), on=bool(data.get("on")))
-        else:
-            queue.put_nowait(
-                {
-                    "type": "error",
-                    "ok": False,
-                    "code": "unknown_frame",
-                    "error": "the agent WebSocket takes ping and typing frames",
-                }
-            )
+            await _handle(message.get("text"), desk, agent, queue)
+        except CLIENT_ERRORS as exc:
+            queue.put_nowait({"type": "error", **as_api_error(exc).body()})
+        except Exception as exc:  # a bug must not end the agent's connection
+            log.error("an agent WebSocket frame failed", exc_info=exc)
+            failure = ApiError("the server could not handle the frame", code="server_error")
+            queue.put_nowait({"type": "error", **failure.body()})
+
+
+async def _handle(
+    text: str | None,
+    desk: Desk,
+    agent: AgentInfo,
+    queue: asyncio.Queue[dict[str, Any] | None],
+) -> None:
+    """One frame from the console: `ping`, or `typing` on a case (docs/agent-api.md)."""
+    if text is None:
+        raise ApiError("frames must be JSON text, not binary")
+    data = read_frame(text)  # JSON, not nested too deeply, valid Unicode
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind == "ping":
+        queue.put_nowait({"type": "pong"})
+    elif kind == "typing":
+        case_id = data.get("case_id")
+        if not isinstance(case_id, str) or not 0 < len(case_id) <= 64:
+            raise ApiError("typing frame field `case_id`: a case id (text, 1-64 characters)")
+        await desk.do_agent_typing(agent, case_id, on=bool(data.get("on")))
+    else:
+        raise ApiError("the agent WebSocket takes ping and typing frames", code="unknown_frame")

@@ -22,6 +22,7 @@ from app.migrate import do_upgrade
 from app.settings import Settings
 from app.web import agent_api, console, insights_api, privacy_api, site, websocket, widget_api
 from app.web.bodies import BodyLimit
+from app.web.headers import SecurityHeaders
 from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
@@ -177,6 +178,7 @@ def create_app(
         max_age=600,
     )
     app.add_middleware(BodyLimit, limit=64 * 1024)
+    app.add_middleware(SecurityHeaders)  # outermost of these: the 413s and preflights get them
     _install_error_handlers(app)
     app.state.cookie_secure = settings.agent_cookie_secure
     app.state.insights_dir = settings.data_dir / "insights"
@@ -305,12 +307,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if not request.url.path.startswith(API_PREFIX):
-            return site.not_found_page(request.url.path)
-        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        detail = exc.detail if isinstance(exc.detail, str) else "error"
-        message = f"{detail}: {request.method} {request.url.path}"
-        return _error(exc.status_code, {"ok": False, "error": message, "code": code})
+        return _http_error(request, exc)
 
     @app.exception_handler(Exception)
     async def server_error(_request: Request, exc: Exception) -> Response:
@@ -323,10 +320,34 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, body)
 
 
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Starlette's and FastAPI's own errors: a 404 page outside the API, JSON under it."""
+    if not request.url.path.startswith(API_PREFIX):
+        return site.not_found_page(request.url.path)
+    if exc.status_code == 400:  # FastAPI could not read the body: a bad request (422)
+        return _error(422, {"ok": False, "error": _unreadable(exc), "code": "bad_request"})
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else "error"
+    message = f"{detail}: {request.method} {request.url.path}"
+    return _error(exc.status_code, {"ok": False, "error": message, "code": code})
+
+
+def _unreadable(exc: Exception) -> str:
+    """Why FastAPI could not read a JSON body (it answers 400 for these)."""
+    cause = exc.__cause__
+    if isinstance(cause, RecursionError):
+        return "the body nests too deeply to be read as JSON"
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text (byte {cause.start} cannot be read)"
+    return "the body could not be read as JSON"
+
+
 def describe_request_error(exc: RequestValidationError) -> str:
     """'body field `text`: Field required', 'the body is not valid JSON: …'."""
     errors = list(exc.errors())
     first = errors[0]
+    if first.get("type") == "lone_surrogate":
+        return f"body {first['msg']}"
     location = [str(part) for part in first.get("loc", ())]
     if first.get("type") == "json_invalid":
         return f"the body is not valid JSON: {first.get('ctx', {}).get('error', first['msg'])}"

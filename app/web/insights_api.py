@@ -8,10 +8,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.errors import ApiError
 from app.web.agent_api import AgentDep, DeskDep
+from app.web.schemas import RequestModel, error_responses
 from conversations.desk import Desk
 from handoff import AgentInfo, NotAllowed
 from insights import (
@@ -37,14 +38,14 @@ DEFAULT_DAYS = 7
 MAX_QUESTIONS = 500
 
 
-class AssignBody(BaseModel):
+class AssignBody(RequestModel):
     questions: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
         min_length=1, max_length=MAX_QUESTIONS
     )
     answer_id: str = Field(min_length=1, max_length=128)
 
 
-class DraftBody(BaseModel):
+class DraftBody(RequestModel):
     questions: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
         min_length=1, max_length=MAX_QUESTIONS
     )
@@ -101,7 +102,7 @@ async def _gaps(request: Request, desk: Desk, period: Period, filters: Filters) 
         return await get_gaps(desk.db, base, period, filters, state.gap_cache, bot.retriever)
 
 
-@router.get("")
+@router.get("", responses=error_responses(401, 403, 404))
 async def figures(
     request: Request,
     desk: DeskDep,
@@ -121,7 +122,7 @@ async def figures(
     return {"ok": True, "report": report}
 
 
-@router.get("/gaps")
+@router.get("/gaps", responses=error_responses(401, 403, 404))
 async def gaps_list(
     request: Request,
     desk: DeskDep,
@@ -142,7 +143,7 @@ async def gaps_list(
     }
 
 
-@router.post("/gaps/assign")
+@router.post("/gaps/assign", responses=error_responses(401, 403, 404, 409, 413))
 async def gaps_assign(body: AssignBody, desk: DeskDep, _admin: AdminDep) -> dict[str, Any]:
     base = _base(desk)
     if load_answer_base(base.path).get(body.answer_id) is None:
@@ -167,7 +168,7 @@ async def gaps_assign(body: AssignBody, desk: DeskDep, _admin: AdminDep) -> dict
     }
 
 
-@router.post("/gaps/draft")
+@router.post("/gaps/draft", responses=error_responses(401, 403, 404, 409, 413))
 async def gaps_draft(body: DraftBody, desk: DeskDep, _admin: AdminDep) -> dict[str, Any]:
     base = _base(desk)
     try:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.errors import ApiError
 from app.web.addresses import client_address
 from app.web.agent_api import AgentDep, DeskDep
+from app.web.schemas import RequestModel, error_responses
 from handoff import AgentInfo, NotAllowed
 from privacy import Actor, BadSubject, Subject, do_erase, export_subject
 
@@ -19,7 +20,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/agent/privacy", tags=["privacy"])
 
 
-class SubjectBody(BaseModel):
+class SubjectBody(RequestModel):
     visitor: str | None = Field(None, max_length=32, description="The visitor's id.")
     email: str | None = Field(
         None, max_length=320, description="Every visitor whose case has it or who wrote it."
@@ -57,7 +58,7 @@ def _actor(admin: AgentInfo, request: Request) -> Actor:
     return Actor(admin.agent.name, agent_id=admin.id, address=client_address(request))
 
 
-@router.get("/export")
+@router.get("/export", responses=error_responses(401, 403))
 async def export(
     request: Request,
     desk: DeskDep,
@@ -73,7 +74,7 @@ async def export(
     return await export_subject(desk.db, subject, desk.clock(), by=_actor(admin, request))
 
 
-@router.post("/erase")
+@router.post("/erase", responses=error_responses(401, 403, 413))
 async def erase(
     body: SubjectBody, request: Request, desk: DeskDep, admin: AdminDep
 ) -> dict[str, Any]:

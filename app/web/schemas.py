@@ -6,14 +6,19 @@ with them, and a bad one becomes a `bad_request` that names the field.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.errors import BadRequest, UnknownFrame
 
 __all__ = [
     "FRAMES",
+    "MAX_DEPTH",
+    "MAX_INT",
     "CaseOut",
     "CaseStatusOut",
     "ChoiceBody",
@@ -32,6 +37,7 @@ __all__ = [
     "PagesOut",
     "RateFrame",
     "RatingBody",
+    "RequestModel",
     "SkipBody",
     "SkipFrame",
     "TurnOut",
@@ -39,13 +45,76 @@ __all__ = [
     "VisitorOut",
     "check_frame",
     "describe_validation_error",
+    "error_responses",
+    "find_lone_surrogate",
+    "read_frame",
 ]
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
+#: The largest number a request may carry (`after_seq`, `last_seq`, `offset`): JavaScript's
+#: largest exact integer, well inside the databases' 64-bit integers (decision 0113).
+MAX_INT = 2**53 - 1
+#: How deeply a WebSocket frame's JSON may nest; the frames themselves nest 3 levels at most.
+MAX_DEPTH = 32
 
-class _In(BaseModel):
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def find_lone_surrogate(data: Any) -> tuple[str, str, int] | None:
+    """(field path, the surrogate as `\\udXXX`, its index) of the first text in `data` (JSON
+    values) with a lone UTF-16 surrogate, such as JSON's `"\\ud83d"` without its pair; None if
+    all text is valid Unicode. Lone surrogates cannot be stored or sent as UTF-8."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found is not None:
+                shown = path.encode("utf-8", "backslashreplace").decode("utf-8")  # a key too
+                return shown or "(the whole value)", f"\\u{ord(found.group()):04x}", found.start()
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                stack.append((f"{path}.{key}" if path else str(key), key))
+                stack.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{path}.{i}" if path else str(i), v) for i, v in reversed(list(enumerate(value)))
+            )
+    return None
+
+
+def _surrogate_error(data: Any) -> PydanticCustomError | None:
+    found = find_lone_surrogate(data)
+    if found is None:
+        return None
+    field, code, index = found
+    return PydanticCustomError(
+        "lone_surrogate",
+        "field `{field}`: the text has a lone UTF-16 surrogate ({code}) at character {index}; "
+        "send valid Unicode (a surrogate needs its pair)",
+        {"field": field, "code": code, "index": index},
+    )
+
+
+class RequestModel(BaseModel):
+    """A request body or frame: unknown fields are ignored, and text with a lone surrogate
+    anywhere is refused (422 bad_request) before any field is read."""
+
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        problem = _surrogate_error(data) if isinstance(data, dict) else None
+        if problem is not None:
+            raise problem
+        return data
+
+
+_In = RequestModel
 
 
 class PageIn(_In):
@@ -156,6 +225,29 @@ class ErrorOut(BaseModel):
     retry_after: int | None = Field(None, description="Seconds; only with rate_limited.")
 
 
+#: What each error status means, for the OpenAPI document (docs/api.md and docs/agent-api.md,
+#: "Errors"); the body is always ErrorOut.
+ERROR_STATUSES = {
+    401: "Not signed in, or the sign-in is unknown or has ended (agents).",
+    403: "Not allowed: another visitor's conversation, another team's case, or not an admin.",
+    404: "Something the request names does not exist (the code says what).",
+    409: "The request conflicts with the state (the code says how); nothing was changed.",
+    413: "The body is over 64 KiB, or a message is over its length limit.",
+    422: "A body, query or header that is not valid (the message names the field).",
+    429: "Too many requests; `retry_after` and the Retry-After header say when to try again.",
+    503: "The database is not available now; try again after Retry-After (nothing was written).",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses of a route for the OpenAPI document: 422 and 503 always (a bad
+    request, the database unavailable) and `statuses`."""
+    return {
+        status: {"model": ErrorOut, "description": ERROR_STATUSES[status]}
+        for status in sorted({422, 503, *statuses})
+    }
+
+
 class VisitorOut(BaseModel):
     ok: Literal[True] = True
     visitor_id: str
@@ -217,7 +309,7 @@ class HelloFrame(_In):
     conversation_id: Id | None = None
     customer_id: str | None = Field(None, min_length=1, max_length=128)
     customer_hmac: str | None = Field(None, min_length=1, max_length=128)
-    last_seq: int = Field(0, ge=0)
+    last_seq: int = Field(0, ge=0, le=MAX_INT)
     page: PageIn | None = None
     lang: str | None = Field(None, max_length=35)
 
@@ -283,9 +375,33 @@ def describe_validation_error(exc: ValidationError, where: str) -> str:
     """'field `page.url`: Field required' for the first problem, plus a count of the rest."""
     errors = exc.errors(include_url=False)
     first = errors[0]
+    if first["type"] == "lone_surrogate":
+        return f"{where} {first['msg']}"
     field = ".".join(str(part) for part in first["loc"]) or "(the whole value)"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"{where} field `{field}`: {first['msg']}{more}"
+
+
+def read_frame(text: str) -> Any:
+    """A WebSocket frame's JSON; BadRequest if it is not JSON, nests deeper than MAX_DEPTH
+    (checked before parsing, so a frame nested 30,000 deep costs one scan), or has text with
+    a lone surrogate."""
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_QUOTED.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise BadRequest(f"the frame nests deeper than {MAX_DEPTH} levels")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"the frame is not valid JSON: {exc.msg} at {exc.pos}") from exc
+    except RecursionError as exc:  # not reached after the scan above; kept as a safety net
+        raise BadRequest(f"the frame nests deeper than {MAX_DEPTH} levels") from exc
+    problem = _surrogate_error(data)
+    if problem is not None:
+        raise BadRequest(f"frame {problem.message()}")
+    return data
 
 
 def check_frame(data: Any) -> _In:

@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -40,12 +41,14 @@ from app.web.schemas import (
     SkipFrame,
     TypingFrame,
     check_frame,
+    read_frame,
 )
 from app.web.widget_api import PREFIX, page_info
 from conversations import frames
 from conversations.chat import Chat, Stored
 from conversations.errors import (
     ConversationError,
+    NotCollecting,
     RateLimited,
     StorageUnavailable,
     UnknownMessage,
@@ -189,13 +192,11 @@ class Connection:
     async def handle(self, raw: str) -> None:
         client_id: str | None = None
         try:
-            data = json.loads(raw)
+            data = read_frame(raw)  # JSON, not nested too deeply, valid Unicode
             if isinstance(data, dict) and isinstance(data.get("client_id"), str):
                 client_id = data["client_id"][:64]
             frame = check_frame(data)
             await self._dispatch(frame)
-        except json.JSONDecodeError as exc:
-            self.error(ApiError(f"the frame is not valid JSON: {exc.msg} at {exc.pos}"))
         except CLIENT_ERRORS as exc:
             self.error(exc, client_id)
 
@@ -291,7 +292,21 @@ class Connection:
         async with self._visitor_lock():
             return await self._conversation(None)
 
-    async def _conversation(self, client_id: str | None) -> str:
+    async def _may_start(self, frame: MessageFrame | ChoiceFrame | HumanFrame | SkipFrame) -> None:
+        """Refuse, before a conversation is started for it, a frame that would be refused
+        once it had one: a refused frame changes nothing (no empty conversation)."""
+        assert self.visitor is not None
+        if isinstance(frame, MessageFrame):
+            self.chat.check_text(frame.text)
+        elif isinstance(frame, ChoiceFrame):
+            self.chat.check_choice(frame.answer_id)
+        elif isinstance(frame, SkipFrame):
+            raise NotCollecting("the bot is not asking for anything to skip")
+        await self.chat.check_rate(self.visitor.id)
+
+    async def _conversation(
+        self, client_id: str | None, may_start: Callable[[], Awaitable[None]] | None = None
+    ) -> str:
         """The connection's conversation; one that has none (under the visitor's lock) gets:
         the conversation that has a message with `client_id` already (a resend from a tab
         that never learnt where its message went), else the one another tab of the visitor
@@ -306,6 +321,8 @@ class Connection:
             messages = await get_messages(self.chat.db, found.id)
             self._adopt(found.id, found.status, messages)
         elif self.conversation_id is None:
+            if may_start is not None:
+                await may_start()
             started = await self.visits.do_start(self.visitor, self.page)
             self._adopt(started.id, started.status, [])  # unless the hub has just done so
         assert self.conversation_id is not None
@@ -349,7 +366,8 @@ class Connection:
             stored = await self._store(frame, self.conversation_id)
         else:  # the first one starts the conversation: one at a time per visitor
             async with self._visitor_lock():
-                stored = await self._store(frame, await self._conversation(frame.client_id))
+                where = await self._conversation(frame.client_id, lambda: self._may_start(frame))
+                stored = await self._store(frame, where)
         self._ack(stored)
         page = (page_info(frame.page) if isinstance(frame, MessageFrame) else None) or self.page
         self.chat.spawn(self._reply(stored, page))

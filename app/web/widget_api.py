@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from app.web.addresses import client_address
 from app.web.schemas import (
+    MAX_INT,
     CaseStatusOut,
     ChoiceBody,
     ConversationBody,
     ConversationOut,
     EmailBody,
-    ErrorOut,
     FeedbackBody,
     FeedbackOut,
     HumanBody,
@@ -25,6 +25,7 @@ from app.web.schemas import (
     SkipBody,
     TurnOut,
     VisitorOut,
+    error_responses,
 )
 from conversations.chat import Chat, Stored
 from conversations.messages import message_json
@@ -39,7 +40,7 @@ VISITOR_HEADER = "X-Samsvar-Visitor"
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorOut} for status in (422, *statuses)}
+    return error_responses(*statuses)
 
 
 router = APIRouter(prefix=PREFIX, tags=["widget"])
@@ -98,7 +99,7 @@ def turn_json(stored: Stored, replies: list[Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors(429))
+@router.post("/visitors", status_code=201, response_model=VisitorOut, responses=_errors(413, 429))
 async def create_visitor(visits: VisitsDep, request: Request) -> dict[str, Any]:
     """A new visitor id: keep it and send it as the X-Samsvar-Visitor header."""
     visitor = await visits.do_visitor(None, address=client_address(request))
@@ -109,7 +110,7 @@ async def create_visitor(visits: VisitsDep, request: Request) -> dict[str, Any]:
     "/conversations",
     status_code=201,
     response_model=ConversationOut,
-    responses=_errors(404, 429),
+    responses=_errors(404, 413, 429),
 )
 async def create_conversation(
     visits: VisitsDep, visitor: VisitorDep, body: ConversationBody | None = None
@@ -137,7 +138,9 @@ async def read_conversation(
     chat: ChatDep,
     visitor: VisitorDep,
     conversation_id: str,
-    after_seq: Annotated[int, Query(ge=0, description="Only messages after this seq.")] = 0,
+    after_seq: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="Only messages after this seq.")
+    ] = 0,
 ) -> dict[str, Any]:
     """The conversation's status and its messages after `after_seq`."""
     conversation = await check_conversation(chat.db, visitor.id, conversation_id)
@@ -155,7 +158,7 @@ async def read_conversation(
 @router.post(
     "/conversations/{conversation_id}/skip",
     response_model=TurnOut,
-    responses=_errors(403, 404, 409, 429),
+    responses=_errors(403, 404, 409, 413, 429),
 )
 async def skip_field(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: SkipBody
@@ -169,7 +172,7 @@ async def skip_field(
 @router.post(
     "/conversations/{conversation_id}/email",
     response_model=CaseStatusOut,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, 413),
 )
 async def leave_email(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: EmailBody
@@ -182,7 +185,7 @@ async def leave_email(
 @router.post(
     "/conversations/{conversation_id}/rating",
     response_model=CaseStatusOut,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, 413),
 )
 async def rate_help(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: RatingBody
@@ -211,7 +214,7 @@ async def send_message(
 @router.post(
     "/conversations/{conversation_id}/choices",
     response_model=TurnOut,
-    responses=_errors(403, 404, 429),
+    responses=_errors(403, 404, 413, 429),
 )
 async def choose(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: ChoiceBody
@@ -225,7 +228,7 @@ async def choose(
 @router.post(
     "/conversations/{conversation_id}/human",
     response_model=TurnOut,
-    responses=_errors(403, 404, 429),
+    responses=_errors(403, 404, 413, 429),
 )
 async def ask_for_human(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: HumanBody
@@ -239,7 +242,7 @@ async def ask_for_human(
 @router.post(
     "/conversations/{conversation_id}/feedback",
     response_model=FeedbackOut,
-    responses=_errors(403, 404),
+    responses=_errors(403, 404, 413),
 )
 async def give_feedback(
     chat: ChatDep, visitor: VisitorDep, conversation_id: str, body: FeedbackBody
@@ -249,7 +252,7 @@ async def give_feedback(
     return {"ok": True, "replies": [message_json(m) for m in replies]}
 
 
-@router.post("/pages", response_model=PagesOut, responses=_errors(403, 404, 429))
+@router.post("/pages", response_model=PagesOut, responses=_errors(403, 404, 413, 429))
 async def report_page(visits: VisitsDep, visitor: VisitorDep, body: PagesBody) -> dict[str, Any]:
     """The visitor is on a page (on arrival, navigation, or when a timer ran out): any
     proactive offer, and when to report the page again. Without a conversation id, one is

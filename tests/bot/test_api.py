@@ -81,6 +81,7 @@ EXPECTED_ALL = [
     "field_label",
     "fit_prompt",
     "get_token_counter",
+    "is_email_address",
     "mask_personal_data",
     "normalise_language_tag",
     "page_language",

@@ -19,7 +19,7 @@ export function renderContext(dl, view, t, lang) {
     [t("botTried"), tried(c, t)],
     [t("collected"), fields(c, t)],
     c.path && c.path.length ? [t("flowPath"), c.path.map((step) => step.label || step.step).join(" → ")] : null,
-    c.contact_email ? [t("email"), h("a", { href: `mailto:${c.contact_email}` }, c.contact_email)] : null,
+    c.contact_email ? [t("email"), h("a", { href: `mailto:${encodeURIComponent(c.contact_email).replace("%40", "@")}` }, c.contact_email)] : null,
     [t("summary"), h("span", { class: "quote" }, c.summary || "–")],
     [t("why"), urgency(c, t)],
     c.off_hours ? [t("offHours"), t("offHoursYes")] : null,
