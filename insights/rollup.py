@@ -145,6 +145,10 @@ async def fill_rollup(db: Database, now: dt.datetime) -> Rollup:
     once is harmless: one of the two writes, the other finds it done (or fails, logs and
     reads what there is)."""
     target = floor_hour(now - MARGIN)
+    try:
+        await _rewind_for_late_rows(db, now)
+    except (IntegrityError, OperationalError) as error:
+        log.info("insights: late questions not looked for now (%s)", error)
     current = await read_rollup(db)
     while current.through is None or current.through < target:
         try:
@@ -158,6 +162,42 @@ async def fill_rollup(db: Database, now: dt.datetime) -> Rollup:
 CHUNK = dt.timedelta(days=7)
 
 
+async def _rewind_for_late_rows(db: Database, now: dt.datetime) -> None:
+    """A question stored since the last fill but stamped before `through` (imported, or
+    committed long after its turn began) would be missing from its rolled-up hour: move
+    `through` back to that hour, so that the fill writes it and what follows again. Only the
+    inquiries newer than `last_id` are looked at (the primary key's range), so this is cheap."""
+    async with db.writing() as session, session.begin():
+        mark = (
+            await session.execute(
+                select(InsightRollup.through, InsightRollup.last_id).where(
+                    InsightRollup.name == NAME
+                )
+            )
+        ).one_or_none()
+        newest = (await session.execute(select(func.max(Inquiry.id)))).scalar_one_or_none()
+        if mark is None or newest is None or newest <= mark.last_id:
+            return
+        late = (
+            await session.execute(
+                select(func.min(Inquiry.created_at)).where(
+                    Inquiry.id > mark.last_id, Inquiry.id <= newest
+                )
+            )
+        ).scalar_one_or_none()
+        through = mark.through
+        if late is not None and floor_hour(late) < parse_hour_text(through):
+            through = hour_text(floor_hour(late))
+            log.info(
+                "insights: questions stored late; the rollup is written again from %s", through
+            )
+        await session.execute(
+            update(InsightRollup)
+            .where(InsightRollup.name == NAME, InsightRollup.through == mark.through)
+            .values(through=through, last_id=newest, updated_at=now)
+        )
+
+
 async def _fill_chunk(db: Database, now: dt.datetime, target: dt.datetime) -> Rollup:
     async with db.writing() as session, session.begin():
         through = (
@@ -166,6 +206,7 @@ async def _fill_chunk(db: Database, now: dt.datetime, target: dt.datetime) -> Ro
         if through is not None:
             start = parse_hour_text(through)
         else:  # never filled: from the first hour with a question or a conversation
+            seen = (await session.execute(select(func.max(Inquiry.id)))).scalar_one_or_none()
             firsts = [
                 (await session.execute(select(func.min(column)))).scalar_one_or_none()
                 for column in (Inquiry.created_at, Conversation.started_at)
@@ -178,7 +219,9 @@ async def _fill_chunk(db: Database, now: dt.datetime, target: dt.datetime) -> Ro
         if start < end:
             await _write_hours(session, db.dialect, start, end)
         if through is None:
-            session.add(InsightRollup(name=NAME, through=hour_text(end), updated_at=now))
+            session.add(
+                InsightRollup(name=NAME, through=hour_text(end), updated_at=now, last_id=seen or 0)
+            )
         else:
             moved = await session.execute(
                 update(InsightRollup)

@@ -105,3 +105,5 @@ class InsightRollup(Base):
     name: Mapped[str] = mapped_column(String(16), primary_key=True)
     through: Mapped[str] = mapped_column(String(13))
     updated_at: Mapped[dt.datetime]
+    # the newest inquiry id seen by a fill: a later id stamped before `through` arrived late
+    last_id: Mapped[int] = mapped_column(default=0, server_default="0")

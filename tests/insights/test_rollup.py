@@ -163,3 +163,39 @@ def test_an_empty_database_is_rolled_up_to_now(tmp_path: Path) -> None:
             await db.close()
 
     asyncio.run(run())
+
+
+def test_questions_stored_after_their_hour_was_rolled_up_are_counted(tmp_path: Path) -> None:
+    """A question stamped before `through` but stored after a fill (imported, or seeded as
+    the dashboard's tests do) is found by its id, and its hour is written again."""
+
+    def add(path: Path, created_at: str, count: int) -> None:
+        with sqlite3.connect(path) as c:
+            c.executemany(
+                "INSERT INTO inquiries (conversation_id, text, language, decision, answer_id, "
+                "confidence, channel, kind, ms, created_at, by_llm, citations, "
+                "machine_translated, retracted) VALUES (NULL, 'sent', 'nb', 'abstain', NULL, "
+                "0.2, 'web', 'text', 5.0, ?, 0, '[]', 0, 0)",
+                [(created_at,)] * count,
+            )
+
+    async def run() -> tuple[int, int, int]:
+        path = tmp_path / "late.db"
+        db = open_database(get_database_url(f"sqlite:///{path}", tmp_path))
+        base = load_answer_base(get_demo_dir())
+        period = Period(dt.date(2026, 2, 23), dt.date(2026, 3, 1), "Europe/Oslo")
+        try:
+            from app.migrate import do_upgrade
+
+            await do_upgrade(db)
+            add(path, "2026-02-24 09:10:00.000000", 2)
+            await fill_rollup(db, NOW)  # the week is rolled up: 2
+            first = (await get_report(db, base, period, Filters(), now=NOW))["inquiries"]
+            add(path, "2026-02-25 14:30:00.000000", 3)  # late: its hour was rolled up
+            late = (await get_report(db, base, period, Filters(), now=NOW))["inquiries"]
+            raw = (await get_report(db, base, period, Filters(), rollup=False))["inquiries"]
+            return first, late, raw
+        finally:
+            await db.close()
+
+    assert asyncio.run(run()) == (2, 5, 5)

@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=16), nullable=False),
         sa.Column("through", sa.String(length=13), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_id", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_insight_rollup")),
     )
     op.create_table(
