@@ -13,7 +13,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import mask_personal_data
 from conversations.errors import ConversationError, Forbidden, UnknownConversation
 from conversations.storage.database import Database
 from conversations.storage.records import (
@@ -59,6 +58,14 @@ __all__ = [
 
 T = TypeVar("T")
 NEW_VISIT_AFTER = dt.timedelta(minutes=30)  # the usual web-analytics visit boundary
+
+
+def _masked(text: str) -> str:
+    """`bot.mask_personal_data`, imported on first use: commands that only read the
+    database (`samsvar report`) import this package without the bot and its model."""
+    from bot import mask_personal_data
+
+    return mask_personal_data(text)
 
 
 async def do_create_visitor(
@@ -147,7 +154,7 @@ def _row(new: NewMessage, conversation_id: str, seq: int, now: dt.datetime) -> M
         seq=seq,
         role=new.role,
         kind=new.kind,
-        text=mask_personal_data(new.text),  # decision 0110: cards and ids never stored
+        text=_masked(new.text),  # decision 0110: cards and ids never stored
         lang=new.lang,
         client_id=new.client_id,
         reply_to=new.reply_to,
@@ -322,7 +329,7 @@ def _inquiry_row(
     return Inquiry(
         conversation_id=conversation_id,
         message_id=message_id,
-        text=mask_personal_data(inquiry.text),
+        text=_masked(inquiry.text),
         language=inquiry.language,
         decision=inquiry.decision,
         answer_id=inquiry.answer_id,
@@ -338,7 +345,7 @@ def _inquiry_row(
         source_lang=inquiry.source_lang,
         llm_fallback=inquiry.llm_fallback,
         retracted=inquiry.retracted,
-        rewritten=None if inquiry.rewritten is None else mask_personal_data(inquiry.rewritten),
+        rewritten=None if inquiry.rewritten is None else _masked(inquiry.rewritten),
     )
 
 
