@@ -225,7 +225,7 @@ class Desk:
         if not token:
             return None
         async with self.db.writing() as session, session.begin():
-            agent_id = await do_sign_out(session, token_hash(token))
+            agent_id = await do_sign_out(session, token_hash(token), self.clock())
             if agent_id is not None:
                 await record_audit(
                     session, "sign_out", self.clock(), agent_id=agent_id, address=address

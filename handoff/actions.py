@@ -127,12 +127,31 @@ async def do_use_totp_step(session: AsyncSession, agent_id: str, step: int) -> b
     return bool(getattr(result, "rowcount", 0))
 
 
-async def do_sign_out(session: AsyncSession, token_hash: str) -> str | None:
-    """End a sign-in; returns the agent's id, or None when there was no such sign-in."""
+async def do_sign_out(
+    session: AsyncSession, token_hash: str, now: dt.datetime | None = None
+) -> str | None:
+    """End a sign-in; returns the agent's id, or None when there was no such sign-in.
+
+    With `now`, an agent left with no other sign-in still valid at `now` goes offline, so
+    that no new case is assigned to someone who has left (another browser still signed in
+    keeps the status)."""
     found = await session.get(AgentSignIn, token_hash)
     if found is None:
         return None
     await session.delete(found)
+    await session.flush()
+    if now is not None:
+        others = await session.scalar(
+            select(AgentSignIn.token_hash)
+            .where(AgentSignIn.agent_id == found.agent_id, AgentSignIn.expires_at > now)
+            .limit(1)
+        )
+        if others is None:
+            await session.execute(
+                update(Agent)
+                .where(Agent.id == found.agent_id, Agent.status != "offline")
+                .values(status="offline", status_at=now)
+            )
     return found.agent_id
 
 

@@ -228,3 +228,27 @@ def test_backoff_counts_from_the_latest_event_and_forgets_old_ones() -> None:
     assert windows.backoff_now("k", 100, 2, 1, 60, 8.0) == 0.0
     assert windows.backoff_now("k", 100, 2, 1, 60, 102.5) == 0.0  # 3 left in the window
     assert windows.backoff_now("other", 100, 2, 1, 60, 5.0) == 0.0
+
+
+def test_signing_out_of_the_last_browser_takes_the_agent_offline(
+    in_services: InServices[Any],
+) -> None:
+    """A signed-out agent must not be given new cases: the last sign-out sets the status to
+    offline; while another browser is still signed in, the status stays."""
+
+    async def scenario(services: Services) -> list[str]:
+        desk = await _desk(services, Monotonic(), kari=False)
+        first, agent, _ = await desk.do_sign_in("kari", PASSWORD)
+        second, _, _ = await desk.do_sign_in("kari", PASSWORD)
+        seen = [(await desk.do_status(agent, "online")).agent.status]
+        await desk.do_sign_out(first)
+        seen.append((await desk.signed_in(second))[0].agent.status)
+        await desk.do_sign_out(second)
+        async with services.db.reading() as session:
+            from handoff import get_agent
+
+            found = await get_agent(session, agent.id)
+        assert found is not None
+        return [*seen, found.agent.status]
+
+    assert in_services(scenario) == ["online", "online", "offline"]
