@@ -22,7 +22,7 @@ from app.migrate import do_upgrade
 from app.settings import Settings
 from app.web import agent_api, console, insights_api, privacy_api, site, websocket, widget_api
 from app.web.bodies import BodyLimit
-from app.web.headers import SecurityHeaders
+from app.web.headers import SecurityHeaders, headers_for
 from app.web.origins import Origins
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
@@ -310,14 +310,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _http_error(request, exc)
 
     @app.exception_handler(Exception)
-    async def server_error(_request: Request, exc: Exception) -> Response:
+    async def server_error(request: Request, exc: Exception) -> Response:
         log.error("a request failed", exc_info=exc)
         body = {
             "ok": False,
             "error": "the server could not do this; try again",
             "code": "server_error",
         }
-        return _error(500, body)
+        # Starlette answers this one outside every middleware: the headers are added here
+        return _error(500, body, headers_for(request.url.path))
 
 
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -65,3 +65,24 @@ def test_the_body_limit_and_a_preflight_get_them_too(tmp_path: Path) -> None:
         assert answer.headers["content-security-policy"] == API_POLICY
         assert answer.headers["cache-control"] == "no-store"
     assert too_big.status_code == 413
+
+
+def test_a_server_error_has_the_headers_too(tmp_path: Path) -> None:
+    """Starlette renders the 500 outside the middleware; its handler adds them."""
+    app = create_app(make_settings(tmp_path))
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/broken", broken)
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/api/v1/broken")
+
+    answer = asyncio.run(go())
+    assert answer.status_code == 500 and answer.json()["code"] == "server_error"
+    assert answer.headers["content-security-policy"] == API_POLICY
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["x-frame-options"] == "DENY"
