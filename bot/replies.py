@@ -34,7 +34,7 @@ __all__ = [
 
 #: Why a conversation is handed to a person (`Escalate.reason`): `flow` is the hand-off at
 #: the end of a guided flow.
-ESCALATE_REASONS = ("asked_for_human", "unresolved", "accepted_offer", "flow")
+ESCALATE_REASONS = ("asked_for_human", "unresolved", "accepted_offer", "flow", "unanswered")
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,21 @@ ESCALATE = {
     },
 }
 ESCALATE["accepted_offer"] = ESCALATE["asked_for_human"]
+# A channel without a dialogue (e-mail, the channel API): the question goes to a person.
+ESCALATE["unanswered"] = {
+    "nb": "Takk for henvendelsen. Vi har registrert saken din, og en medarbeider svarer deg "
+    "så snart som mulig.",
+    "nn": "Takk for førespurnaden. Vi har registrert saka di, og ein medarbeidar svarar deg "
+    "så snart som mogleg.",
+    "sv": "Tack för ditt meddelande. Vi har registrerat ditt ärende och en medarbetare svarar "
+    "dig så snart som möjligt.",
+    "da": "Tak for din henvendelse. Vi har registreret din sag, og en medarbejder svarer dig "
+    "hurtigst muligt.",
+    "fi": "Kiitos yhteydenotostasi. Olemme kirjanneet asiasi, ja asiakaspalvelumme vastaa "
+    "sinulle mahdollisimman pian.",
+    "en": "Thank you for your message. We have registered your case, and a member of our "
+    "team will answer you as soon as possible.",
+}
 # The end of a guided flow, when the flow gives no message of its own.
 ESCALATE["flow"] = {
     "nb": "Takk! Jeg har sendt saken videre med det du har fortalt, og en av oss tar den.",

@@ -267,6 +267,44 @@ class Bot(HandingOff, Flowing):
             offer_human=True,
         )
 
+    def answer_or_hand_off(
+        self,
+        text: str,
+        *,
+        page_lang: str | None = None,
+        turns: Sequence[PastTurn] = (),
+    ) -> Reply | Escalate:
+        """One message on a channel without a dialogue (e-mail, the channel API, a phone
+        platform): the curated answer, word for word, when the bot is confident enough to
+        give it; otherwise a hand-off (reason `unanswered`) to the topic's team, with the
+        question, never a choice, a question back or a field to fill in (decision 0120)."""
+        started = time.perf_counter()
+        outcome = self.turn(text, page_lang=page_lang, turns=turns)
+        if isinstance(outcome, Reply) and outcome.decision == "answer":
+            return outcome
+        if isinstance(outcome, Escalate):  # "I want a person" in the mail: as it was asked
+            return dataclasses.replace(outcome, collect=())
+        topic = getattr(outcome, "answer_id", None)
+        if topic is None and isinstance(outcome, Clarify) and outcome.choices:
+            topic = outcome.choices[0].answer_id
+        escalate = self._handoff(
+            "unanswered",
+            outcome.lang,
+            turns,
+            check_message(text),
+            started,
+            confidence=outcome.confidence,
+            read_with=outcome.read_with,
+            topic=topic,
+        )
+        return dataclasses.replace(
+            escalate,
+            ranked=outcome.ranked,
+            collect=(),
+            query_vector=outcome.query_vector,
+            vector_model=outcome.vector_model,
+        )
+
     def escalate(
         self, *, lang: str, turns: Sequence[PastTurn] = (), reason: str = "asked_for_human"
     ) -> Escalate | Collect:

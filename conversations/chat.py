@@ -63,6 +63,7 @@ from conversations.storage import (
 from conversations.streams import ReplyStream
 from conversations.texts import HUMAN_REQUEST, HUMAN_WILL_ANSWER
 from conversations.turns import (
+    DIALOGUE_CHANNELS,
     WAITING,
     BotRunner,
     bot_page,
@@ -365,6 +366,10 @@ class Chat:
             reason = "accepted_offer" if offered else "asked_for_human"
             lang = message.lang or ctx.visitor_lang(default)
             return await self.runner.call(bot.escalate, lang=lang, turns=turns, reason=reason)
+        if ctx.conversation.channel not in DIALOGUE_CHANNELS:  # e-mail, API: no questions back
+            return await self.runner.call(
+                bot.answer_or_hand_off, message.text, page_lang=ctx.lang, turns=turns
+            )
         if bot.assistant is None:  # no LLM: nothing streams
             return await self.runner.call(
                 bot.turn, message.text, page_lang=ctx.lang, turns=turns, page=page
@@ -402,7 +407,9 @@ class Chat:
             ctx.conversation.id,
             [message_of(outcome, message.id)],
             self.clock(),
-            inquiry=inquiry_of(outcome, message.text, ctx.page, message.kind),
+            inquiry=inquiry_of(
+                outcome, message.text, ctx.page, message.kind, ctx.conversation.channel
+            ),
             inquiry_message_id=message.id,
             language=outcome.lang,
             status="waiting_human" if handed_off else None,

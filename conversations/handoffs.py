@@ -198,7 +198,11 @@ class Handoffs:
             first = NewMessage(**{**bot_message.__dict__, "flags": flags})
             return (case, agent_id), [first, ack], CONVERSATION_STATUS[case.status]
 
-        inquiry = inquiry_of(outcome, message.text, None, message.kind) if message else None
+        inquiry = (
+            inquiry_of(outcome, message.text, None, message.kind, conversation.channel)
+            if message
+            else None
+        )
         (case, agent_id), stored = await do_case_change(
             self.db,
             conversation.id,

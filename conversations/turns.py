@@ -33,6 +33,7 @@ from bot import (
 from conversations.storage import Conversation, Message, NewInquiry, NewMessage, PageInfo, Visitor
 
 __all__ = [
+    "DIALOGUE_CHANNELS",
     "WAITING",
     "BotRunner",
     "bot_page",
@@ -47,6 +48,9 @@ __all__ = [
 T = TypeVar("T")
 # Statuses in which the bot stays silent: a case is open, or resolved and may be reopened.
 WAITING = frozenset({"waiting_human", "with_agent", "resolved"})
+# The channels that hold a dialogue: the bot may ask back, offer choices and collect fields.
+# On every other channel (e-mail, phone, the channel API) it answers or hands off.
+DIALOGUE_CHANNELS = frozenset({"widget"})
 
 
 class BotRunner:
@@ -266,15 +270,20 @@ def _llm_flags(reply: Reply) -> dict[str, Any]:
 
 
 def inquiry_of(
-    outcome: Outcome, text: str, page: PageInfo | None, kind: str = "text"
+    outcome: Outcome,
+    text: str,
+    page: PageInfo | None,
+    kind: str = "text",
+    channel: str = "widget",
 ) -> NewInquiry:
     """The inquiry record of one turn, with what the LLM did (so content teams can count
     machine-translated answers and fallbacks); `kind` is the visitor message's (a typed
-    question, or a click)."""
+    question, or a click); `channel` the conversation's."""
     reply = outcome if isinstance(outcome, Reply) else None
     return NewInquiry(
         text=text,
         kind=kind,
+        channel=channel,
         language=outcome.lang,
         decision=outcome.decision,
         answer_id=reply.answer_id if reply is not None else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -116,11 +116,16 @@ async def do_create_conversation(
     *,
     page_url: str | None = None,
     language: str | None = None,
+    channel: str = "widget",
+    with_rows: Callable[[Conversation], Iterable[object]] | None = None,
 ) -> Conversation:
+    """A new conversation; `with_rows` gives rows to add in the same transaction (a
+    channel's key of the message that starts it)."""
     conversation = Conversation(
         id=new_id(),
         visitor_id=visitor_id,
         status="bot",
+        channel=channel,
         language=language,
         page_url=page_url,
         last_seq=0,
@@ -130,6 +135,9 @@ async def do_create_conversation(
     )
     async with db.writing() as session, session.begin():
         session.add(conversation)
+        if with_rows is not None:
+            await session.flush()
+            session.add_all(with_rows(conversation))
     return conversation
 
 

@@ -77,6 +77,9 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(32), default="bot")  # bot | waiting_human | …
+    # Where it came in: `widget` (a chat), or a channel without a dialogue (`email`,
+    # `phone`, `desk`, or a channel API's name), where the bot answers or hands off.
+    channel: Mapped[str] = mapped_column(String(16), default="widget", server_default="widget")
     language: Mapped[str | None] = mapped_column(String(8))
     page_url: Mapped[str | None] = mapped_column(String(URL))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)  # the seq of its last message

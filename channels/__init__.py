@@ -1,0 +1,41 @@
+"""Channels other than the widget: e-mail in and out, the channel API, phone and desk
+registration. Each parses and threads its own messages, keeps loops out, and then uses the
+same `conversations` operations as the widget, so the answers are the same everywhere and
+every inquiry is counted (decision 0120).
+
+Layers: `app > privacy > insights | eval | channels > conversations`.
+"""
+
+from __future__ import annotations
+
+from channels.customers import (
+    KINDS,
+    CustomerHistory,
+    customer_ref,
+    do_find_customer,
+    do_link_refs,
+    get_customer_history,
+    get_customer_refs,
+    guess_ref,
+)
+from channels.errors import BadChannel, BadCustomer, ChannelError, WrongCustomer
+from channels.inbound import Inbound, InboundResult, check_channel, do_inbound
+
+__all__ = [
+    "KINDS",
+    "BadChannel",
+    "BadCustomer",
+    "ChannelError",
+    "CustomerHistory",
+    "Inbound",
+    "InboundResult",
+    "WrongCustomer",
+    "check_channel",
+    "customer_ref",
+    "do_find_customer",
+    "do_inbound",
+    "do_link_refs",
+    "get_customer_history",
+    "get_customer_refs",
+    "guess_ref",
+]
