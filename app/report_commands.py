@@ -107,7 +107,7 @@ def report(
     settings = _settings()
     directory = answers or settings.answers_dir or get_demo_dir()  # as app.engine.answers_path
     try:
-        base = load_answer_base(directory)
+        base = load_answer_base(directory, cache_dir=settings.data_dir / "cache")
     except AnswerBaseInvalid as exc:
         _fail(f"error: {exc}")
     try:

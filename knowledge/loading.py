@@ -8,6 +8,7 @@ import pathlib
 from collections.abc import Iterable
 
 from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
+from knowledge._cache import cached
 from knowledge._config_files import parse_base_file, parse_fields_file
 from knowledge._flow_graph import check_flow_answers
 from knowledge._proactive import check_suggestions
@@ -48,16 +49,32 @@ def check_answer_base(
 
 
 def load_answer_base(
-    path: str | os.PathLike[str], *, today: datetime.date | None = None
+    path: str | os.PathLike[str],
+    *,
+    today: datetime.date | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> AnswerBase:
     """The answer base in the folder `path`; raises AnswerBaseInvalid when it has any error.
 
-    Warnings do not stop loading; use `check_answer_base` to see them.
+    Warnings do not stop loading; use `check_answer_base` to see them. With `cache_dir`, a
+    base loaded before from the very same files (and date) is read from there instead of
+    parsing the YAML again (a short command's start-up; decision 0101).
     """
-    base, problems = check_answer_base(path, today=today)
-    if base is None:
-        raise AnswerBaseInvalid(problems)
-    return base
+    day = today or datetime.date.today()
+
+    def load() -> AnswerBase:
+        base, problems = check_answer_base(path, today=day)
+        if base is None:
+            raise AnswerBaseInvalid(problems)
+        return base
+
+    root = pathlib.Path(path)
+    if cache_dir is None or not root.is_dir():
+        return load()
+    found = cached(root, day, pathlib.Path(cache_dir), load)
+    if not isinstance(found, AnswerBase):  # a file of another shape under the same name
+        return load()
+    return found
 
 
 def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Problem]]:
