@@ -13,14 +13,15 @@ What it does, in one run (PostgreSQL 15 and Redis started on loopback, as the te
    after.
 3. **Kill** (`--kill`): the two-process load again, and `--kill-after` s in, process B gets
    SIGKILL. Its visitors reconnect to A (`hello` with their ids and `last_seq`) and send the
-   message that was not acked again with the same `client_id`.
+   message that was not acked again with the same `client_id`. `--kill-only` runs this step
+   alone (no baseline: what it measures is what is lost or doubled).
 4. **Checks** for each load: every message acked, every reply received once (by message id,
    live or in a `welcome`), and in the database one visitor message per message and one bot
    reply to each.
 
 Usage:
   python -m benchmarks.run_processes [--visitors 2000] [--messages 10]
-      [--think-min 5 --think-max 15] [--idle 1000] [--kill] [--without-redis]
+      [--think-min 5 --think-max 15] [--idle 1000] [--kill | --kill-only] [--without-redis]
       [--data-dir var] [--out FILE]
 """
 
@@ -40,6 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -382,42 +384,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         def database() -> str:
             return asyncio.run(create_database(postgres, f"bench_{next(numbers)}"))
 
-        # 1. One process, PostgreSQL, no Redis.
-        url = database()
-        add_agent(args.data_dir, {"CHAT_DATABASE_URL": url})
-        one = start(args.data_dir, {"CHAT_DATABASE_URL": url})
-        try:
-            report["one_process"] = measured("one process", [one], url, questions, args)
-        finally:
-            one.stop()
-        # 2. Two processes, PostgreSQL and Redis.
-        settings = {"CHAT_DATABASE_URL": database(), "CHAT_REDIS_URL": redis.url}
-        add_agent(args.data_dir, settings)
-        two = [start(args.data_dir, settings) for _ in range(2)]
-        try:
-            if args.idle:
-                report["idle"] = asyncio.run(idle_connections(two[0], args.idle))
-                print(f"idle: {report['idle']}", flush=True)
-            report["two_processes"] = measured(
-                "two processes", two, settings["CHAT_DATABASE_URL"], questions, args
-            )
-            report["two_processes"]["rss_mb"] = [round(s.rss_mb(), 1) for s in two]
-        finally:
-            for server in two:
-                server.stop()
-        # Diagnosis: two processes without Redis (each visitor stays on its process, so the
-        # load works without it): what two processes cost on this machine, Redis aside.
-        if args.without_redis:
-            url = database()
-            add_agent(args.data_dir, {"CHAT_DATABASE_URL": url})
-            two = [start(args.data_dir, {"CHAT_DATABASE_URL": url}) for _ in range(2)]
-            try:
-                report["two_without_redis"] = measured(
-                    "two processes, no Redis", two, url, questions, args
-                )
-            finally:
-                for server in two:
-                    server.stop()
+        settings = {"CHAT_REDIS_URL": redis.url}
+        if args.kill_only:
+            args.idle = 0
+            args.kill = True
+        else:
+            report.update(one_and_two(args, database, redis.url, questions))
         # 3. Two processes, one killed during the load.
         if args.kill:
             settings["CHAT_DATABASE_URL"] = database()
@@ -432,10 +404,55 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for server in two:
                     server.stop()
     report["load_average_1m_end"] = round(os.getloadavg()[0], 2)
-    p95_one = report["one_process"]["latency"]["p95_ms"]
-    p95_two = report["two_processes"]["latency"]["p95_ms"]
-    report["p95_ratio_two_to_one"] = round(p95_two / p95_one, 2)
-    print(f"p95 two/one: {report['p95_ratio_two_to_one']}", flush=True)
+    if "one_process" in report:
+        p95_one = report["one_process"]["latency"]["p95_ms"]
+        p95_two = report["two_processes"]["latency"]["p95_ms"]
+        report["p95_ratio_two_to_one"] = round(p95_two / p95_one, 2)
+        print(f"p95 two/one: {report['p95_ratio_two_to_one']}", flush=True)
+    return report
+
+
+def one_and_two(
+    args: argparse.Namespace, database: Callable[[], str], redis_url: str, questions: list[str]
+) -> dict[str, Any]:
+    """One process, then two with Redis (and two without Redis when asked)."""
+    report: dict[str, Any] = {}
+    # 1. One process, PostgreSQL, no Redis.
+    url = database()
+    add_agent(args.data_dir, {"CHAT_DATABASE_URL": url})
+    one = start(args.data_dir, {"CHAT_DATABASE_URL": url})
+    try:
+        report["one_process"] = measured("one process", [one], url, questions, args)
+    finally:
+        one.stop()
+    # 2. Two processes, PostgreSQL and Redis.
+    settings = {"CHAT_DATABASE_URL": database(), "CHAT_REDIS_URL": redis_url}
+    add_agent(args.data_dir, settings)
+    two = [start(args.data_dir, settings) for _ in range(2)]
+    try:
+        if args.idle:
+            report["idle"] = asyncio.run(idle_connections(two[0], args.idle))
+            print(f"idle: {report['idle']}", flush=True)
+        report["two_processes"] = measured(
+            "two processes", two, settings["CHAT_DATABASE_URL"], questions, args
+        )
+        report["two_processes"]["rss_mb"] = [round(s.rss_mb(), 1) for s in two]
+    finally:
+        for server in two:
+            server.stop()
+    # Diagnosis: two processes without Redis (each visitor stays on its process, so the
+    # load works without it): what two processes cost on this machine, Redis aside.
+    if args.without_redis:
+        url = database()
+        add_agent(args.data_dir, {"CHAT_DATABASE_URL": url})
+        two = [start(args.data_dir, {"CHAT_DATABASE_URL": url}) for _ in range(2)]
+        try:
+            report["two_without_redis"] = measured(
+                "two processes, no Redis", two, url, questions, args
+            )
+        finally:
+            for server in two:
+                server.stop()
     return report
 
 
@@ -448,6 +465,11 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=1000, help="idle connections to measure")
     parser.add_argument("--kill", action="store_true", help="also kill one process under load")
     parser.add_argument("--kill-after", type=float, default=30.0)
+    parser.add_argument(
+        "--kill-only",
+        action="store_true",
+        help="only the kill: two processes, one killed under load (no one-process baseline)",
+    )
     parser.add_argument(
         "--without-redis",
         action="store_true",
