@@ -38,6 +38,14 @@ CustomerOpt = Annotated[
         help="The site's customer id (signed identity): every visitor linked to it.",
     ),
 ]
+PhoneOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--phone",
+        metavar="NUMBER",
+        help="The visitor a channel (phone, SMS, the channel API) linked this number to.",
+    ),
+]
 CaseOpt = Annotated[
     str | None,
     typer.Option("--case", metavar="NUMBER", help="The visitor of this case (S-2026-000123)."),
@@ -51,15 +59,20 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _subject(
-    visitor: str | None, email: str | None, customer: str | None, case: str | None
+    visitor: str | None,
+    email: str | None,
+    customer: str | None,
+    case: str | None,
+    phone: str | None = None,
 ) -> Subject:
     from privacy import BadSubject, Subject
 
     try:
-        return Subject(visitor=visitor, email=email, customer=customer, case=case)
+        return Subject(visitor=visitor, email=email, customer=customer, case=case, phone=phone)
     except BadSubject as exc:
         _fail(
-            f"error: {exc.message} (--visitor ID, --email ADDR, --customer ID or --case NUMBER)",
+            f"error: {exc.message} (--visitor ID, --email ADDR, --phone NUMBER, --customer ID "
+            "or --case NUMBER)",
             2,
         )
 
@@ -85,6 +98,7 @@ def privacy_export(
     visitor: VisitorOpt = None,
     email: EmailOpt = None,
     customer: CustomerOpt = None,
+    phone: PhoneOpt = None,
     case: CaseOpt = None,
     out: Annotated[
         Path | None,
@@ -94,7 +108,7 @@ def privacy_export(
     """Everything stored about one person, as JSON (recorded in the audit log)."""
     from privacy import CLI, export_subject
 
-    subject = _subject(visitor, email, customer, case)
+    subject = _subject(visitor, email, customer, case, phone)
     now = dt.datetime.now(dt.UTC)
     data = _on_database(lambda db, _settings: export_subject(db, subject, now, by=CLI))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -113,13 +127,14 @@ def privacy_erase(
     visitor: VisitorOpt = None,
     email: EmailOpt = None,
     customer: CustomerOpt = None,
+    phone: PhoneOpt = None,
     case: CaseOpt = None,
 ) -> None:
     """Erase everything stored about one person, in one transaction (recorded in the audit
     log); prints the counts."""
     from privacy import CLI, do_erase
 
-    subject = _subject(visitor, email, customer, case)
+    subject = _subject(visitor, email, customer, case, phone)
     done = _on_database(
         lambda db, settings: do_erase(
             db,

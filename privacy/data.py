@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.tables import CustomerRef
 from conversations.storage import (
     Conversation,
     Database,
@@ -75,6 +76,8 @@ TABLES = (
     "question_decisions",
     "sent_reports",
     "audit_log",
+    "customer_refs",
+    "inbound_keys",
 )
 
 
@@ -134,6 +137,11 @@ async def _export_visitor(session: AsyncSession, visitor_id: str) -> dict[str, A
         session, select(PageView).where(PageView.visitor_id == visitor_id).order_by(PageView.id)
     )
     data["page_views"] = [_row(v) for v in views]
+    refs = await _all(
+        session,
+        select(CustomerRef).where(CustomerRef.visitor_id == visitor_id).order_by(CustomerRef.ref),
+    )
+    data["customer_refs"] = [_row(r) for r in refs]
     conversations = await _all(
         session,
         select(Conversation)

@@ -1,10 +1,14 @@
-"""Whose data: a visitor (by id), a person (by e-mail address), a site's verified customer
-(by customer id) or the visitor of a case (by case number), and the rows that are theirs.
+"""Whose data: a visitor (by id), a person (by e-mail address or phone number), a site's
+verified customer (by customer id) or the visitor of a case (by case number), and the rows
+that are theirs.
 
 A visitor is the widget's visitor id. An e-mail address reaches every visitor whose case
 carries it as the contact address or whose own messages contain it; a customer id every
 visitor the site's signed identity linked to it (`visitors.customer_id`) and the visitor of
-every case opened under it (`cases.customer_id`); a case number the visitor of that case (what
+every case opened under it (`cases.customer_id`); a phone number the visitor a channel linked
+it to. An address, a phone number or a customer id also reaches the visitor a channel (e-mail,
+phone, the channel API) linked it to as a customer reference (`customer_refs`, decision 0120);
+a case number the visitor of that case (what
 an admin has in hand: the console shows only the public `v_…` id). Their data is then the
 whole of those visitors' data (decision 0110).
 """
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels import BadCustomer, customer_ref
+from channels.tables import CustomerRef
 from conversations.identity import MAX_CUSTOMER_ID
 from conversations.storage import Conversation, Message, Visitor
 from handoff.numbers import CASE_NUMBER
@@ -27,24 +33,26 @@ __all__ = ["Subject", "find_visitors"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _VISITOR = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_KINDS = ("visitor", "email", "customer", "case")
+_KINDS = ("visitor", "email", "phone", "customer", "case")
 
 
 @dataclass(frozen=True)
 class Subject:
-    """A visitor id, an e-mail address, a customer id or a case number (exactly one)."""
+    """A visitor id, an e-mail address, a phone number, a customer id or a case number
+    (exactly one)."""
 
     visitor: str | None = None
     email: str | None = None
     customer: str | None = None
     case: str | None = None
+    phone: str | None = None
 
     def __post_init__(self) -> None:
         given = [kind for kind in _KINDS if getattr(self, kind) is not None]
         if len(given) != 1:
             raise BadSubject(
-                "give exactly one of a visitor id, an e-mail address, a customer id "
-                "and a case number"
+                "give exactly one of a visitor id, an e-mail address, a phone number, a "
+                "customer id and a case number"
             )
         if self.visitor is not None and not _VISITOR.fullmatch(self.visitor):
             raise BadSubject(f"{self.visitor!r} is not a visitor id (1–32 letters, digits, - or _)")
@@ -61,6 +69,11 @@ class Subject:
                 f"{self.customer!r} is not a customer id (1 to {MAX_CUSTOMER_ID} printable "
                 "characters, as the site signs it)"
             )
+        if self.phone is not None:
+            try:
+                object.__setattr__(self, "phone", customer_ref("phone", self.phone)[4:])
+            except BadCustomer as exc:
+                raise BadSubject(f"{self.phone!r} is not a phone number") from exc
         if self.case is not None:
             if not CASE_NUMBER.fullmatch(self.case.strip()):
                 raise BadSubject(f"{self.case!r} is not a case number like S-2026-000123")
@@ -68,7 +81,7 @@ class Subject:
 
     @property
     def kind(self) -> str:
-        """Which kind of subject: visitor, email, customer or case (what the audit log keeps;
+        """Which kind of subject: visitor, email, phone, customer or case (what the audit log keeps;
         never the id or address itself)."""
         return next(kind for kind in _KINDS if getattr(self, kind) is not None)
 
@@ -81,10 +94,14 @@ async def find_visitors(session: AsyncSession, subject: Subject) -> list[str]:
     if subject.visitor is not None:
         exists = await session.get(Visitor, subject.visitor)
         return [subject.visitor] if exists is not None else []
+    if subject.phone is not None:
+        by_ref = select(CustomerRef.visitor_id).where(CustomerRef.ref == "tel:" + subject.phone)
+        return sorted(set(await session.scalars(by_ref)))
     if subject.customer is not None:
         linked = union(
             select(Visitor.id).where(Visitor.customer_id == subject.customer),
             select(Case.visitor_id).where(Case.customer_id == subject.customer),
+            select(CustomerRef.visitor_id).where(CustomerRef.ref == "id:" + subject.customer),
         ).subquery()
         rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(select(linked))))
         return sorted(set(rows))
@@ -105,4 +122,5 @@ async def find_visitors(session: AsyncSession, subject: Subject) -> list[str]:
         .where(or_(Conversation.visitor_id.in_(by_case), Conversation.visitor_id.in_(by_message)))
         .distinct()
     )
-    return sorted(set(rows))
+    by_ref = select(CustomerRef.visitor_id).where(CustomerRef.ref == "email:" + email)
+    return sorted(set(rows) | set(await session.scalars(by_ref)))

@@ -33,6 +33,11 @@ class SubjectBody(RequestModel):
     case: str | None = Field(
         None, max_length=24, description="A case number (S-2026-000123): its visitor."
     )
+    phone: str | None = Field(
+        None,
+        max_length=32,
+        description="A phone number: the visitor a channel (phone, SMS, API) linked it to.",
+    )
 
 
 def _admin(agent: AgentDep) -> AgentInfo:
@@ -45,10 +50,14 @@ AdminDep = Annotated[AgentInfo, Depends(_admin)]
 
 
 def _subject(
-    visitor: str | None, email: str | None, customer: str | None, case: str | None
+    visitor: str | None,
+    email: str | None,
+    customer: str | None,
+    case: str | None,
+    phone: str | None = None,
 ) -> Subject:
     try:
-        return Subject(visitor=visitor, email=email, customer=customer, case=case)
+        return Subject(visitor=visitor, email=email, customer=customer, case=case, phone=phone)
     except BadSubject as exc:
         raise ApiError(exc.message, code=exc.code, status=422) from exc
 
@@ -67,10 +76,11 @@ async def export(
     email: Annotated[str | None, Query(max_length=320)] = None,
     customer: Annotated[str | None, Query(max_length=128)] = None,
     case: Annotated[str | None, Query(max_length=24)] = None,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:
     """Everything stored about the visitor, e-mail address, customer or case's visitor
     (docs/privacy.md, "Export"); recorded in the audit log."""
-    subject = _subject(visitor, email, customer, case)
+    subject = _subject(visitor, email, customer, case, phone)
     return await export_subject(desk.db, subject, desk.clock(), by=_actor(admin, request))
 
 
@@ -83,7 +93,7 @@ async def erase(
     state = request.app.state
     done = await do_erase(
         desk.db,
-        _subject(body.visitor, body.email, body.customer, body.case),
+        _subject(body.visitor, body.email, body.customer, body.case, body.phone),
         desk.clock(),
         by=_actor(admin, request),
         vector_dir=state.insights_dir,

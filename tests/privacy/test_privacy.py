@@ -456,3 +456,51 @@ def test_a_question_other_visitors_asked_too_stays_in_the_reports(
     scrubbed, report = in_services(scenario)
     assert scrubbed == 0
     assert report == {"top_questions": [{"question": "hvor er pakken min?"}]}
+
+
+def test_a_channel_customer_is_found_by_address_phone_or_id_and_erased_with_their_refs(
+    in_services: InServices[Any],
+) -> None:
+    from channels import Inbound, customer_ref, do_inbound
+    from channels.tables import CustomerRef, InboundKey
+
+    refs = (
+        customer_ref("email", "kari@example.no"),
+        customer_ref("phone", "+47 912 34 567"),
+        customer_ref("id", "K-1001"),
+    )
+
+    async def scenario(services: Services) -> tuple[list[int], dict[str, Any], list[Any]]:
+        await do_inbound(services, Inbound("email", refs, "Hvor er pakken min?", "<m1@x>"))
+        await do_inbound(services, Inbound("email", refs[:1], "Og retur?", "<m2@x>"))
+        found = []
+        for subject in (
+            Subject(email="Kari@Example.no"),
+            Subject(phone="0047 91234567"),
+            Subject(customer="K-1001"),
+        ):
+            found.append(len((await export_subject(services.db, subject, NOW, by=CLI))["visitors"]))
+        exported = await export_subject(services.db, Subject(phone="+4791234567"), NOW, by=CLI)
+        await do_erase(services.db, Subject(phone="+47 912 34 567"), NOW, by=CLI)
+        async with services.db.reading() as session:
+            left = [
+                *(await session.scalars(select(CustomerRef.ref))),
+                *(await session.scalars(select(InboundKey.key))),
+                *(await session.scalars(select(Conversation.id))),
+            ]
+        return found, exported, left
+
+    found, exported, left = in_services(scenario)
+    assert found == [1, 1, 1]
+    (visitor,) = exported["visitors"]
+    # the operator's id is the visitor's own customer id, the other references are linked
+    assert visitor["customer_id"] == "K-1001"
+    assert sorted(r["ref"] for r in visitor["customer_refs"]) == sorted(refs[:2])
+    assert [c["channel"] for c in visitor["conversations"]] == ["email", "email"]
+    assert left == []
+
+
+def test_a_phone_subject_must_be_a_phone_number() -> None:
+    with pytest.raises(BadSubject, match="not a phone number"):
+        Subject(phone="ring meg")
+    assert Subject(phone="0047 912 34 567").phone == "+4791234567"
