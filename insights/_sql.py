@@ -23,7 +23,13 @@ def hour_bucket(dialect: str, column: Any) -> ColumnElement[str]:
 
 
 def parse_hour(bucket: str) -> dt.datetime:
-    return dt.datetime.strptime(bucket[:13], "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+    """The UTC hour of an `hour_bucket` ('YYYY-MM-DD HH'); raises ValueError for another
+    text. `fromisoformat` (C) instead of `strptime`: a year's report parses tens of
+    thousands of them."""
+    text = bucket[:13]
+    if len(text) != 13 or text[10] != " ":
+        raise ValueError(f"not an hour bucket: {bucket!r}")
+    return dt.datetime.fromisoformat(text + ":00").replace(tzinfo=dt.UTC)
 
 
 def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:

@@ -692,11 +692,20 @@ def _local_days(
     inquiries: Counter[dt.date] = Counter()
     started: Counter[dt.date] = Counter()
     by_hour = [0] * 24
+    seen: dict[str, tuple[dt.date, int]] = {}  # a bucket comes once per decision: convert once
+
+    def local(bucket: str) -> tuple[dt.date, int]:
+        found = seen.get(bucket)
+        if found is None:
+            moment = parse_hour(bucket).astimezone(zone)
+            found = seen[bucket] = (moment.date(), moment.hour)
+        return found
+
     for bucket, _, count in hours:
-        local = parse_hour(bucket).astimezone(zone)
-        inquiries[local.date()] += count
-        by_hour[local.hour] += count
+        day, hour = local(bucket)
+        inquiries[day] += count
+        by_hour[hour] += count
     for bucket, count in conversations:
-        started[parse_hour(bucket).astimezone(zone).date()] += count
+        started[local(bucket)[0]] += count
     days = [(day, inquiries.get(day, 0), started.get(day, 0)) for day in period.dates()]
     return days, by_hour
