@@ -416,7 +416,17 @@ class Connection:
 
     async def _reply(self, stored: Stored, page: PageInfo | None) -> None:
         client_id = stored.message.client_id
-        await self._quietly(self.chat.do_reply(stored, page, lang=self.lang), client_id)
+        await self._quietly(self._replied(stored, page), client_id)
+
+    async def _replied(self, stored: Stored, page: PageInfo | None) -> None:
+        """Answer, and make sure this connection has the replies: a resend's replies may
+        have been published while it was not yet watching the conversation (between reading
+        its messages and subscribing), so they are taken again here (once per seq)."""
+        replies, _new = await self.chat.do_reply(stored, page, lang=self.lang)
+        conversation_id = stored.conversation.id
+        if conversation_id == self.conversation_id:
+            for reply in replies:
+                self._take(dict(frames.message(conversation_id, reply).body))
 
     async def _quietly(self, work: Any, client_id: str | None = None) -> None:
         """Background work for this connection: a failure becomes an error frame."""
