@@ -21,7 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import mask_personal_data
-from channels.customers import CustomerHistory, do_find_customer, get_customer_history, guess_ref
+from channels.customers import (
+    CustomerHistory,
+    customer_ref,
+    do_find_customer,
+    get_customer_history,
+    guess_ref,
+)
 from channels.errors import BadRegistration, UnknownTemplate
 from channels.tables import CustomerRef, InboundKey
 from conversations.handoffs import CONVERSATION_STATUS
@@ -183,6 +189,18 @@ def _check(base: AnswerBase, registration: Registration) -> tuple[Template, str,
     return template, lang, text, values
 
 
+_KIND_OF = {"email:": "email", "tel:": "phone", "id:": "id"}
+
+
+def _ref(text: str) -> str:
+    """A stored reference (`tel:+4791234567`, as the console suggests them) as it is, else a
+    reference guessed from what was typed (an e-mail address, a phone number, an id)."""
+    for prefix, kind in _KIND_OF.items():
+        if text.startswith(prefix):
+            return customer_ref(kind, text[len(prefix) :])
+    return guess_ref(text)
+
+
 async def do_register(
     services: Services, agent: AgentInfo, registration: Registration
 ) -> Registered:
@@ -192,7 +210,7 @@ async def do_register(
     template, lang, text, values = _check(base, registration)
     channel, key = template.channel, "register:" + registration.key.strip()
     customer = (registration.customer or "").strip()
-    refs = [guess_ref(customer)] if customer else []
+    refs = [_ref(customer)] if customer else []
     db, locks, now = services.db, services.chat.locks, services.clock()
     async with locks.hold(f"inbound:{channel}:{key}"):
         earlier = await _earlier(services, channel, key, refs)
@@ -354,9 +372,12 @@ async def _store(
     )
     handoffs = services.handoffs
     await handoffs.publish_messages(case, stored, conversation_id)
-    await handoffs.publish_case(case)
-    if case.agent_id is not None:
-        await handoffs.publish_case(case, "resolved" if resolve else "assigned")
+    if resolve:  # the agent's own, done: no "new case" for anyone to take
+        await handoffs.publish_case(case, "resolved")
+    else:
+        await handoffs.publish_case(case)
+        if case.agent_id is not None:
+            await handoffs.publish_case(case, "assigned")
     return Registered(
         conversation_id,
         channel,
