@@ -25,7 +25,7 @@ from channels import (
     get_recent_customers,
 )
 from conversations.services import Services
-from conversations.storage import get_inquiries, get_messages
+from conversations.storage import get_inquiries, get_learning_candidates, get_messages
 from handoff import NotAllowed, QueueFilter, UnknownCase, get_audit, get_case, get_queue
 from insights import Period, get_figures
 from knowledge import load_answer_base
@@ -277,3 +277,20 @@ def test_the_customer_across_channels_for_agents_who_may_see_the_case(
     ]
     assert [c["ref"] for c in recent["per"]] == ["email:ola@example.no"]
     assert recent["kari"] == []  # the case is the returns team's, not hers
+
+
+def test_a_registered_answer_teaches_the_base_no_phrasing(
+    tmp_path: pathlib.Path, desk_bot: Bot
+) -> None:
+    """The question of a registration is the agent's note, not the customer's own words: an
+    answer sent by the agent in a widget case is a candidate phrasing, a registered one not."""
+
+    async def scenario(services: Services) -> Any:
+        kari = await agent(services, "kari", ["support"])
+        note = "Kunden ringte og lurte på hvor sendingen hans befinner seg nå"
+        await do_register(
+            services, kari, Registration("parcel-call", "l1", text=note, resolve=True)
+        )
+        return await get_learning_candidates(services.db, desk_bot.base)
+
+    assert run(tmp_path, desk_bot, scenario) == []
