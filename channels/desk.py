@@ -208,7 +208,8 @@ async def do_register(
     UnknownTemplate, BadRegistration, BadCustomer."""
     base = services.handoffs.bot.base
     template, lang, text, values = _check(base, registration)
-    channel, key = template.channel, "register:" + registration.key.strip()
+    # The key is the agent's own: another agent's key finds nothing of theirs.
+    channel, key = template.channel, f"register:{agent.id}:{registration.key.strip()}"
     customer = (registration.customer or "").strip()
     refs = [_ref(customer)] if customer else []
     db, locks, now = services.db, services.chat.locks, services.clock()

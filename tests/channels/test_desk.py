@@ -180,6 +180,17 @@ def test_the_same_key_registers_once(tmp_path: pathlib.Path, desk_bot: Bot) -> N
     assert len(inquiries) == 1
 
 
+def test_another_agents_key_is_another_registration(tmp_path: pathlib.Path, desk_bot: Bot) -> None:
+    async def scenario(services: Services) -> Any:
+        kari = await agent(services, "kari", ["support"])
+        per = await agent(services, "per", ["returns"])
+        one = Registration("return-desk", "same-key", customer="kari@example.no")
+        return await do_register(services, kari, one), await do_register(services, per, one)
+
+    mine, theirs = run(tmp_path, desk_bot, scenario)
+    assert mine.conversation_id != theirs.conversation_id and not theirs.duplicate
+
+
 @pytest.mark.parametrize(
     ("registration", "error", "says"),
     [
