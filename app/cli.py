@@ -251,6 +251,8 @@ def answers_check(
         _fail(f"{errors} error(s): the answer base was not indexed.")
     published = len(base.published())
     typer.echo(f"ok: {published} published answers, languages {', '.join(sorted(base.languages))}")
+    if base.templates:
+        typer.echo(f"registration templates: {len(base.templates)} (templates.yaml)")
     if index:
         from retrieval import describe_thresholds, thresholds_json
 

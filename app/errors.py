@@ -3,7 +3,8 @@
 Only `app/` renders errors for clients, always as ``{"ok": false, "error": "…", "code": "…"}``
 (over HTTP with `status`, over the WebSocket as an `error` frame). The codes are stable and
 listed in docs/api.md. The operations below `app` raise errors with codes and no status
-(`conversations.errors`, `handoff.errors`, `insights.errors`); `as_api_error` maps them.
+(`conversations.errors`, `handoff.errors`, `insights.errors`, `channels.errors`);
+`as_api_error` maps them.
 
 Tree::
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from channels import ChannelError
 from conversations.errors import ConversationError, RedisUnavailable, StorageUnavailable
 from conversations.errors import RateLimited as RateLimitedError
 from handoff import HandoffError
@@ -147,6 +149,11 @@ STATUS = {
     "unknown_channel": 422,
     "unknown_gap": 404,
     "draft_exists": 409,
+    "bad_customer": 422,
+    "bad_channel": 422,
+    "wrong_customer": 403,
+    "unknown_template": 404,
+    "bad_registration": 422,
 }
 
 
@@ -154,7 +161,9 @@ STATUS = {
 CLIENT_ERRORS = (ApiError, ConversationError, HandoffError, InsightsError)
 
 
-def as_api_error(exc: ConversationError | HandoffError | InsightsError | ApiError) -> ApiError:
+def as_api_error(
+    exc: ChannelError | ConversationError | HandoffError | InsightsError | ApiError,
+) -> ApiError:
     """The error as clients get it: its code, and the HTTP status that code has."""
     if isinstance(exc, ApiError):
         return exc

@@ -6,14 +6,24 @@ Only `app` decides how a code reaches a client. Tree::
     ├── BadCustomer        bad_customer: a customer reference that is no e-mail address,
     │                      phone number or id
     ├── BadChannel         bad_channel: a channel name that is not 1–16 of a-z, 0-9, - and _
-    └── WrongCustomer      wrong_customer: a conversation that belongs to another customer
+    ├── WrongCustomer      wrong_customer: a conversation that belongs to another customer
+    ├── UnknownTemplate    unknown_template: a registration names no template of the base
+    └── BadRegistration    bad_registration: a registration's field value, language, key or
+                           note is not valid
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["BadChannel", "BadCustomer", "ChannelError", "WrongCustomer"]
+__all__ = [
+    "BadChannel",
+    "BadCustomer",
+    "BadRegistration",
+    "ChannelError",
+    "UnknownTemplate",
+    "WrongCustomer",
+]
 
 
 class ChannelError(Exception):
@@ -36,3 +46,11 @@ class BadChannel(ChannelError):
 
 class WrongCustomer(ChannelError):
     code = "wrong_customer"
+
+
+class UnknownTemplate(ChannelError):
+    code = "unknown_template"
+
+
+class BadRegistration(ChannelError):
+    code = "bad_registration"

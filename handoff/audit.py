@@ -1,5 +1,6 @@
 """The audit log: what agents and admins did (sign-ins, failed sign-ins, claims, transfers,
-resolutions, and the operator's exports and erasures), for admins to read.
+resolutions, registered phone and desk inquiries, and the operator's exports and erasures),
+for admins to read.
 
 `record_audit` adds one entry in the session it is given, so an action and its entry are
 committed together; `get_audit` reads the newest first. An entry names the agent by id and
@@ -29,6 +30,7 @@ AUDIT_ACTIONS = (
     "claim",
     "transfer",
     "resolve",
+    "register",
     "agent_added",
     "totp_enrolled",
     "totp_removed",

@@ -1,7 +1,8 @@
 """The curated answer base: schema, loading, validation and import.
 
 An answer base is a folder of YAML files, one core answer per file, plus an
-optional `base.yaml` (settings) and `fields.yaml` (hand-off fields); see
+optional `base.yaml` (settings), `fields.yaml` (hand-off fields) and `templates.yaml`
+(the agents' registration templates); see
 ARCHITECTURE.md, "The answer base format".
 """
 
@@ -45,6 +46,7 @@ from knowledge.phrasings import (
 )
 from knowledge.schema import (
     LANGUAGES,
+    TEMPLATE_CHANNELS,
     URGENCY_LEVELS,
     URGENCY_SIGNALS,
     Answer,
@@ -57,6 +59,7 @@ from knowledge.schema import (
     ProactiveRule,
     Problem,
     ServiceTarget,
+    Template,
     UrgencyConfig,
     UrgencyRule,
 )
@@ -68,6 +71,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "OPERATORS",
     "QUESTION_TYPES",
+    "TEMPLATE_CHANNELS",
     "URGENCY_LEVELS",
     "URGENCY_SIGNALS",
     "YES_NO",
@@ -96,6 +100,7 @@ __all__ = [
     "QuestionsNotAdded",
     "ServiceTarget",
     "Step",
+    "Template",
     "UrgencyConfig",
     "UrgencyRule",
     "check_answer_base",

@@ -12,6 +12,7 @@ from knowledge._cache import cached
 from knowledge._config_files import parse_base_file, parse_fields_file
 from knowledge._flow_graph import check_flow_answers
 from knowledge._proactive import check_suggestions
+from knowledge._templates import check_templates, parse_templates_file
 from knowledge._urgency import check_topics
 from knowledge.errors import AnswerBaseInvalid
 from knowledge.schema import AnswerBase, Problem
@@ -20,6 +21,7 @@ __all__ = ["check_answer_base", "get_demo_dir", "load_answer_base"]
 
 BASE_FILE = "base.yaml"
 FIELDS_FILE = "fields.yaml"
+TEMPLATES_FILE = "templates.yaml"
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -100,18 +102,25 @@ def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Pr
     problems += check_topics(base_file.urgency, answers, root / BASE_FILE, invalid)
     flows = [(item.answer, item.flow_answers) for item in parsed if item.answer is not None]
     problems += check_flow_answers(flows, answers, invalid)
-    return AnswerBase(root, config, answers, fields), problems
+    parsed_templates, template_problems = parse_templates_file(
+        root / TEMPLATES_FILE, config, fields, field_names
+    )
+    templates, topic_problems = check_templates(
+        parsed_templates, answers, config, root / TEMPLATES_FILE, invalid
+    )
+    problems += template_problems + topic_problems
+    return AnswerBase(root, config, answers, fields, tuple(templates)), problems
 
 
 def answer_files(root: pathlib.Path) -> list[pathlib.Path]:
     """The answer files under `root`: YAML files, recursively, without hidden ones
-    and without base.yaml and fields.yaml at the top."""
+    and without base.yaml, fields.yaml and templates.yaml at the top."""
     found = []
     for file in root.rglob("*"):
         relative = file.relative_to(root)
         if file.suffix not in _SUFFIXES or any(part.startswith(".") for part in relative.parts):
             continue
-        if str(relative) in (BASE_FILE, FIELDS_FILE) or not file.is_file():
+        if str(relative) in (BASE_FILE, FIELDS_FILE, TEMPLATES_FILE) or not file.is_file():
             continue
         found.append(file)
     return sorted(found, key=lambda file: file.relative_to(root).as_posix())

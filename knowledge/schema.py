@@ -34,6 +34,7 @@ __all__ = [
     "ProactiveRule",
     "Problem",
     "ServiceTarget",
+    "Template",
     "UrgencyConfig",
     "UrgencyRule",
 ]
@@ -46,6 +47,9 @@ LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "fi", "en")
 
 #: The statuses an answer may have.
 STATUSES: tuple[str, ...] = ("draft", "published", "retired")
+
+#: The channels an agent registers an inquiry on from a template (`templates.yaml`).
+TEMPLATE_CHANNELS: tuple[str, ...] = ("phone", "desk")
 
 #: Urgency levels of a case, lowest first.
 URGENCY_LEVELS: tuple[str, ...] = ("low", "normal", "high", "urgent")
@@ -305,22 +309,58 @@ class BaseConfig:
         object.__setattr__(self, "team_names", _frozen_mapping(self.team_names))
 
 
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A template an agent registers a phone call or a visit at the desk from
+    (`templates.yaml`): its `titles` per language, the `topic` (a published answer's id)
+    whose curated text resolves it, the `team` a case left open goes to (the topic's
+    hand-off team or the base's default team when the file names none), the `channel`
+    (`phone` or `desk`), `fields` of `fields.yaml` with a preset value or None (to fill in),
+    and whether it is usually resolved at once."""
+
+    id: str
+    titles: Mapping[str, str] = field(hash=False)
+    topic: str
+    team: str | None
+    channel: str = "phone"
+    fields: Mapping[str, str | None] = field(default_factory=dict, hash=False)
+    resolve_at_once: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "titles", _frozen_mapping(self.titles))
+        object.__setattr__(self, "fields", _frozen_mapping(self.fields))
+
+    def title_for(self, lang: str, default_language: str) -> str:
+        """The title in `lang`, else in the default language, else the first one written."""
+        for candidate in (lang, default_language, *LANGUAGES):
+            if candidate in self.titles:
+                return self.titles[candidate]
+        return next(iter(self.titles.values()))
+
+
 def _sorted_by_id(answers: Iterable[Answer]) -> tuple[Answer, ...]:
     return tuple(sorted(answers, key=lambda answer: answer.id))
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerBase:
-    """A validated answer base: every answer (all statuses, sorted by id) and its settings."""
+    """A validated answer base: every answer (all statuses, sorted by id), its settings, and
+    the agents' registration templates (`templates.yaml`, in file order)."""
 
     path: pathlib.Path
     config: BaseConfig
     answers: tuple[Answer, ...]
     fields: Mapping[str, Field] = field(hash=False)
+    templates: tuple[Template, ...] = field(default=(), hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "answers", _sorted_by_id(self.answers))
         object.__setattr__(self, "fields", _frozen_mapping(self.fields))
+        object.__setattr__(self, "templates", tuple(self.templates))
+
+    def template(self, template_id: str) -> Template | None:
+        """The registration template with this id, or None."""
+        return next((t for t in self.templates if t.id == template_id), None)
 
     def published(self) -> tuple[Answer, ...]:
         """The answers visitors may get, sorted by id."""

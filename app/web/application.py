@@ -20,7 +20,16 @@ from app.engine import Engine, open_engine
 from app.errors import CLIENT_ERRORS, RateLimited, StorageUnavailable, as_api_error
 from app.migrate import do_upgrade
 from app.settings import Settings
-from app.web import agent_api, console, insights_api, privacy_api, site, websocket, widget_api
+from app.web import (
+    agent_api,
+    console,
+    insights_api,
+    privacy_api,
+    registration_api,
+    site,
+    websocket,
+    widget_api,
+)
 from app.web.bodies import BodyLimit
 from app.web.headers import SecurityHeaders, headers_for
 from app.web.origins import Origins
@@ -185,6 +194,7 @@ def create_app(
     app.include_router(widget_api.router)
     app.include_router(websocket.router)
     app.include_router(agent_api.router)
+    app.include_router(registration_api.router)
     app.include_router(insights_api.router)
     app.include_router(privacy_api.router)
     app.include_router(console.router)

@@ -150,16 +150,23 @@ class AnswerTexts:
         return found.pop() if len(found) == 1 else None
 
 
+REGISTERED = "registered"  # the case reason of a registered inquiry (channels.REGISTERED)
+
+
 async def read_agent_labels(
     session: AsyncSession, texts: AnswerTexts, limit: int
 ) -> list[LabelledQuestion]:
-    """Questions an agent answered with a curated answer's text, the most recent first."""
+    """Questions an agent answered with a curated answer's text, the most recent first. An
+    inquiry an agent registered (phone, desk: decision 0123) is left out: its question is the
+    agent's note or the template's title, not the customer's own words."""
     rows = (
         await session.scalars(
             select(Message)
             .where(
                 Message.role == "agent",
-                Message.conversation_id.in_(select(Case.conversation_id)),
+                Message.conversation_id.in_(
+                    select(Case.conversation_id).where(Case.reason != REGISTERED)
+                ),
             )
             .order_by(Message.created_at.desc(), Message.seq.desc())
             .limit(limit)

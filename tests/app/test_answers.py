@@ -38,6 +38,7 @@ def test_check_demo_warns_about_the_expired_review_date_and_reports_thresholds(
         r"student-discount\.yaml:\d+: warning: review_by: .*2025-01-01 has passed", done.stdout
     )
     assert "ok: 46 published answers, languages da, en, fi, nb, nn, sv" in done.stdout
+    assert "registration templates: 3 (templates.yaml)" in done.stdout
     assert re.search(r"^thresholds \(auto\): answer 0\.\d{3}, clarify 0\.\d{3}$", done.stdout, re.M)
     assert "answering policy: at most 3.0 % of all questions answered wrongly" in done.stdout
     expected = re.search(

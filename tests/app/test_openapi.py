@@ -54,6 +54,11 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("POST", f"{agent}/cases/{{case_id}}/resolve"),
         ("GET", f"{agent}/answers/search"),
         ("GET", f"{agent}/audit"),
+        # docs/agent-api.md, "Registering an inquiry" (decision 0123)
+        ("GET", f"{agent}/templates"),
+        ("GET", f"{agent}/customers/recent"),
+        ("POST", f"{agent}/registrations"),
+        ("GET", f"{agent}/cases/{{number}}/customer"),
         # docs/insights.md: the dashboard (admins)
         ("GET", f"{agent}/insights"),
         ("GET", f"{agent}/insights/gaps"),

@@ -67,6 +67,9 @@ EXPECTED_ALL = [
     "collect_digest",
     "collect_flow",
     "same_text",
+    # registration templates (templates.yaml)
+    "TEMPLATE_CHANNELS",
+    "Template",
 ]
 
 

@@ -6,8 +6,10 @@ import { Alerts } from "./alerts.js";
 import { AnswerSearch } from "./answers.js";
 import { AgentSocket, Api, ApiError, serverRoot } from "./api.js";
 import { CaseView } from "./caseview.js";
+import { CustomerPanel } from "./customer.js";
 import { announce, byId, h } from "./dom.js";
 import { QueueView } from "./queue.js";
+import { RegisterDialog } from "./register.js";
 import { LANGS, languageName, pickLang, translator } from "./texts.js";
 import { syncClock } from "./time.js";
 import { TransferDialog } from "./transfer.js";
@@ -82,6 +84,8 @@ class Console {
     this.answers = new AnswerSearch({ t: this.t, lang: this.lang, api: this.api, explain, insert: (text) => this.caseView.insert(text) });
     this.transfer = new TransferDialog({ t: this.t, api: this.api, explain, onDone: (c) => this.transferred(c) });
     byId("transfer").addEventListener("click", () => this.caseView.case && this.transfer.open(this.caseView.case, this.me));
+    this.customer = new CustomerPanel({ t: this.t, lang: this.lang, api: this.api });
+    this.register = new RegisterDialog({ t: this.t, lang: this.lang, api: this.api, explain, announcer: this.el.announcer, sees: (c) => this.sees(c), onOpen: (id) => this.open(id, true) });
     this.wire();
   }
 
@@ -131,6 +135,8 @@ class Console {
     this.queue.setLanguage(this.t, lang);
     this.caseView.setLanguage(this.t, lang);
     this.answers.setLanguage(this.t, lang);
+    this.customer.setLanguage(this.t, lang);
+    this.register.setLanguage(this.t, lang);
   }
 
   explain(error) {
@@ -320,6 +326,7 @@ class Console {
       const view = await this.api.get(`cases/${encodeURIComponent(id)}`);
       this.caseView.show(view, { focus });
       this.answers.forCase(view.case);
+      this.customer.forCase(view.case);
     } catch (error) {
       this.caseView.close();
       announce(this.el.announcer, this.explain(error));

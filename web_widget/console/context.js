@@ -36,7 +36,7 @@ function pageLink(value) {
 }
 
 function reasonText(c, t) {
-  const key = { asked_for_human: "reasonAsked", unresolved: "reasonUnresolved", accepted_offer: "reasonOffer", flow: "reasonFlow", unanswered: "reasonUnanswered" }[c.reason];
+  const key = { asked_for_human: "reasonAsked", unresolved: "reasonUnresolved", accepted_offer: "reasonOffer", flow: "reasonFlow", unanswered: "reasonUnanswered", registered: "reasonRegistered" }[c.reason];
   const topic = c.topic && c.topic.title ? ` (${c.topic.title})` : "";
   return (key ? t(key) : c.reason || "–") + topic;
 }

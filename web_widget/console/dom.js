@@ -28,6 +28,7 @@ export function announce(region, text) {
 
 /** A URL that is safe to put in href: http or https only. */
 export function safeUrl(value) {
+  if (!value) return null; // no page (a case from e-mail, phone or the desk)
   try {
     const url = new URL(value, location.href);
     return url.protocol === "http:" || url.protocol === "https:" ? url : null;
