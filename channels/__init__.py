@@ -8,6 +8,22 @@ Layers: `app > privacy > insights | eval | channels > conversations`.
 
 from __future__ import annotations
 
+from channels.api import (
+    case_json,
+    customer_refs,
+    get_case_for_key,
+    get_conversation_for_key,
+    inquiry_json,
+)
+from channels.api_keys import (
+    KEY_PREFIX,
+    ApiKeyInfo,
+    Who,
+    do_check_api_key,
+    do_create_api_key,
+    do_revoke_api_key,
+    get_api_keys,
+)
 from channels.customers import (
     KINDS,
     CustomerHistory,
@@ -18,24 +34,79 @@ from channels.customers import (
     get_customer_refs,
     guess_ref,
 )
-from channels.errors import BadChannel, BadCustomer, ChannelError, WrongCustomer
+from channels.errors import (
+    BadApiKey,
+    BadChannel,
+    BadCustomer,
+    BadName,
+    BadWebhook,
+    ChannelError,
+    ChannelNotAllowed,
+    UnknownApiKey,
+    UnknownWebhook,
+    WrongCustomer,
+)
 from channels.inbound import Inbound, InboundResult, check_channel, do_inbound
+from channels.webhooks import (
+    BACKOFF,
+    EVENT_KINDS,
+    MAX_TRIES,
+    WebhookInfo,
+    WebhookWorker,
+    do_add_webhook,
+    do_deliver_due,
+    do_find_events,
+    do_remove_webhook,
+    get_deliveries,
+    get_webhooks,
+    sign,
+)
 
 __all__ = [
+    "BACKOFF",
+    "EVENT_KINDS",
+    "KEY_PREFIX",
     "KINDS",
+    "MAX_TRIES",
+    "ApiKeyInfo",
+    "BadApiKey",
     "BadChannel",
     "BadCustomer",
+    "BadName",
+    "BadWebhook",
     "ChannelError",
+    "ChannelNotAllowed",
     "CustomerHistory",
     "Inbound",
     "InboundResult",
+    "UnknownApiKey",
+    "UnknownWebhook",
+    "WebhookInfo",
+    "WebhookWorker",
+    "Who",
     "WrongCustomer",
+    "case_json",
     "check_channel",
     "customer_ref",
+    "customer_refs",
+    "do_add_webhook",
+    "do_check_api_key",
+    "do_create_api_key",
+    "do_deliver_due",
     "do_find_customer",
+    "do_find_events",
     "do_inbound",
     "do_link_refs",
+    "do_remove_webhook",
+    "do_revoke_api_key",
+    "get_api_keys",
+    "get_case_for_key",
+    "get_conversation_for_key",
     "get_customer_history",
     "get_customer_refs",
+    "get_deliveries",
+    "get_webhooks",
     "guess_ref",
+    "inquiry_json",
+    "sign",
 ]

@@ -15,6 +15,7 @@ from pydantic import Field
 from app.errors import CLIENT_ERRORS, ApiError, as_api_error
 from app.web.addresses import client_address
 from app.web.schemas import MAX_INT, RequestModel, error_responses, read_frame
+from channels import get_customer_history
 from conversations.case_json import agent_json, audit_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
@@ -196,6 +197,15 @@ async def case_messages(
     case = await desk.seeable(agent, case_id)
     messages = await get_messages(desk.db, case.conversation_id, after_seq=after_seq)
     return {"ok": True, "messages": [message_json(m) for m in messages]}
+
+
+@router.get("/cases/{case_id}/customer", responses=error_responses(401, 403, 404))
+async def case_customer(case_id: str, desk: DeskDep, agent: AgentDep) -> dict[str, Any]:
+    """The case's customer across channels: the references (e-mail address, phone number,
+    the operator's id) and the latest conversations and cases of every channel."""
+    case = await desk.seeable(agent, case_id)  # team-scoped like the case itself
+    history = await get_customer_history(desk.db, case.visitor_id)
+    return {"ok": True, "case_id": case.id, "customer": history.as_json()}
 
 
 async def _case(desk: Desk, agent: AgentInfo, case_id: str) -> dict[str, Any]:
