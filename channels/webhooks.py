@@ -318,7 +318,8 @@ async def _events(
 
 def _body(delivery_id: str, channel: str, event: _Event) -> str:
     case = event.case
-    status = event.kind if event.kind != "agent_reply" else (case.status if case else None)
+    # the status the event left the case in (GET /cases/{number} has the current one)
+    status = "waiting_on_visitor" if event.kind == "agent_reply" else event.kind
     body: dict[str, Any] = {
         "id": delivery_id,
         "type": event.kind,
