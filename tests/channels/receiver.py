@@ -40,7 +40,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             timestamp = self.headers.get("X-Samsvar-Timestamp", "")
             expected = hmac.new(
@@ -68,7 +68,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             except OSError:  # the sender gave up waiting
                 pass
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

@@ -126,7 +126,7 @@ def test_bad_names_and_channels_are_refused(in_services: InServices[Any]) -> Non
 def test_the_last_use_is_written_at_most_once_a_minute(in_services: InServices[Any]) -> None:
     async def scenario(services: Services) -> list[dt.datetime | None]:
         now = services.clock()
-        info, secret = await do_create_api_key(services.db, "k", [], now, by=ADMIN)
+        _info, secret = await do_create_api_key(services.db, "k", [], now, by=ADMIN)
         seen = []
         for seconds in (0, 30, 61):
             await do_check_api_key(services.db, secret, now + dt.timedelta(seconds=seconds))

@@ -186,9 +186,9 @@ def test_tries_end_after_the_last_one_and_a_4xx_is_not_tried_again(
 
         log = {d["webhook_id"]: d for d in in_services(scenario)}
     assert len(failing.received) == MAX_TRIES and len(gone.received) == 1
-    failed = [d for d in log.values() if len(d["tries"]) == MAX_TRIES][0]
+    failed = next(d for d in log.values() if len(d["tries"]) == MAX_TRIES)
     assert failed["status"] == "failed" and "gave up after 8 tries" in failed["tries"][-1]["error"]
-    refused = [d for d in log.values() if len(d["tries"]) == 1][0]
+    refused = next(d for d in log.values() if len(d["tries"]) == 1)
     assert refused["status"] == "failed" and "410" in refused["tries"][0]["error"]
 
 
