@@ -160,6 +160,7 @@ STATUS = {
     "unknown_api_key": 404,
     "bad_webhook": 422,
     "unknown_webhook": 404,
+    "unknown_customer": 404,
 }
 
 

@@ -6,6 +6,7 @@ Only `app` decides how a code reaches a client. Tree::
     ├── BadCustomer        bad_customer: a customer reference that is no e-mail address,
     │                      phone number or id
     ├── BadChannel         bad_channel: a channel name that is not 1–16 of a-z, 0-9, - and _
+    ├── UnknownCustomer    unknown_customer: a reference that leads to no customer yet
     ├── WrongCustomer      wrong_customer: a conversation that belongs to another customer
     ├── BadApiKey          bad_api_key: an API key that is missing, malformed, unknown or
     │                      revoked (one code for all: a caller learns nothing of which)
@@ -29,6 +30,7 @@ __all__ = [
     "ChannelError",
     "ChannelNotAllowed",
     "UnknownApiKey",
+    "UnknownCustomer",
     "UnknownWebhook",
     "WrongCustomer",
 ]
@@ -78,3 +80,7 @@ class BadWebhook(ChannelError):
 
 class UnknownWebhook(ChannelError):
     code = "unknown_webhook"
+
+
+class UnknownCustomer(ChannelError):
+    code = "unknown_customer"

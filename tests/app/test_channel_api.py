@@ -387,6 +387,11 @@ def test_an_agent_sees_the_customer_of_a_case_across_channels(
             "kari": await kari.get(f"{AGENT}/cases/{case_id}/customer"),
             "ola": await ola.get(f"{AGENT}/cases/{case_id}/customer"),
             "unknown": await kari.get(f"{AGENT}/cases/nope/customer"),
+            "by phone": await kari.get(f"{AGENT}/customers", params={"ref": "+47 91 23 45 67"}),
+            "by ref": await kari.get(f"{AGENT}/customers", params={"ref": "email:KARI@example.no"}),
+            "ola by ref": await ola.get(f"{AGENT}/customers", params={"ref": "kari@example.no"}),
+            "nobody": await kari.get(f"{AGENT}/customers", params={"ref": "ola@example.no"}),
+            "bad ref": await kari.get(f"{AGENT}/customers", params={"ref": "email:nope"}),
         }
 
     seen = in_app(scenario)
@@ -400,6 +405,13 @@ def test_an_agent_sees_the_customer_of_a_case_across_channels(
     assert "visitor_id" not in str(body)
     assert _error(seen["ola"]) == (403, "forbidden")
     assert _error(seen["unknown"]) == (404, "unknown_case")
+    assert seen["by phone"].json()["customer"] == customer
+    assert seen["by phone"].json()["ref"] == "tel:+4791234567"
+    assert seen["by ref"].json()["customer"] == customer
+    ola_sees = seen["ola by ref"].json()["customer"]
+    assert ola_sees["cases"] == [] and ola_sees["refs"] == customer["refs"]  # another team's
+    assert _error(seen["nobody"]) == (404, "unknown_customer")
+    assert _error(seen["bad ref"]) == (422, "bad_customer")
 
 
 def test_the_server_stops_cleanly_with_a_webhook_that_never_answers(

@@ -74,6 +74,7 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("POST", f"{agent}/webhooks/{{webhook_id}}/remove"),
         ("GET", f"{agent}/webhooks/deliveries"),
         ("GET", f"{agent}/cases/{{case_id}}/customer"),
+        ("GET", f"{agent}/customers"),
     }
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"error", "code"}
