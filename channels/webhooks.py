@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from channels.api_keys import Who
 from channels.errors import BadWebhook, UnknownWebhook
@@ -349,46 +350,51 @@ async def do_find_events(db: Database, now: dt.datetime) -> int:
     for hook in hooks:
         since = max(hook.created_at, hook.scanned_to - GRACE)
         events = await _events(db, hook.channel, since, now)
-        async with db.writing() as session, session.begin():
-            known = (
-                set(
-                    await session.scalars(
-                        select(WebhookDelivery.event).where(
-                            WebhookDelivery.webhook_id == hook.id,
-                            WebhookDelivery.event.in_([e.key for e in events]),
+        new = 0
+        try:
+            async with db.writing() as session, session.begin():
+                known = (
+                    set(
+                        await session.scalars(
+                            select(WebhookDelivery.event).where(
+                                WebhookDelivery.webhook_id == hook.id,
+                                WebhookDelivery.event.in_([e.key for e in events]),
+                            )
                         )
                     )
+                    if events
+                    else set()
                 )
-                if events
-                else set()
-            )
-            for event in events:
-                if event.key in known:
-                    continue
-                delivery_id = uuid.uuid4().hex
-                session.add(
-                    WebhookDelivery(
-                        id=delivery_id,
-                        webhook_id=hook.id,
-                        event=event.key,
-                        kind=event.kind,
-                        conversation_id=event.conversation_id,
-                        body=_body(delivery_id, hook.channel, event),
-                        status="pending",
-                        tries=0,
-                        next_at=now,
-                        leased_until=None,
-                        created_at=now,
-                        delivered_at=None,
+                for event in events:
+                    if event.key in known:
+                        continue
+                    delivery_id = uuid.uuid4().hex
+                    session.add(
+                        WebhookDelivery(
+                            id=delivery_id,
+                            webhook_id=hook.id,
+                            event=event.key,
+                            kind=event.kind,
+                            conversation_id=event.conversation_id,
+                            body=_body(delivery_id, hook.channel, event),
+                            status="pending",
+                            tries=0,
+                            next_at=now,
+                            leased_until=None,
+                            created_at=now,
+                            delivered_at=None,
+                        )
                     )
+                    new += 1
+                # the mark only moves on: another process's later round is kept
+                await session.execute(
+                    update(Webhook)
+                    .where(Webhook.id == hook.id, Webhook.scanned_to < now)
+                    .values(scanned_to=now)
                 )
-                made += 1
-            # the mark only moves on: another process's later round is kept
-            await session.execute(
-                update(Webhook)
-                .where(Webhook.id == hook.id, Webhook.scanned_to < now)
-                .values(scanned_to=now)
-            )
+        except IntegrityError:  # another process made them a moment ago: its round counts
+            continue
+        made += new
     return made
 
 

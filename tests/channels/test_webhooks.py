@@ -341,3 +341,47 @@ def test_the_worker_stops_promptly_even_with_a_try_under_way(
 
         took, _ = in_services(scenario)
     assert took < 3.0 and len(receiver.received) == 1
+
+
+def test_a_delivery_another_process_made_meanwhile_is_skipped_not_an_error(
+    in_services: InServices[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes read the same events; the one that writes second meets the unique row
+    and leaves the round to the first."""
+    import channels.webhooks as webhooks
+
+    read = webhooks._events
+
+    async def read_then_lose_the_race(db: Any, *args: Any) -> Any:
+        found = await read(db, *args)
+        async with db.writing() as session, session.begin():
+            hook_id = await session.scalar(select(webhooks.Webhook.id))
+            session.add(
+                WebhookDelivery(
+                    id="other-process",
+                    webhook_id=hook_id,
+                    event=found[0].key,
+                    kind=found[0].kind,
+                    conversation_id=found[0].conversation_id,
+                    body="{}",
+                    status="pending",
+                    tries=0,
+                    next_at=found[0].at,
+                    leased_until=None,
+                    created_at=found[0].at,
+                    delivered_at=None,
+                )
+            )
+        return found
+
+    async def scenario(services: Services) -> tuple[int, list[str]]:
+        db, clock = services.db, _clock(services)
+        await do_add_webhook(db, "sms", "http://127.0.0.1:9/", clock(), by=ADMIN)
+        _, case = await _case(services)
+        await _answered(services, case)
+        monkeypatch.setattr(webhooks, "_events", read_then_lose_the_race)
+        made = await do_find_events(db, clock())
+        return made, [d["id"] for d in await get_deliveries(db)]
+
+    made, ids = in_services(scenario)
+    assert made == 0 and ids == ["other-process"]
