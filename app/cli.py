@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from app.channel_commands import apikeys_app
 from app.eval_commands import eval_app
 from app.gap_commands import answers_gaps
 from app.learn_commands import answers_learn
@@ -36,6 +37,7 @@ agents_app = typer.Typer(
 app.add_typer(agents_app, name="agents")
 app.add_typer(eval_app, name="eval")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(apikeys_app, name="apikeys")
 answers_app.command("learn")(answers_learn)
 answers_app.command("gaps")(answers_gaps)
 app.command("report")(report)

@@ -19,6 +19,8 @@ Tree::
     └── UnknownCandidate           `samsvar answers learn`: a number the last listing of
                                    candidates does not have (or no listing yet)
 
+The channels' errors (`channels.errors`) map the same way (docs/channel-api.md).
+
 `StorageUnavailable` (the database cannot be opened or migrated) and `RedisUnavailable`
 (CHAT_REDIS_URL does not answer) are the conversations' own errors, re-exported here for the
 commands that report them.
@@ -149,20 +151,28 @@ STATUS = {
     "unknown_channel": 422,
     "unknown_gap": 404,
     "draft_exists": 409,
+    # the channels (docs/channel-api.md, "Errors")
     "bad_customer": 422,
     "bad_channel": 422,
     "wrong_customer": 403,
+    "bad_api_key": 401,
+    "channel_not_allowed": 403,
+    "bad_name": 422,
+    "unknown_api_key": 404,
+    "bad_webhook": 422,
+    "unknown_webhook": 404,
+    "unknown_customer": 404,
     "unknown_template": 404,
     "bad_registration": 422,
 }
 
 
 #: Every error a client may be told about, for `except` clauses.
-CLIENT_ERRORS = (ApiError, ConversationError, HandoffError, InsightsError)
+CLIENT_ERRORS = (ApiError, ConversationError, HandoffError, InsightsError, ChannelError)
 
 
 def as_api_error(
-    exc: ChannelError | ConversationError | HandoffError | InsightsError | ApiError,
+    exc: ConversationError | HandoffError | InsightsError | ChannelError | ApiError,
 ) -> ApiError:
     """The error as clients get it: its code, and the HTTP status that code has."""
     if isinstance(exc, ApiError):

@@ -90,6 +90,26 @@ class Settings(BaseSettings):
     rate_limit_typing: int = Field(
         120, ge=1, description="`typing` frames one client address may send within a minute."
     )
+    channel_api_requests: int = Field(
+        600,
+        ge=1,
+        description="Calls one key of the channel API may make within a minute "
+        "(docs/channel-api.md).",
+    )
+    webhook_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="How long one webhook try may take before it counts as timed out and is "
+        "tried again later.",
+    )
+    webhook_poll_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        description="How often the server looks for new case events to send to webhooks and "
+        "for deliveries due again.",
+    )
     identity_secret: SecretStr | None = Field(
         None,
         description="The secret a site signs its signed-in customer's id with (HMAC-SHA256, "

@@ -34,6 +34,7 @@ __all__ = [
     "customer_ref",
     "do_find_customer",
     "do_link_refs",
+    "find_customer",
     "get_customer_history",
     "get_customer_refs",
     "guess_ref",
@@ -104,6 +105,11 @@ async def _visitor_of(db: Database, ref: str) -> str | None:
                 select(Visitor.id).where(Visitor.customer_id == customer_id)
             )
     return None
+
+
+async def find_customer(db: Database, ref: str) -> str | None:
+    """The visitor a stored reference leads to, or None (nothing is created)."""
+    return await _visitor_of(db, ref)
 
 
 async def do_find_customer(

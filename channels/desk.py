@@ -11,6 +11,7 @@ first registration) is one transaction: nothing half-written.
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -487,4 +488,9 @@ async def get_case_customer(db: Database, agent: AgentInfo, case_ref: str) -> Cu
             found = await session.scalar(select(Case.id).where(Case.number == case_ref.strip()))
             case = await get_case(session, found or case_ref)
     check_can_see(agent, case)
-    return await get_customer_history(db, case.visitor_id)
+    history = await get_customer_history(db, case.visitor_id)
+    if agent.agent.is_admin:
+        return history
+    # The customer's cases of other teams are not this agent's to read (as in the queue).
+    mine = [c for c in history.cases if c["team"] in agent.teams]
+    return dataclasses.replace(history, cases=mine)

@@ -37,6 +37,10 @@ AUDIT_ACTIONS = (
     "privacy_export",
     "privacy_erase",
     "privacy_retention",
+    "api_key_created",
+    "api_key_revoked",
+    "webhook_added",
+    "webhook_removed",
 )
 
 _MAX_TEXT = 64

@@ -15,6 +15,13 @@ from pydantic import Field
 from app.errors import CLIENT_ERRORS, ApiError, as_api_error
 from app.web.addresses import client_address
 from app.web.schemas import MAX_INT, RequestModel, error_responses, read_frame
+from channels import (
+    UnknownCustomer,
+    customer_ref,
+    find_customer,
+    get_customer_history,
+    guess_ref,
+)
 from conversations.case_json import agent_json, audit_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
@@ -196,6 +203,27 @@ async def case_messages(
     case = await desk.seeable(agent, case_id)
     messages = await get_messages(desk.db, case.conversation_id, after_seq=after_seq)
     return {"ok": True, "messages": [message_json(m) for m in messages]}
+
+
+@router.get("/customers", responses=error_responses(401, 404))
+async def customer(
+    desk: DeskDep,
+    agent: AgentDep,
+    ref: Annotated[str, Query(min_length=1, max_length=160)],
+) -> dict[str, Any]:
+    """A customer by a reference (`email:…`, `tel:…`, `id:…`, or an e-mail address, phone
+    number or id as typed): the references, conversations of every channel, and the cases of
+    the teams the agent may see (every team for admins)."""
+    kind, _, value = ref.partition(":")
+    kinds = {"email": "email", "tel": "phone", "id": "id"}
+    stored = customer_ref(kinds[kind], value) if kind in kinds and value else guess_ref(ref)
+    visitor_id = await find_customer(desk.db, stored)
+    if visitor_id is None:
+        raise UnknownCustomer(f"no customer has the reference {stored[:80]!r} yet")
+    found = (await get_customer_history(desk.db, visitor_id)).as_json()
+    if not agent.agent.is_admin:
+        found["cases"] = [c for c in found["cases"] if c["team"] in agent.teams]
+    return {"ok": True, "ref": stored, "customer": found}
 
 
 async def _case(desk: Desk, agent: AgentInfo, case_id: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from app.migrate import do_upgrade
 from app.settings import Settings
 from app.web import (
     agent_api,
+    channel_api,
     console,
     insights_api,
     privacy_api,
@@ -33,9 +34,11 @@ from app.web import (
 from app.web.bodies import BodyLimit
 from app.web.headers import SecurityHeaders, headers_for
 from app.web.origins import Origins
+from channels import WebhookWorker
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
+from conversations.limits import RateLimiter
 from conversations.services import Limits, build_services
 from conversations.shared_state import open_shared_state
 from conversations.storage import (
@@ -125,6 +128,24 @@ def create_app(
         app.state.chat, app.state.visits = services.chat, services.visits
         app.state.desk = services.desk
         app.state.sign_in_check_seconds = settings.handoff_sweep_seconds
+        setattr(
+            app.state,
+            channel_api.LIMITER,
+            RateLimiter(
+                settings.channel_api_requests,
+                60.0,
+                name="channel-api",
+                windows=shared.windows,
+                what="calls with this API key",
+            ),
+        )
+        webhooks = WebhookWorker(
+            db,
+            now,
+            poll_seconds=settings.webhook_poll_seconds,
+            timeout=settings.webhook_timeout_seconds,
+        )
+        webhooks.start()
         sweeper = asyncio.create_task(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
         )
@@ -157,6 +178,7 @@ def create_app(
         finally:
             sweeper.cancel()
             resumer.cancel()
+            await webhooks.stop()
             roller.cancel()
             if reporter is not None:
                 reporter.cancel()
@@ -197,6 +219,8 @@ def create_app(
     app.include_router(registration_api.router)
     app.include_router(insights_api.router)
     app.include_router(privacy_api.router)
+    app.include_router(channel_api.admin_router)
+    app.include_router(channel_api.router)
     app.include_router(console.router)
     app.include_router(site.router)
     return app

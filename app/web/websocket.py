@@ -44,6 +44,7 @@ from app.web.schemas import (
     read_frame,
 )
 from app.web.widget_api import PREFIX, page_info
+from channels import ChannelError
 from conversations import frames
 from conversations.chat import Chat, Stored
 from conversations.errors import (
@@ -159,7 +160,7 @@ class Connection:
 
     def error(
         self,
-        exc: ApiError | ConversationError | HandoffError | InsightsError,
+        exc: ApiError | ConversationError | HandoffError | InsightsError | ChannelError,
         client_id: str | None = None,
     ) -> None:
         frame: Body = {"type": "error", **as_api_error(exc).body()}

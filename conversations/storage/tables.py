@@ -93,6 +93,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "client_id"),
+        # the channels' webhooks find agents' replies by time (migration 0014)
+        Index("ix_messages_created_at", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)

@@ -25,7 +25,7 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         for path, operations in document["paths"].items()
         for method in operations
     }
-    prefix, agent = "/api/v1/widget", "/api/v1/agent"
+    prefix, agent, channel = "/api/v1/widget", "/api/v1/agent", "/api/v1/channel"
     assert routes == {
         ("POST", f"{prefix}/visitors"),
         ("POST", f"{prefix}/conversations"),
@@ -67,11 +67,26 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         # docs/privacy.md: export and erase (admins)
         ("GET", f"{agent}/privacy/export"),
         ("POST", f"{agent}/privacy/erase"),
+        # docs/channel-api.md: the channel API, its keys and webhooks (admins), the customer
+        ("POST", f"{channel}/inquiries"),
+        ("GET", f"{channel}/conversations/{{conversation_id}}"),
+        ("GET", f"{channel}/cases/{{number}}"),
+        ("GET", f"{agent}/apikeys"),
+        ("POST", f"{agent}/apikeys"),
+        ("POST", f"{agent}/apikeys/{{key_id}}/revoke"),
+        ("GET", f"{agent}/webhooks"),
+        ("POST", f"{agent}/webhooks"),
+        ("POST", f"{agent}/webhooks/{{webhook_id}}/remove"),
+        ("GET", f"{agent}/webhooks/deliveries"),
+        ("GET", f"{agent}/customers"),
     }
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"error", "code"}
     send = document["paths"][f"{prefix}/conversations/{{conversation_id}}/messages"]["post"]
     assert {"403", "404", "413", "422", "429"} <= set(send["responses"])
+    inquiry = document["paths"]["/api/v1/channel/inquiries"]["post"]
+    assert {"200", "201", "401", "403", "413", "422", "429"} <= set(inquiry["responses"])
+    assert inquiry["security"] == [{"HTTPBearer": []}]
 
 
 def test_the_command_prints_the_same_document(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
