@@ -54,8 +54,8 @@ class ParsedMail:
     """What the channel reads in a mail. `message_id` is the mail's own (with its angle
     brackets), or one made from a hash of the raw bytes (`synthetic_id`) when it has none;
     `from_addr` is lower-cased, None when there is no usable address; `automatic` is why no
-    automatic mail may answer it (`auto-submitted`, `precedence`, `autoreply`, `list`,
-    `bounce`), None for a person's mail; `text` is the customer's own words."""
+    automatic mail may answer it (`auto-replied`, `auto-submitted`, `precedence`,
+    `autoreply`, `list`, `bounce`), None for a person's mail; `text` is the customer's own words."""
 
     message_id: str
     synthetic_id: bool
@@ -188,8 +188,10 @@ _BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
 def _automatic(
     message: Message, from_addr: str | None, envelope_from: str | None, notes: list[str]
 ) -> str | None:
-    submitted = _header(message, "Auto-Submitted", notes).strip().lower()
-    if submitted and submitted.split(";")[0].strip() != "no":
+    submitted = _header(message, "Auto-Submitted", notes).strip().lower().split(";")[0].strip()
+    if submitted in ("auto-replied", "auto-notified"):
+        return "auto-replied"
+    if submitted and submitted != "no":
         return "auto-submitted"
     if (
         message.get_content_type() == "multipart/report"

@@ -55,7 +55,7 @@ def test_a_mail_without_message_id_gets_a_stable_one_and_it_is_logged(
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
-        ({"Auto_Submitted": "auto-replied"}, "auto-submitted"),
+        ({"Auto_Submitted": "auto-replied"}, "auto-replied"),
         ({"Auto_Submitted": "auto-generated; owner-email=x@y.no"}, "auto-submitted"),
         ({"Precedence": "bulk"}, "precedence"),
         ({"Precedence": "junk"}, "precedence"),
