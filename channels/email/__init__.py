@@ -4,6 +4,15 @@ operator's sender address through a durable outbox."""
 
 from __future__ import annotations
 
+from channels.email.intake import (
+    EmailConfig,
+    TakeOutcome,
+    do_store_mail,
+    do_take_mail,
+    do_take_mails,
+    mail_subject,
+)
+from channels.email.outbox import do_send_mails, outgoing_message
 from channels.email.parse import (
     ATTACHMENT_LIMIT,
     Attachment,
@@ -12,12 +21,24 @@ from channels.email.parse import (
     parse_mail,
     strip_quoted,
 )
+from channels.email.replies import do_mail_agent_replies
+from channels.email.service import EmailChannel
 
 __all__ = [
     "ATTACHMENT_LIMIT",
     "Attachment",
+    "EmailChannel",
+    "EmailConfig",
     "ParsedMail",
+    "TakeOutcome",
+    "do_mail_agent_replies",
+    "do_send_mails",
+    "do_store_mail",
+    "do_take_mail",
+    "do_take_mails",
     "html_to_text",
+    "mail_subject",
+    "outgoing_message",
     "parse_mail",
     "strip_quoted",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels.email.intake import EmailConfig, do_store_mail, do_take_mails
 from channels.email.outbox import do_send_mails
+from channels.email.replies import do_mail_agent_replies
 from conversations.mail import MailSettings
 from conversations.services import Services
 
@@ -62,12 +64,14 @@ class EmailChannel:
         *,
         every: float = 5.0,
         sender_name: str | None = None,
+        widget_after: dt.timedelta = dt.timedelta(minutes=2),
     ) -> None:
         self.services = services
         self.config = config
         self.mail = mail
         self.every = every
         self.sender_name = sender_name
+        self.widget_after = widget_after
         self.intake = asyncio.Event()
         self.outbox = asyncio.Event()
         self._server: asyncio.Server | None = None
@@ -94,6 +98,7 @@ class EmailChannel:
         self._tasks = [
             asyncio.create_task(self._take_loop()),
             asyncio.create_task(self._send_loop()),
+            asyncio.create_task(self._agent_loop()),
         ]
         bound = self._server.sockets[0].getsockname()[1]
         log.info("receiving e-mail for %s on %s:%d", self.config.address, host, bound)
@@ -143,6 +148,19 @@ class EmailChannel:
             if sent:
                 continue
             await _wait(self.outbox, self.every)
+
+    async def _agent_loop(self) -> None:
+        """Agents' replies that go out by e-mail (`do_mail_agent_replies`), looked for every
+        few seconds in the database."""
+        while True:
+            try:
+                if await do_mail_agent_replies(
+                    self.services, self.config, widget_after=self.widget_after
+                ):
+                    self.outbox.set()
+            except Exception:
+                log.exception("the round of agents' replies by e-mail failed; trying again")
+            await asyncio.sleep(max(self.every, 1.0))
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

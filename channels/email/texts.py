@@ -44,6 +44,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fi": "Kiitos, lisäsimme viestisi asiaan {case}.",
         "en": "Thank you, we have added your message to case {case}.",
     },
+    "agent_footer": {
+        "nb": "Svar på denne e-posten for å svare oss; svaret ditt kommer til sak {case}.",
+        "nn": "Svar på denne e-posten for å svare oss; svaret ditt kjem til sak {case}.",
+        "sv": "Svara på det här mejlet för att svara oss; ditt svar hamnar i ärende {case}.",
+        "da": "Svar på denne e-mail for at svare os; dit svar kommer med i sag {case}.",
+        "fi": "Vastaa tähän viestiin vastataksesi meille; vastauksesi liitetään asiaan {case}.",
+        "en": "Reply to this e-mail to answer us; your reply joins case {case}.",
+    },
     "subject": {
         "nb": "Din henvendelse",
         "nn": "Førespurnaden din",
