@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from app.web.bodies import BodyLimit
 from app.web.headers import SecurityHeaders, headers_for
 from app.web.origins import Origins
 from channels.email import EmailChannel, EmailConfig
+from channels.email.attachments import get_attachments_json
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
@@ -116,6 +118,7 @@ def create_app(
         app.state.services = services
         app.state.chat, app.state.visits = services.chat, services.visits
         app.state.desk = services.desk
+        services.desk.attachments = functools.partial(get_attachments_json, db)
         app.state.sign_in_check_seconds = settings.handoff_sweep_seconds
         sweeper = asyncio.create_task(
             _sweep(services.desk, timing.answer_timeout, settings.handoff_sweep_seconds)
