@@ -12,7 +12,8 @@ Loops are kept out (decision 0121): no automatic mail answers a machine's mail
 (`Auto-Submitted` other than `no`, `Precedence: bulk/junk/list`, a list's mail, an
 auto-responder, a bounce), our own address, or a sender who already got `per_sender_hour`
 automatic mails in the last hour. Auto-replies, bounces, our own mail and mail without a
-sender are not inquiries: they are kept as `skipped` with the reason and logged. Other
+sender are not inquiries: they are logged with the sender and the reason, and kept as
+`skipped` rows with only their Message-ID (so a second delivery is known). Other
 machine mail (a web form's `auto-generated` mail, a list) is registered without an answer.
 """
 
@@ -437,7 +438,8 @@ async def _skipped(services: Services, row: MailIn, parsed: ParsedMail, reason: 
         status="skipped",
         reason=reason,
         raw=b"",
-        from_addr=parsed.from_addr,
+        from_addr=None,  # nothing personal is kept of a mail that is no inquiry (0121)
+        envelope_from=None,
         claimed_until=None,
         done_at=services.clock(),
     )
