@@ -72,7 +72,7 @@ class EmailConfig:
     address: str
     attachment_limit: int = ATTACHMENT_LIMIT
     per_sender_hour: int = 5
-    lease: dt.timedelta = dt.timedelta(minutes=2)
+    lease: dt.timedelta = dt.timedelta(seconds=30)
     batch: int = 8
 
     @property

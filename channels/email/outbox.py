@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 BACKOFF = dt.timedelta(seconds=30)
 MAX_BACKOFF = dt.timedelta(hours=1)
-SEND_LEASE = dt.timedelta(minutes=2)
+SEND_LEASE = dt.timedelta(seconds=60)
 
 
 def outgoing_message(row: MailOut, sender: str, name: str | None = None) -> EmailMessage:
