@@ -35,6 +35,7 @@ import email.policy
 import json
 import os
 import random
+import re
 import signal
 import smtplib
 import socket
@@ -248,7 +249,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     twice = sum(1 for m in ids if len(per_mail.get(m, [])) > 1)
     distinct_twice = sum(1 for m in ids if len({i for _, i, _ in per_mail.get(m, [])}) > 1)
     lost = [m for m in ids if m not in per_mail]
-    answered = {m for m in ids if any("sak S-" not in b for _, _, b in per_mail.get(m, []))}
+    case_number = re.compile(r"S-\d{4}-\d{6}")  # in every acknowledgement, in no answer
+    answered = {m for m in ids if any(not case_number.search(b) for _, _, b in per_mail.get(m, []))}
     latencies = [
         (min(at for at, _, _ in per_mail[m]) - delivery.accepted[m]) * 1000
         for m in ids

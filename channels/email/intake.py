@@ -125,42 +125,30 @@ async def do_store_mail(
 
 
 async def _claim(db: Database, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[MailIn]:
+    """Claim up to `limit` due mails, oldest first, in one transaction (on PostgreSQL the
+    rows another worker is claiming are skipped, not waited for)."""
     due = or_(
         MailIn.status == "pending",
-        (MailIn.status == "processing") & (MailIn.claimed_until <= now),
+        MailIn.status == "processing",
     )
-    async with db.reading() as session:
-        ids = list(
+    free = or_(MailIn.claimed_until.is_(None), MailIn.claimed_until <= now)
+    async with db.writing() as session, session.begin():
+        rows = list(
             (
                 await session.scalars(
-                    select(MailIn.message_id)
-                    .where(due, or_(MailIn.claimed_until.is_(None), MailIn.claimed_until <= now))
+                    select(MailIn)
+                    .where(due, free)
                     .order_by(MailIn.received_at)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             ).all()
         )
-    claimed: list[MailIn] = []
-    for message_id in ids:
-        async with db.writing() as session, session.begin():
-            done = await session.execute(
-                update(MailIn)
-                .where(
-                    MailIn.message_id == message_id,
-                    due,
-                    or_(MailIn.claimed_until.is_(None), MailIn.claimed_until <= now),
-                )
-                .values(
-                    status="processing",
-                    claimed_until=now + lease,
-                    attempts=MailIn.attempts + 1,
-                )
-            )
-            if getattr(done, "rowcount", 0) == 1:
-                row = await session.get(MailIn, message_id)
-                assert row is not None
-                claimed.append(row)
-    return claimed
+        for row in rows:
+            row.status = "processing"
+            row.claimed_until = now + lease
+            row.attempts += 1
+    return rows
 
 
 async def do_take_mails(services: Services, config: EmailConfig) -> list[TakeOutcome]:

@@ -50,35 +50,29 @@ def outgoing_message(row: MailOut, sender: str, name: str | None = None) -> Emai
 
 
 async def _claim(db: Database, now: dt.datetime, limit: int) -> list[MailOut]:
+    """Claim up to `limit` due mails in one transaction (on PostgreSQL the rows another
+    sender is claiming are skipped)."""
     due = or_(
         (MailOut.status == "pending") & (MailOut.next_try_at <= now),
         (MailOut.status == "sending") & (MailOut.claimed_until <= now),
     )
-    async with db.reading() as session:
-        ids = list(
+    async with db.writing() as session, session.begin():
+        rows = list(
             (
                 await session.scalars(
-                    select(MailOut.id).where(due).order_by(MailOut.next_try_at).limit(limit)
+                    select(MailOut)
+                    .where(due)
+                    .order_by(MailOut.next_try_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             ).all()
         )
-    claimed = []
-    for mail_id in ids:
-        async with db.writing() as session, session.begin():
-            done = await session.execute(
-                update(MailOut)
-                .where(MailOut.id == mail_id, due)
-                .values(
-                    status="sending",
-                    claimed_until=now + SEND_LEASE,
-                    attempts=MailOut.attempts + 1,
-                )
-            )
-            if getattr(done, "rowcount", 0) == 1:
-                row = await session.get(MailOut, mail_id)
-                assert row is not None
-                claimed.append(row)
-    return claimed
+        for row in rows:
+            row.status = "sending"
+            row.claimed_until = now + SEND_LEASE
+            row.attempts += 1
+    return rows
 
 
 async def do_send_mails(
