@@ -9,8 +9,9 @@ What it does, in one run (issue 14, "Measures"):
    records each mail it gets and when.
 3. Starts `samsvar serve` with the e-mail channel on (SQLite in a temporary folder; the
    receiver on a free port; the sink as `CHAT_SMTP_HOST`).
-4. Sends `--mails` mails over SMTP from `--senders` client connections at once, each from
-   its own address with its own Message-ID, as a mail server would: a mail is delivered when
+4. Sends `--mails` mails over SMTP from `--senders` client connections at once (as fast as
+   they are accepted, or `--rate` mails a second in all), each from its own address with its
+   own Message-ID, as a mail server would: a mail is delivered when
    the receiver answered 250; a refused or cut-off delivery is tried again (every
    `--retry` s) until it is accepted.
 5. After `--kill-after` mails were accepted the server gets SIGKILL (no shutdown), and is
@@ -23,7 +24,7 @@ What it does, in one run (issue 14, "Measures"):
 
 Usage:
   python -m benchmarks.run_email [--mails 1000] [--senders 8] [--kill-after 500]
-      [--data-dir var] [--out FILE.json]
+      [--rate 0] [--data-dir var] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -135,10 +136,18 @@ def _mail(n: int, text: str) -> tuple[str, bytes]:
     return message_id, message.as_bytes()
 
 
-def _deliver(port: int, mails: list[tuple[str, bytes]], delivery: Delivery, retry: float) -> None:
-    """One sending server's connection: each mail until it is accepted."""
+def _deliver(
+    port: int,
+    mails: list[tuple[float, str, bytes]],
+    delivery: Delivery,
+    retry: float,
+    start: float,
+) -> None:
+    """One sending server's connection: each mail (not before its time after `start`)
+    until it is accepted."""
     client: smtplib.SMTP | None = None
-    for message_id, raw in mails:
+    for due, message_id, raw in mails:
+        time.sleep(max(0.0, start + due - time.monotonic()))
         while True:
             with delivery.lock:
                 delivery.tries[message_id] += 1
@@ -204,10 +213,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
     server = start(data_dir, database, settings)
     delivery = Delivery()
-    shares = [mails[i :: args.senders] for i in range(args.senders)]
+    timed = [(n / args.rate if args.rate else 0.0, m, raw) for n, (m, raw) in enumerate(mails)]
+    shares = [timed[i :: args.senders] for i in range(args.senders)]
     started = time.monotonic()
     senders = [
-        threading.Thread(target=_deliver, args=(receiver, share, delivery, args.retry))
+        threading.Thread(target=_deliver, args=(receiver, share, delivery, args.retry, started))
         for share in shares
     ]
     for thread in senders:
@@ -275,6 +285,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "mails": args.mails,
         "senders": args.senders,
+        "rate_per_s": args.rate or "as fast as accepted",
         "unanswered_share": args.unanswered_share,
         "bare_turn": bare,
         "kill_after_accepted": args.kill_after,
@@ -309,6 +320,7 @@ def main() -> None:
     parser.add_argument("--kill-after", type=int, default=500)
     parser.add_argument("--unanswered-share", type=float, default=0.25)
     parser.add_argument("--retry", type=float, default=1.0)
+    parser.add_argument("--rate", type=float, default=0.0, help="mails/s in all; 0: a burst")
     parser.add_argument("--settle", type=float, default=600.0)
     parser.add_argument("--quiet", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=14)
