@@ -240,18 +240,25 @@ async def _register(
 
 async def _thread(services: Services, parsed: ParsedMail, ref: str) -> str | None:
     """The conversation a reply continues: the one of a mail it answers (ours or the
-    customer's), else the case whose number is in the subject when the sender is that
-    case's customer."""
+    customer's), else the case whose number is in the subject; either only when the
+    conversation is the sender's own (a stranger's reply starts a conversation of its own
+    and touches nobody else's)."""
     async with services.db.reading() as session:
+        visitor_id = await session.scalar(
+            select(CustomerRef.visitor_id).where(CustomerRef.ref == ref)
+        )
+        if visitor_id is None:
+            return None
+        own = select(Conversation.id).where(Conversation.visitor_id == visitor_id)
         if parsed.thread_ids:
             ours = await session.execute(
                 select(MailOut.message_id, MailOut.conversation_id).where(
-                    MailOut.message_id.in_(parsed.thread_ids)
+                    MailOut.message_id.in_(parsed.thread_ids), MailOut.conversation_id.in_(own)
                 )
             )
             theirs = await session.execute(
                 select(MailIn.message_id, MailIn.conversation_id).where(
-                    MailIn.message_id.in_(parsed.thread_ids), MailIn.conversation_id.is_not(None)
+                    MailIn.message_id.in_(parsed.thread_ids), MailIn.conversation_id.in_(own)
                 )
             )
             found = dict(ours.all()) | dict(theirs.all())
@@ -260,11 +267,6 @@ async def _thread(services: Services, parsed: ParsedMail, ref: str) -> str | Non
                     return str(found[message_id])
         numbers = [m.group(0) for m in CASE_NUMBER.finditer(parsed.subject)]
         if not numbers:
-            return None
-        visitor_id = await session.scalar(
-            select(CustomerRef.visitor_id).where(CustomerRef.ref == ref)
-        )
-        if visitor_id is None:
             return None
         case = await session.scalar(
             select(Case)

@@ -218,6 +218,28 @@ def test_a_reply_to_our_mail_joins_its_conversation_and_reaches_a_person(
     assert len(sent) == 2 and f"[{reply.result.case_number}]" in sent[1].subject
 
 
+def test_a_strangers_reply_to_our_mail_starts_its_own_conversation(
+    in_services: InServices[Any],
+) -> None:
+    async def scenario(services: Services) -> Any:
+        [first] = await take(services, mail())
+        [ours] = await mails_out(services)
+        await take(services, mail("Retur?", "<x0@example.no>", sender="ola@example.no"))  # known
+        raw = mail(
+            "Jeg vil snakke med noen",
+            "<x1@example.no>",
+            sender="ola@example.no",
+            subject="Re: Pakke",
+            In_Reply_To=ours.message_id,
+        )
+        [stranger] = await take(services, raw)
+        return first, stranger, await get_messages(services.db, first.result.conversation_id)
+
+    first, stranger, messages = in_services(scenario)
+    assert stranger.result.conversation_id != first.result.conversation_id
+    assert [m.role for m in messages] == ["visitor", "bot"]  # Kari's is untouched
+
+
 def test_a_case_number_in_the_subject_threads_only_for_that_cases_customer(
     in_services: InServices[Any],
 ) -> None:
