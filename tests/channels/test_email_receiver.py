@@ -79,3 +79,31 @@ def test_the_receiver_speaks_lmtp_too_and_keeps_mail_while_the_workers_are_off(
         "kari@example.no",
     )
     assert b"Hvor er pakken min?" in row.raw
+
+
+def test_a_mail_that_cannot_be_stored_is_refused_with_451_for_a_retry(
+    in_services: InServices[Any],
+) -> None:
+    from sqlalchemy import text
+
+    async def scenario(services: Services) -> Any:
+        async with services.db.writing() as session, session.begin():
+            await session.execute(text("DROP TABLE mail_attachments"))
+            await session.execute(text("DROP TABLE mails_in"))  # the store now fails
+        channel = EmailChannel(services, CONFIG, None, every=60)
+        port = await channel.start("127.0.0.1", 0)
+        try:
+            return await asyncio.to_thread(_refused, port)
+        finally:
+            await channel.stop()
+
+    code, message = in_services(scenario)
+    assert code == 451 and b"try again later" in message
+
+
+def _refused(port: int) -> tuple[int, bytes]:
+    try:
+        _send(port, mail())
+    except smtplib.SMTPDataError as exc:
+        return exc.smtp_code, exc.smtp_error
+    raise AssertionError("the mail was accepted")
