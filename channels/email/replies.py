@@ -54,7 +54,8 @@ async def do_mail_agent_replies(
                     Case.updated_at > since,
                     Message.role == "agent",
                     Message.created_at > since,
-                    Message.created_at >= Case.created_at,
+                    Message.created_at >= Case.created_at,  # the case the reply was in
+                    or_(Case.resolved_at.is_(None), Message.created_at <= Case.resolved_at),
                     not_queued,
                     or_(
                         Conversation.channel == "email",
