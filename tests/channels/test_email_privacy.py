@@ -31,6 +31,7 @@ def test_erasing_a_visitor_deletes_their_mails_files_and_outgoing_mails(
         )
         [kari, _ola] = await do_take_mails(services, CONFIG)
         before = (await mails_in(services), await attachments(services), await mails_out(services))
+        assert kari.result is not None
         await do_erase(services.db, Subject(visitor=kari.result.visitor_id), NOW, by=CLI)
         after = (await mails_in(services), await attachments(services), await mails_out(services))
         return before, after

@@ -101,7 +101,7 @@ def test_a_mail_that_cannot_be_stored_is_refused_with_451_for_a_retry(
     assert code == 451 and b"try again later" in message
 
 
-def _refused(port: int) -> tuple[int, bytes]:
+def _refused(port: int) -> tuple[int, bytes | str]:
     try:
         _send(port, mail())
     except smtplib.SMTPDataError as exc:

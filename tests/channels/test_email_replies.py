@@ -28,6 +28,7 @@ def test_an_agents_reply_in_an_email_case_goes_out_once_threaded(
         raw = mail("Kan dere fortelle meg noe om vær og vind på Svalbard?", subject="Vær")
         await do_store_mail(services.db, raw, "kari@example.no", NOW)
         [taken] = await do_take_mails(services, CONFIG)
+        assert taken.result is not None
         async with services.db.reading() as session:
             case = await get_latest_case(session, taken.result.conversation_id)
         assert case is not None
