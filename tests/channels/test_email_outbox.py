@@ -4,8 +4,11 @@ never sent twice."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import ssl
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +19,14 @@ from conversations.mail import MailSettings
 from conversations.services import Services
 from tests.channels.email_helpers import CONFIG, SUPPORT, mail, mails_out
 from tests.conversations.conftest import NOW, InServices
-from tests.insights.smtp_server import Mailbox, free_port, smtp_server
+from tests.insights.smtp_server import (
+    PASSWORD,
+    USER,
+    Mailbox,
+    free_port,
+    self_signed,
+    smtp_server,
+)
 
 
 def settings(port: int) -> MailSettings:
@@ -125,3 +135,28 @@ def test_a_sender_that_died_while_sending_is_taken_over_after_the_lease(
         claimed, held, after = in_services(scenario)
     assert claimed.status == "sending" and held == (0, 0) and after == (1, 0)
     assert len(mailbox.messages) == 1
+
+
+def test_mail_goes_out_with_starttls_and_login_and_a_wrong_login_is_retried(
+    in_services: InServices[Any], tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    trust = ssl.create_default_context(cafile=str(cert))
+    mailbox = Mailbox()
+    with smtp_server(mailbox, tls=(cert, key)) as port:
+        good = MailSettings(
+            "127.0.0.1", port, username=USER, password=PASSWORD, tls_context=trust, timeout=5
+        )
+        wrong = dataclasses.replace(good, password="feil")
+
+        async def scenario(services: Services) -> Any:
+            await queued(services)
+            refused = await do_send_mails(services.db, wrong, NOW, sender=SUPPORT)
+            [row] = await mails_out(services)
+            later = NOW + dt.timedelta(minutes=1)
+            sent = await do_send_mails(services.db, good, later, sender=SUPPORT)
+            return refused, row, sent
+
+        refused, row, sent = in_services(scenario)
+    assert refused == (0, 1) and "refused the login: 535" in (row.error or "")
+    assert sent == (1, 0) and len(mailbox.messages) == 1
