@@ -228,7 +228,9 @@ class Settings(BaseSettings):
         "Empty: the answer base's default language.",
     )
     smtp_host: str | None = Field(
-        None, description="The SMTP server that sends the weekly report (e.g. smtp.example.com)."
+        None,
+        description="The SMTP server that sends the weekly report and the e-mail channel's "
+        "mail (e.g. smtp.example.com).",
     )
     smtp_port: int = Field(587, ge=1, le=65535, description="The SMTP server's port.")
     smtp_starttls: bool = Field(
@@ -247,6 +249,53 @@ class Settings(BaseSettings):
         30.0, gt=0, le=300, description="Seconds the SMTP server may take to answer."
     )
 
+    # The e-mail channel (docs/email.md, decision 0121).
+    email_address: str | None = Field(
+        None,
+        description="The support address: mail to it becomes an inquiry on the e-mail channel, "
+        "and every automatic mail and agent reply is sent from it. Unset: no e-mail channel. "
+        "Needs CHAT_SMTP_HOST.",
+    )
+    email_receiver_host: str = Field(
+        "127.0.0.1",
+        description="Where the e-mail receiver listens for the mail server that forwards the "
+        "support address's mail (SMTP, or LMTP with CHAT_EMAIL_RECEIVER_LMTP).",
+    )
+    email_receiver_port: int = Field(
+        2525, ge=0, le=65535, description="The e-mail receiver's port (0: a free one)."
+    )
+    email_receiver_lmtp: bool = Field(
+        False, description="Speak LMTP instead of SMTP (for a mail server's LMTP delivery)."
+    )
+    email_max_mb: float = Field(
+        50.0,
+        gt=0,
+        le=500,
+        description="The largest mail the receiver accepts, in MB (a larger one is refused "
+        "with 552 by the receiver, so the sending server tells its sender).",
+    )
+    email_attachment_mb: float = Field(
+        10.0,
+        gt=0,
+        le=500,
+        description="The largest attachment kept, in MB; a larger one is recorded with its name "
+        "and size as left out, so the agent sees that something is missing.",
+    )
+    email_per_sender_hour: int = Field(
+        5,
+        ge=0,
+        le=10_000,
+        description="At most this many automatic mails (answers, acknowledgements) to one "
+        "address an hour: a loop with an auto-responder that marks nothing stops here.",
+    )
+    email_reply_after_minutes: float = Field(
+        2.0,
+        ge=0,
+        le=24 * 60,
+        description="A widget case's visitor who left an e-mail address and has not been seen "
+        "this many minutes after an agent's reply gets the reply by e-mail too.",
+    )
+
     @field_validator("report_recipients", mode="before")
     @classmethod
     def _split_recipients(cls, value: object) -> object:
@@ -258,6 +307,10 @@ class Settings(BaseSettings):
     def _report_needs_smtp(self) -> Settings:
         if self.report_recipients and not self.smtp_host:
             raise ValueError("CHAT_SMTP_HOST must be set when CHAT_REPORT_RECIPIENTS is set")
+        if self.email_address and not self.smtp_host:
+            raise ValueError("CHAT_SMTP_HOST must be set when CHAT_EMAIL_ADDRESS is set")
+        if self.email_address and "@" not in self.email_address.strip("@"):
+            raise ValueError(f"CHAT_EMAIL_ADDRESS: not an e-mail address: {self.email_address}")
         bad = [a for a in self.report_recipients if "@" not in a.strip("@")]
         if bad:
             raise ValueError(f"CHAT_REPORT_RECIPIENTS: not an e-mail address: {', '.join(bad)}")

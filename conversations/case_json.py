@@ -93,7 +93,10 @@ def case_json(
     events: Sequence[CaseEvent],
     notes: Sequence[CaseNote],
     topic_title: str | None,
+    attachments: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
+    """The case for agents; `attachments` are the files of its conversation's mails (the
+    e-mail channel's, given by the caller: `Desk.attachments`)."""
     rating = None
     if case.rating is not None:
         rating = {"score": case.rating, "comment": case.rating_comment, "at": _time(case.rated_at)}
@@ -123,6 +126,7 @@ def case_json(
             for e in events
         ],
         "notes": [note_json(n, names) for n in notes],
+        "attachments": [dict(a) for a in attachments],
     }
 
 

@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import math
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,6 +110,10 @@ class HashTurns:
             self.inside -= 1
 
 
+# A conversation id -> the files of its mails, as the case view lists them.
+Attachments = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
 class Desk:
     def __init__(
         self,
@@ -118,8 +122,12 @@ class Desk:
         *,
         windows: Windows | None = None,
         hashes: HashTurns | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self.h, self.db, self.clock = handoffs, handoffs.db, handoffs.clock
+        # The files of a conversation's mails for the case view: the e-mail channel's
+        # listing, given by the app (`channels` is above this package); None: no files.
+        self.attachments = attachments
         self.sign_in_for = dt.timedelta(hours=sign_in_hours)
         self.teams = handoffs.config.teams
         self._failures: Windows = windows if windows is not None else LocalWindows()
@@ -281,6 +289,7 @@ class Desk:
                 session, case.visitor_id, exclude=[case.id], customer_id=case.customer_id
             )
         topic = self.h.bot.base.get(case.topic) if case.topic else None
+        files = await self.attachments(case.conversation_id) if self.attachments else []
         transcript = await get_messages(self.db, case.conversation_id)
         earlier = await get_earlier_conversations(self.db, case.visitor_id, case.conversation_id)
         from conversations.case_json import case_rows
@@ -289,7 +298,9 @@ class Desk:
             other_rows = await case_rows(session, others, now)
         return {
             "ok": True,
-            "case": case_json(case, names, now, events, notes, topic.title if topic else None),
+            "case": case_json(
+                case, names, now, events, notes, topic.title if topic else None, files
+            ),
             "transcript": [message_json(m) for m in transcript],
             "earlier": {
                 "conversations": [_earlier(c, messages) for c, messages in earlier],

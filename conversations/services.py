@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from conversations.chat import Chat
-from conversations.desk import Desk
+from conversations.desk import Attachments, Desk
 from conversations.handoffs import Handoffs, Timing
 from conversations.hub import Hub
 from conversations.limits import LocalWindows, RateLimiter, Windows
@@ -68,11 +68,13 @@ def build_services(
     locks: Locks | None = None,
     windows: Windows | None = None,
     identity_secret: str | None = None,
+    attachments: Attachments | None = None,
 ) -> Services:
     """The services of one process. `hub`, `locks` and `windows` (rate limits, sign-in
     throttling) are this process's own by default; with several processes, pass the shared
     ones (`conversations.shared_state`). `identity_secret`: the secret sites sign their
-    customers' ids with (None: no signed identities)."""
+    customers' ids with (None: no signed identities). `attachments`: the files of a
+    conversation's mails for the case view (the e-mail channel's, given by `app`)."""
     locks = locks if locks is not None else LocalLocks()
     windows = windows if windows is not None else LocalWindows()
     handoffs = Handoffs(db, hub, runner, timing, clock)
@@ -111,5 +113,5 @@ def build_services(
         per_address=per_address,
         identity_secret=identity_secret,
     )
-    desk = Desk(handoffs, limits.sign_in_hours, windows=windows)
+    desk = Desk(handoffs, limits.sign_in_hours, windows=windows, attachments=attachments)
     return Services(db, runner, hub, handoffs, chat, visits, desk, clock)

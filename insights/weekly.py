@@ -1,6 +1,6 @@
 """The weekly report: built for the week before each Monday 07:00 in the base's time zone,
 kept in `sent_reports` until it is sent, and sent once by e-mail (HTML and plain text) over
-SMTP with STARTTLS and login.
+SMTP with STARTTLS and login (`conversations.mail`, the transport the e-mail channel uses too).
 
 `do_weekly_report` is one round: the server calls it every minute (and once on start, so a
 Monday missed while it was down is sent when it comes back). A week has one row: the report
@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import smtplib
-import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from conversations.mail import MailNotSent, MailSettings, send_mail
 from conversations.storage import Database
 from insights.errors import ReportNotSent
 from insights.period import Period, base_timezone
@@ -50,21 +49,6 @@ log = logging.getLogger(__name__)
 REPORT_HOUR = 7  # Monday at 07:00 in the base's time zone
 CLAIM = dt.timedelta(minutes=10)  # a sending process holds the week this long
 GapsFor = Callable[[Period], Awaitable[Sequence[Mapping[str, Any]] | None]]
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """How to reach the SMTP server: STARTTLS before login unless `starttls` is off;
-    `tls_context` (default: the system's trusted certificates) checks the server."""
-
-    host: str
-    port: int = 587
-    sender: str = "samsvar@localhost"
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = True
-    timeout: float = 30.0
-    tls_context: ssl.SSLContext | None = None
 
 
 @dataclass(frozen=True)
@@ -122,39 +106,12 @@ def send_report(
     """Send the report (blocking: call it in a thread). Raises ReportNotSent saying what
     failed: the connection, STARTTLS, the login, or the server's refusal."""
     message = _message(mail, recipients, data, name, lang)
-    where = f"{mail.host}:{mail.port}"
     try:
-        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as smtp:
-            if mail.starttls:
-                smtp.starttls(context=mail.tls_context or ssl.create_default_context())
-            if mail.username:
-                smtp.login(mail.username, mail.password or "")
-            refused = smtp.send_message(message)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise ReportNotSent(
-            f"the SMTP server {where} refused the login: {exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        refused_all = ", ".join(
-            f"{who} ({code} {_text(why)})" for who, (code, why) in exc.recipients.items()
-        )
-        raise ReportNotSent(
-            f"the SMTP server {where} refused every recipient: {refused_all}"
-        ) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise ReportNotSent(
-            f"the SMTP server {where} refused the report: {exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from exc
-    except smtplib.SMTPException as exc:
-        raise ReportNotSent(f"the SMTP server {where} failed: {exc}") from exc
-    except (OSError, ssl.SSLError) as exc:
-        raise ReportNotSent(f"cannot reach the SMTP server {where}: {exc.strerror or exc}") from exc
+        refused = send_mail(mail, message, "the report")
+    except MailNotSent as exc:
+        raise ReportNotSent(exc.message) from exc
     if refused:
-        log.warning("the weekly report was not delivered to %s", ", ".join(sorted(refused)))
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        log.warning("the weekly report was not delivered to %s", ", ".join(refused))
 
 
 async def do_weekly_report(

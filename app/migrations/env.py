@@ -15,6 +15,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import channels.email.tables
 import channels.tables  # noqa: F401  (the channels' tables join the one metadata)
 import insights.tables  # noqa: F401  (the weekly reports' table joins the one metadata)
 from conversations.storage.tables import Base, UtcDateTime

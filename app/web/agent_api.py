@@ -7,12 +7,14 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, WebSocket
 from pydantic import Field
 
-from app.errors import CLIENT_ERRORS, ApiError, as_api_error
+from app.errors import CLIENT_ERRORS, ApiError, NotFound, as_api_error
 from app.web.addresses import client_address
 from app.web.schemas import MAX_INT, RequestModel, error_responses, read_frame
 from channels import (
@@ -22,6 +24,7 @@ from channels import (
     get_customer_history,
     guess_ref,
 )
+from channels.email.attachments import get_attachment
 from conversations.case_json import agent_json, audit_json, case_rows
 from conversations.desk import Desk
 from conversations.frames import AGENTS, Frame, agent_channel
@@ -224,6 +227,45 @@ async def customer(
     if not agent.agent.is_admin:
         found["cases"] = [c for c in found["cases"] if c["team"] in agent.teams]
     return {"ok": True, "ref": stored, "customer": found}
+
+
+_INERT = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    responses=error_responses(401, 403, 404),
+    response_class=Response,
+)
+async def case_attachment(
+    case_id: str,
+    attachment_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    desk: DeskDep,
+    agent: AgentDep,
+) -> Response:
+    """A file of one of the case's mails (an agent of the case's team, or an admin). Always
+    a download: a type a browser would run (HTML, SVG, XML) is sent as bytes."""
+    case = await desk.seeable(agent, case_id)
+    found = await get_attachment(desk.db, case.conversation_id, attachment_id)
+    if found is None:
+        raise NotFound(f"case {case.number} has no attachment {attachment_id}")
+    if found.data is None:
+        raise NotFound(
+            f"attachment {found.name!r} of case {case.number} was not kept ({found.skipped}: "
+            f"{found.size:,} bytes)",
+            code="attachment_not_kept",
+        )
+    kind = found.content_type.lower()
+    if kind in _INERT or not re.fullmatch(r"[a-z0-9.+\-]+/[a-z0-9.+\-]+", kind):
+        kind = "application/octet-stream"
+    return Response(
+        found.data,
+        media_type=kind,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 async def _case(desk: Desk, agent: AgentInfo, case_id: str) -> dict[str, Any]:

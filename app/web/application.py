@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -35,6 +36,8 @@ from app.web.bodies import BodyLimit
 from app.web.headers import SecurityHeaders, headers_for
 from app.web.origins import Origins
 from channels import WebhookWorker
+from channels.email import EmailChannel, EmailConfig
+from channels.email.attachments import get_attachments_json
 from conversations.chat import keep_resuming, utcnow
 from conversations.desk import Desk
 from conversations.handoffs import Timing
@@ -123,6 +126,7 @@ def create_app(
             identity_secret=settings.identity_secret.get_secret_value()
             if settings.identity_secret
             else None,
+            attachments=functools.partial(get_attachments_json, db),
         )
         app.state.services = services
         app.state.chat, app.state.visits = services.chat, services.visits
@@ -171,6 +175,10 @@ def create_app(
             else None
         )
         app.state.privacy_vacuum_full = settings.privacy_vacuum_full
+        mail_channel = (
+            await _start_email(settings, services, ready) if settings.email_address else None
+        )
+        app.state.email_channel = mail_channel
         if on_ready is not None:
             on_ready()
         try:
@@ -184,6 +192,8 @@ def create_app(
                 reporter.cancel()
             if retention is not None:
                 retention.cancel()
+            if mail_channel is not None:
+                await mail_channel.stop()
             await services.chat.drain()
             await shared.close()
             await asyncio.to_thread(runner.close)
@@ -257,6 +267,31 @@ def mail_settings(settings: Settings) -> MailSettings:
         starttls=settings.smtp_starttls,
         timeout=settings.smtp_timeout,
     )
+
+
+async def _start_email(settings: Settings, services: Any, engine: Engine) -> EmailChannel:
+    """The e-mail channel (docs/email.md): the receiver on CHAT_EMAIL_RECEIVER_HOST/PORT,
+    the worker that takes mail in, the outbox, the agents' replies by e-mail."""
+    assert settings.email_address is not None
+    config = EmailConfig(
+        address=settings.email_address.strip(),
+        attachment_limit=int(settings.email_attachment_mb * 1024 * 1024),
+        per_sender_hour=settings.email_per_sender_hour,
+    )
+    channel = EmailChannel(
+        services,
+        config,
+        mail_settings(settings),
+        sender_name=engine.bot.base.config.name,
+        widget_after=dt.timedelta(minutes=settings.email_reply_after_minutes),
+    )
+    await channel.start(
+        settings.email_receiver_host,
+        settings.email_receiver_port,
+        lmtp=settings.email_receiver_lmtp,
+        max_bytes=int(settings.email_max_mb * 1024 * 1024),
+    )
+    return channel
 
 
 async def _roll_up(db: Database, clock: Callable[[], dt.datetime]) -> None:

@@ -47,6 +47,7 @@ def test_it_documents_every_widget_and_agent_route_and_the_error_shape() -> None
         ("GET", f"{agent}/queue"),
         ("GET", f"{agent}/cases/{{case_id}}"),
         ("GET", f"{agent}/cases/{{case_id}}/messages"),
+        ("GET", f"{agent}/cases/{{case_id}}/attachments/{{attachment_id}}"),  # docs/email.md
         ("POST", f"{agent}/cases/{{case_id}}/claim"),
         ("POST", f"{agent}/cases/{{case_id}}/transfer"),
         ("POST", f"{agent}/cases/{{case_id}}/messages"),

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Connection
 
+import channels.email.tables  # noqa: F401  (so are the e-mail channel's)
 import insights.tables  # noqa: F401  (its table is migrated with the rest)
 from app.migrate import do_upgrade, get_current_revision, get_head_revision
 from conversations.errors import StorageUnavailable

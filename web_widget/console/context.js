@@ -4,6 +4,7 @@
  * path, the summary, the urgency and the rules that fired, the e-mail left for a reply, the
  * rating, earlier conversations and cases. */
 
+import { attachmentsRow } from "./attachments.js";
 import { h, safeUrl } from "./dom.js";
 import { languageName } from "./texts.js";
 import { when } from "./time.js";
@@ -24,6 +25,7 @@ export function renderContext(dl, view, t, lang) {
     [t("why"), urgency(c, t)],
     c.off_hours ? [t("offHours"), t("offHoursYes")] : null,
     c.rating ? [t("rating"), rating(c.rating, t)] : null,
+    attachmentsRow(c, lang),
     [t("earlier"), earlier(view.earlier, t, lang)],
   ].filter(Boolean);
   dl.replaceChildren(...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));

@@ -1,7 +1,7 @@
 """channel API: API keys, webhooks, their deliveries and tries
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 13:30:00.000000
 
 `api_keys` holds the channel API's keys (the SHA-256 of each secret, never the secret).
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

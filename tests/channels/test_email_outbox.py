@@ -1,0 +1,162 @@
+"""Mail out through a real SMTP server on loopback (aiosmtpd): sent once with its threading
+headers; kept and retried with a backoff while the server is unreachable or refuses it;
+never sent twice."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channels.email.intake import do_store_mail, do_take_mails
+from channels.email.outbox import do_send_mails
+from conversations.mail import MailSettings
+from conversations.services import Services
+from tests.channels.email_helpers import CONFIG, SUPPORT, mail, mails_out
+from tests.conversations.conftest import NOW, InServices
+from tests.insights.smtp_server import (
+    PASSWORD,
+    USER,
+    Mailbox,
+    free_port,
+    self_signed,
+    smtp_server,
+)
+
+
+def settings(port: int) -> MailSettings:
+    return MailSettings(host="127.0.0.1", port=port, starttls=False, timeout=5)
+
+
+async def queued(services: Services) -> None:
+    await do_store_mail(services.db, mail(), "kari@example.no", NOW)
+    await do_take_mails(services, CONFIG)
+
+
+def test_an_answer_is_sent_once_threaded_and_marked_automatic(
+    in_services: InServices[Any],
+) -> None:
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+
+        async def scenario(services: Services) -> Any:
+            await queued(services)
+            first = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
+            second = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
+            return first, second, await mails_out(services)
+
+        first, second, [row] = in_services(scenario)
+    assert (first, second) == ((1, 0), (0, 0))
+    [sent] = mailbox.messages
+    assert mailbox.envelopes == [(SUPPORT, ["kari@example.no"])]
+    assert sent["Message-ID"] == row.message_id and row.status == "sent"
+    assert (sent["In-Reply-To"], sent["References"]) == ("<m1@example.no>", "<m1@example.no>")
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert sent["Subject"] == "Re: Pakke" and sent["Content-Language"] == "nb"
+    assert "Svar på denne e-posten" in sent.get_content()
+
+
+def test_an_unreachable_server_keeps_the_mail_and_it_is_sent_once_when_it_is_back(
+    in_services: InServices[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()  # nothing listens here yet
+    mailbox = Mailbox()
+
+    async def scenario(services: Services) -> Any:
+        await queued(services)
+        with caplog.at_level(logging.WARNING, logger="channels.email.outbox"):
+            down = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
+        [row] = await mails_out(services)
+        too_soon = await do_send_mails(
+            services.db, settings(port), NOW + dt.timedelta(seconds=29), sender=SUPPORT
+        )
+        down_again = await do_send_mails(
+            services.db, settings(port), NOW + dt.timedelta(seconds=30), sender=SUPPORT
+        )
+        [again] = await mails_out(services)
+        with smtp_server(mailbox, port):
+            later = NOW + dt.timedelta(minutes=5)
+            up = await do_send_mails(services.db, settings(port), later, sender=SUPPORT)
+            once_more = await do_send_mails(services.db, settings(port), later, sender=SUPPORT)
+        [done] = await mails_out(services)
+        return down, row, too_soon, down_again, again, up, once_more, done
+
+    down, row, too_soon, down_again, again, up, once_more, done = in_services(scenario)
+    assert down == (0, 1) and row.status == "pending"
+    assert f"cannot reach the SMTP server 127.0.0.1:{port}" in (row.error or "")
+    assert row.next_try_at == NOW + dt.timedelta(seconds=30)
+    assert "not sent (try 1)" in caplog.text and "next try in 30 s" in caplog.text
+    assert too_soon == (0, 0) and down_again == (0, 1)
+    assert again.next_try_at == NOW + dt.timedelta(seconds=90)  # 30 s, then 60 s
+    assert up == (1, 0) and once_more == (0, 0)
+    assert (done.status, done.attempts, done.error) == ("sent", 3, None)
+    assert len(mailbox.messages) == 1
+
+
+def test_a_refusing_server_keeps_the_mail_for_a_retry(in_services: InServices[Any]) -> None:
+    mailbox = Mailbox(refuse=True)
+    with smtp_server(mailbox) as port:
+
+        async def scenario(services: Services) -> Any:
+            await queued(services)
+            refused = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
+            mailbox.refuse = False
+            later = NOW + dt.timedelta(minutes=1)
+            accepted = await do_send_mails(services.db, settings(port), later, sender=SUPPORT)
+            return refused, accepted, await mails_out(services)
+
+        refused, accepted, [row] = in_services(scenario)
+    assert refused == (0, 1) and accepted == (1, 0)
+    assert row.status == "sent" and len(mailbox.messages) == 1
+
+
+def test_a_sender_that_died_while_sending_is_taken_over_after_the_lease(
+    in_services: InServices[Any],
+) -> None:
+    from channels.email.outbox import SEND_LEASE, _claim
+
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+
+        async def scenario(services: Services) -> Any:
+            await queued(services)
+            [claimed] = await _claim(services.db, NOW, 20)  # then it dies
+            held = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
+            after = await do_send_mails(
+                services.db, settings(port), NOW + SEND_LEASE, sender=SUPPORT
+            )
+            return claimed, held, after
+
+        claimed, held, after = in_services(scenario)
+    assert claimed.status == "sending" and held == (0, 0) and after == (1, 0)
+    assert len(mailbox.messages) == 1
+
+
+def test_mail_goes_out_with_starttls_and_login_and_a_wrong_login_is_retried(
+    in_services: InServices[Any], tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    trust = ssl.create_default_context(cafile=str(cert))
+    mailbox = Mailbox()
+    with smtp_server(mailbox, tls=(cert, key)) as port:
+        good = MailSettings(
+            "127.0.0.1", port, username=USER, password=PASSWORD, tls_context=trust, timeout=5
+        )
+        wrong = dataclasses.replace(good, password="feil")
+
+        async def scenario(services: Services) -> Any:
+            await queued(services)
+            refused = await do_send_mails(services.db, wrong, NOW, sender=SUPPORT)
+            [row] = await mails_out(services)
+            later = NOW + dt.timedelta(minutes=1)
+            sent = await do_send_mails(services.db, good, later, sender=SUPPORT)
+            return refused, row, sent
+
+        refused, row, sent = in_services(scenario)
+    assert refused == (0, 1) and "refused the login: 535" in (row.error or "")
+    assert sent == (1, 0) and len(mailbox.messages) == 1
