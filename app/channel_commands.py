@@ -4,21 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.migrate import on_database
-from app.settings import Settings
-from channels import (
-    ApiKeyInfo,
-    ChannelError,
-    Who,
-    do_create_api_key,
-    do_revoke_api_key,
-    get_api_keys,
-)
-from conversations.storage import Database
+if TYPE_CHECKING:  # the channels and the database are imported by the command that runs
+    from app.settings import Settings
+    from channels import ApiKeyInfo, Who
+    from conversations.storage import Database
 
 __all__ = ["apikeys_app"]
 
@@ -26,7 +19,12 @@ apikeys_app = typer.Typer(
     help="The keys other systems call the channel API with (docs/channel-api.md).",
     no_args_is_help=True,
 )
-_CLI = Who("cli")
+
+
+def _cli() -> Who:
+    from channels import Who
+
+    return Who("cli")
 
 
 def _settings() -> Settings:
@@ -56,8 +54,11 @@ def apikeys_create(
 ) -> None:
     """Create a key: prints it once (only its hash is stored)."""
 
+    from app.migrate import on_database
+    from channels import ChannelError, do_create_api_key
+
     async def create(db: Database) -> tuple[ApiKeyInfo, str]:
-        return await do_create_api_key(db, name, channel or (), dt.datetime.now(dt.UTC), by=_CLI)
+        return await do_create_api_key(db, name, channel or (), dt.datetime.now(dt.UTC), by=_cli())
 
     try:
         info, secret = on_database(_settings(), create)
@@ -74,6 +75,9 @@ def apikeys_create(
 @apikeys_app.command("list")
 def apikeys_list() -> None:
     """The keys, newest first: id, name, channels, last use, revoked or active."""
+    from app.migrate import on_database
+    from channels import get_api_keys
+
     for info in on_database(_settings(), get_api_keys):
         typer.echo(_row(info))
 
@@ -84,8 +88,11 @@ def apikeys_revoke(
 ) -> None:
     """Revoke a key: every later call with it gets 401."""
 
+    from app.migrate import on_database
+    from channels import ChannelError, do_revoke_api_key
+
     async def revoke(db: Database) -> ApiKeyInfo:
-        return await do_revoke_api_key(db, key_id, dt.datetime.now(dt.UTC), by=_CLI)
+        return await do_revoke_api_key(db, key_id, dt.datetime.now(dt.UTC), by=_cli())
 
     try:
         info = on_database(_settings(), revoke)

@@ -111,7 +111,7 @@ def test_export_erase_and_retention_from_the_command_line(
 def test_a_subject_is_required_and_checked(tmp_path: Path, run_samsvar: RunSamsvar) -> None:
     neither = run_samsvar("privacy", "erase", data_dir=tmp_path)
     assert neither.returncode == 2
-    assert "give exactly one of a visitor id, an e-mail address, a customer id" in neither.stderr
+    assert "give exactly one of a visitor id, an e-mail address, a phone number" in neither.stderr
     bad = run_samsvar("privacy", "export", "--email", "not-an-address", data_dir=tmp_path)
     assert bad.returncode == 2 and "is not an e-mail address" in bad.stderr
     two = run_samsvar(
