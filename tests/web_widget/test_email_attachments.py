@@ -17,10 +17,9 @@ from playwright.sync_api import expect
 from tests.agents import PASSWORD, add_agent
 from tests.insights.smtp_server import Mailbox, free_port, smtp_server
 from tests.server import OPEN_HOURS, make_settings, running_clock, start_server
-from tests.web_widget.conftest import OpenPage, browser, open_page, site
+from tests.web_widget.conftest import OpenPage
 from tests.web_widget.console import Desk
 
-__all__ = ["browser", "open_page", "site"]  # the browser fixtures of tests/web_widget
 
 pytestmark = pytest.mark.slow
 
