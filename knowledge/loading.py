@@ -6,16 +6,14 @@ import datetime
 import os
 import pathlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from knowledge._answer_file import Context, ParsedAnswer, parse_answer_file
 from knowledge._cache import cached
-from knowledge._config_files import parse_base_file, parse_fields_file
-from knowledge._flow_graph import check_flow_answers
-from knowledge._proactive import check_suggestions
-from knowledge._templates import check_templates, parse_templates_file
-from knowledge._urgency import check_topics
 from knowledge.errors import AnswerBaseInvalid
 from knowledge.schema import AnswerBase, Problem
+
+if TYPE_CHECKING:
+    from knowledge._answer_file import ParsedAnswer
 
 __all__ = ["check_answer_base", "get_demo_dir", "load_answer_base"]
 
@@ -80,6 +78,14 @@ def load_answer_base(
 
 
 def _load(root: pathlib.Path, today: datetime.date) -> tuple[AnswerBase, list[Problem]]:
+    # The parsers (and the YAML reader) only when the files are read, not for a kept base.
+    from knowledge._answer_file import Context, parse_answer_file
+    from knowledge._config_files import parse_base_file, parse_fields_file
+    from knowledge._flow_graph import check_flow_answers
+    from knowledge._proactive import check_suggestions
+    from knowledge._templates import check_templates, parse_templates_file
+    from knowledge._urgency import check_topics
+
     base_file = parse_base_file(root / BASE_FILE)
     config, problems = base_file.config, list(base_file.problems)
     fields, field_names, field_problems = parse_fields_file(

@@ -34,6 +34,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from knowledge._answer_writer import add_by_round_trip, question_item
+from knowledge._questions import normalise_question
 from knowledge._report import Report
 from knowledge._yaml import Map, Seq, item_line, key_line, parse_text, read_yaml, to_plain
 from knowledge.errors import AnswerBaseChanged, QuestionsNotAdded
@@ -52,15 +53,6 @@ __all__ = [
 
 #: The longest question that may be added (the bot's limit for a visitor message).
 MAX_QUESTION_CHARS = 2000
-
-_END_PUNCTUATION = "?!.,;:…¿¡\"'«»“”‘’()[] "
-
-
-def normalise_question(text: str) -> str:
-    """The form in which two questions are the same: case-folded, runs of whitespace made one
-    space, and punctuation or quotes at either end removed ("Hvor er pakken min?" and
-    "hvor er  pakken min" are one question)."""
-    return " ".join(text.casefold().split()).strip(_END_PUNCTUATION)
 
 
 def clean_question(text: str) -> str:

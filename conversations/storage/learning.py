@@ -20,18 +20,16 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from conversations.storage.actions import do_record_question_decisions
 from conversations.storage.database import Database
 from conversations.storage.queries import get_labelled_questions, get_question_decisions
 from conversations.storage.records import LabelledQuestion, NewQuestionDecision, question_key
-from knowledge import (
-    AnswerBase,
-    QuestionPlace,
-    do_add_questions,
-    get_question_owners,
-    normalise_question,
-)
+from knowledge import AnswerBase, normalise_question
+
+if TYPE_CHECKING:  # the answer files' writer only when questions are written or compared
+    from knowledge import QuestionPlace
 
 __all__ = [
     "MAX_TRAFFIC",
@@ -83,6 +81,8 @@ def _open_labels(
     decisions: Mapping[tuple[str, str], str],
 ) -> list[LabelledQuestion]:
     """The labels that are neither a question of the base (of any answer) nor decided."""
+    from knowledge import get_question_owners
+
     owners = get_question_owners(base)
     return [
         label
@@ -156,6 +156,8 @@ async def do_decide_questions(
     `do_add_questions` raises (AnswerBaseChanged, AnswerBaseInvalid, QuestionsNotAdded); then
     nothing is written and nothing recorded.
     """
+    from knowledge import do_add_questions
+
     additions = [(choice.question, choice.answer_id) for choice in accept]
     places: list[QuestionPlace] = []
     if additions or expected is not None:

@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-import knowledge.loading
+import knowledge._answer_file
 from knowledge import AnswerBaseInvalid, get_demo_dir, load_answer_base
 from tests.builders import make_answer_dict, write_base
 
@@ -19,7 +19,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the base was parsed again")
 
-    monkeypatch.setattr(knowledge.loading, "parse_answer_file", refuse)
+    monkeypatch.setattr(knowledge._answer_file, "parse_answer_file", refuse)
 
 
 def test_a_second_load_reads_the_kept_base_without_parsing(

@@ -20,7 +20,6 @@ from tests.server import OPEN_HOURS, make_settings, running_clock, start_server
 from tests.web_widget.conftest import OpenPage
 from tests.web_widget.console import Desk
 
-
 pytestmark = pytest.mark.slow
 
 SUPPORT = "kundeservice@nordlys.example"
