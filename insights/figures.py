@@ -554,11 +554,11 @@ async def _cases(
 ) -> list[tuple[Any, ...]]:
     """One row per case opened in [start, end): channel, team, first reply, handling and
     resolution seconds, rating, reopened."""
+    # The conversation's channel (one primary-key read per case; before migration 0012 it
+    # was the channel of the conversation's first inquiry, which is the same).
     channel = (
-        select(Inquiry.channel)
-        .where(Inquiry.conversation_id == Case.conversation_id)
-        .order_by(Inquiry.id)
-        .limit(1)
+        select(Conversation.channel)
+        .where(Conversation.id == Case.conversation_id)
         .scalar_subquery()
     )
     query = select(

@@ -94,10 +94,10 @@ class Shop:
     db: Database
     agents: dict[str, AgentInfo] = field(default_factory=dict)
 
-    async def visitor(self, at: dt.datetime) -> tuple[str, str]:
-        """A new visitor's (visitor id, conversation id)."""
+    async def visitor(self, at: dt.datetime, channel: str = "widget") -> tuple[str, str]:
+        """A new visitor's (visitor id, conversation id), the conversation on `channel`."""
         visitor = await do_create_visitor(self.db, at)
-        conversation = await do_create_conversation(self.db, visitor.id, at)
+        conversation = await do_create_conversation(self.db, visitor.id, at, channel=channel)
         return visitor.id, conversation.id
 
     async def conversation(self, visitor_id: str, at: dt.datetime) -> str:

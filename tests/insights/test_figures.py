@@ -79,7 +79,7 @@ async def week_of_traffic(db: Database) -> None:
         kind="choice",
     )
     # 4: abstained, in Swedish on e-mail, then handed off with a slow reply and a reopening
-    four = await shop.visitor(MONDAY + dt.timedelta(days=2))
+    four = await shop.visitor(MONDAY + dt.timedelta(days=2), channel="email")
     await shop.ask(
         four,
         "kan jag byta adress",
