@@ -12,6 +12,7 @@ visitor stays where it is (two customers are never merged behind the agent's bac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -94,6 +95,13 @@ def _customer_id(ref: str) -> str | None:
     return ref[3:] if ref.startswith("id:") else None
 
 
+def _lock_name(ref: str) -> str:
+    """The lock of a reference; an `id:` reference shares the widget's lock of that signed-in
+    customer (`conversations.visits`), so a chat and a channel never make two visitors."""
+    customer_id = _customer_id(ref)
+    return f"customer:{customer_id}" if customer_id is not None else f"customer:{ref}"
+
+
 async def _visitor_of(db: Database, ref: str) -> str | None:
     async with db.reading() as session:
         found = await session.get(CustomerRef, ref)
@@ -118,10 +126,14 @@ async def do_find_customer(
     """The id of the visitor of the customer `refs` (stored references, at least one) name:
     the one the first known reference leads to, else a new one; the other references are
     linked to it. Safe against two channels finding the same new customer at once (the
-    first reference's lock, and the references' primary key)."""
+    references' locks, and their primary key)."""
     if not refs:
         raise BadCustomer("give at least one customer reference (email, phone or id)")
-    async with locks.hold("customer:" + refs[0]):
+    async with contextlib.AsyncExitStack() as held:
+        # every reference's lock, in one order: two channels naming the same new customer by
+        # different references (an address; the address and a phone) still wait for each other
+        for name in sorted({_lock_name(ref) for ref in refs}):
+            await held.enter_async_context(locks.hold(name))
         visitor_id = None
         for ref in refs:
             visitor_id = await _visitor_of(db, ref)

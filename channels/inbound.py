@@ -82,7 +82,9 @@ async def do_inbound(services: Services, inbound: Inbound) -> InboundResult:
     channel = check_channel(inbound.channel)
     chat, db = services.chat, services.db
     text = chat.check_text(inbound.text)
-    key = inbound.key.strip()[:200] or _client_id(channel, text)
+    # Without a key of the channel's own, the same words from the same customer are one
+    # message (never the same words from two customers).
+    key = inbound.key.strip()[:200] or _client_id(channel, "\n".join([*inbound.refs, text]))
     client_id = _client_id(channel, key)
     now = services.clock()
     async with chat.locks.hold(f"inbound:{channel}:{key}"):

@@ -148,3 +148,36 @@ def test_references_are_normalised_and_bad_ones_say_what_is_wrong() -> None:
             customer_ref(kind, value)
     with pytest.raises(BadChannel, match="not 'widget'"):
         asyncio.run(do_inbound(None, Inbound("widget", KARI, "x", "k")))  # type: ignore[arg-type]
+
+
+def test_without_a_key_two_customers_with_the_same_words_are_two_inquiries(
+    in_services: InServices[Any],
+) -> None:
+    async def scenario(services: Services) -> list[Any]:
+        ola = (customer_ref("email", "ola@example.no"),)
+        return [
+            await do_inbound(services, mail("Hvor er pakken min?", "")),
+            await do_inbound(services, mail("Hvor er pakken min?", "", refs=ola)),
+            await do_inbound(services, mail("Hvor er pakken min?", "")),
+        ]
+
+    kari, ola, kari_again = in_services(scenario)
+    assert kari.conversation_id != ola.conversation_id
+    assert kari_again.duplicate and kari_again.conversation_id == kari.conversation_id
+
+
+def test_one_new_customer_named_two_ways_at_once_is_one_visitor(
+    in_services: InServices[Any],
+) -> None:
+    phone = customer_ref("phone", "+47 912 34 567")
+
+    async def scenario(services: Services) -> list[Any]:
+        return list(
+            await asyncio.gather(
+                do_inbound(services, Inbound("sms", (phone,), "Hvor er pakken min?", "s-1")),
+                do_inbound(services, mail("Hvor er pakken min?", "<both@x>", refs=(*KARI, phone))),
+            )
+        )
+
+    by_phone, by_both = in_services(scenario)
+    assert by_phone.visitor_id == by_both.visitor_id
