@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.errors import BadApiKey, BadName, ChannelNotAllowed, UnknownApiKey
 from channels.inbound import check_channel
@@ -52,6 +53,26 @@ class Who:
     actor: str
     agent_id: str | None = None
     address: str | None = None
+
+    async def record(
+        self,
+        session: AsyncSession,
+        action: str,
+        now: dt.datetime,
+        target: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """Write `action` on `target` to the audit log as done by this actor."""
+        await record_audit(
+            session,
+            action,
+            now,
+            agent_id=self.agent_id,
+            actor=self.actor,
+            address=self.address,
+            target=target,
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,15 +149,8 @@ async def do_create_api_key(
     )
     async with db.writing() as session, session.begin():
         session.add(row)
-        await record_audit(
-            session,
-            "api_key_created",
-            now,
-            agent_id=by.agent_id,
-            actor=by.actor,
-            address=by.address,
-            target=key_id,
-            detail={"name": name, "channels": allowed or "all"},
+        await by.record(
+            session, "api_key_created", now, key_id, {"name": name, "channels": allowed or "all"}
         )
     return _info(row), f"{KEY_PREFIX}{key_id}_{secret}"
 
@@ -157,16 +171,7 @@ async def do_revoke_api_key(db: Database, key_id: str, now: dt.datetime, *, by: 
             raise UnknownApiKey(f"there is no API key {key_id[:40]!r} (samsvar apikeys list)")
         if row.revoked_at is None:
             row.revoked_at = now
-            await record_audit(
-                session,
-                "api_key_revoked",
-                now,
-                agent_id=by.agent_id,
-                actor=by.actor,
-                address=by.address,
-                target=row.id,
-                detail={"name": row.name},
-            )
+            await by.record(session, "api_key_revoked", now, row.id, {"name": row.name})
         return _info(row)
 
 

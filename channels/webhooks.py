@@ -48,7 +48,6 @@ from channels.errors import BadWebhook, UnknownWebhook
 from channels.inbound import check_channel
 from channels.tables import Webhook, WebhookDelivery, WebhookTry
 from conversations.storage import Conversation, Database, Message
-from handoff import record_audit
 from handoff.tables import Case, CaseEvent
 
 __all__ = [
@@ -145,15 +144,8 @@ async def do_add_webhook(
     )
     async with db.writing() as session, session.begin():
         session.add(row)
-        await record_audit(
-            session,
-            "webhook_added",
-            now,
-            agent_id=by.agent_id,
-            actor=by.actor,
-            address=by.address,
-            target=row.id,
-            detail={"channel": channel, "url": url[:200]},
+        await by.record(
+            session, "webhook_added", now, row.id, {"channel": channel, "url": url[:200]}
         )
     return _info(row), secret
 
@@ -181,16 +173,7 @@ async def do_remove_webhook(
                 .where(WebhookDelivery.webhook_id == row.id, WebhookDelivery.status == "pending")
                 .values(status="cancelled")
             )
-            await record_audit(
-                session,
-                "webhook_removed",
-                now,
-                agent_id=by.agent_id,
-                actor=by.actor,
-                address=by.address,
-                target=row.id,
-                detail={"channel": row.channel},
-            )
+            await by.record(session, "webhook_removed", now, row.id, {"channel": row.channel})
         return _info(row)
 
 
