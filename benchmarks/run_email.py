@@ -1,10 +1,12 @@
 """A burst of inbound e-mail with the server killed in the middle: is every mail registered
-and acknowledged exactly once, and how long from arrival to the acknowledgement?
+and acknowledged exactly once, and answered when the bot is confident; how long from arrival
+to the acknowledgement (and to the answer)?
 
 What it does, in one run (issue 14, "Measures"):
 
 1. Picks the questions the bot answers (the demo smoke suite's, as `benchmarks.run_ws`),
-   and some it cannot (it hands them off), so both kinds of automatic mail are sent.
+   and some it cannot (it hands them off), so that both ends are seen: an acknowledgement
+   followed by the curated answer, and an acknowledgement whose case number the case takes.
 2. Starts an SMTP sink on loopback (aiosmtpd in a thread) as the outgoing mail server; it
    records each mail it gets and when.
 3. Starts `samsvar serve` with the e-mail channel on (SQLite in a temporary folder; the
@@ -15,12 +17,15 @@ What it does, in one run (issue 14, "Measures"):
    the receiver answered 250; a refused or cut-off delivery is tried again (every
    `--retry` s) until it is accepted.
 5. After `--kill-after` mails were accepted the server gets SIGKILL (no shutdown), and is
-   started again on the same database and receiver port; the clients keep retrying.
-6. Waits until every mail was acknowledged (at most `--settle` s), then counts by Message-ID
-   in the sink: acknowledged once, more than once (a mail sent again after the kill), none
-   (lost); the bot's answers against the confident questions; the inquiries in the database;
-   and the time from the 250 to the acknowledgement's arrival in the sink (p50/p95), for all
-   mails and for those that did not wait for the restart.
+   started again on the same database and receiver port; the clients keep retrying
+   (`--kill-after 0`: no kill, to see the burst's own latency).
+6. Waits until every mail was acknowledged and every confident one answered (at most
+   `--settle` s), then counts by Message-ID in the sink (an acknowledgement holds the case
+   number in its text, an answer does not): acknowledged once, more than once (a mail sent
+   again after the kill), none (lost); answers against the confident questions, answers
+   sent twice; the cases opened and whether each has the number its acknowledgement gave;
+   and the time from the 250 to the acknowledgement's arrival in the sink (p50/p95), for
+   all mails and for those that did not wait for the restart, and to the answer's.
 
 Usage:
   python -m benchmarks.run_email [--mails 1000] [--senders 8] [--kill-after 500]
@@ -58,6 +63,7 @@ from benchmarks._report import machine_info, write_json
 from benchmarks.run_ws import Server, baseline, percentile
 
 SUPPORT = "kundeservice@nordlys.example"
+CASE_NUMBER = re.compile(r"S-\d{4}-\d{6}")  # in every acknowledgement's text, in no answer's
 UNANSWERED = [
     "Kan dere fortelle meg noe om været på Svalbard i mars?",
     "Jeg lurer på hvem som vant fotball-VM i 1986, vet dere det?",
@@ -169,6 +175,17 @@ def _deliver(
             client.quit()
 
 
+def _cases(database: Path) -> dict[str, str]:
+    """Each case's number by the Message-ID of the mail that started its conversation."""
+    with sqlite3.connect(database) as db:
+        return dict(
+            db.execute(
+                "select m.message_id, c.number from cases c"
+                " join mails_in m on m.conversation_id = c.conversation_id"
+            ).fetchall()
+        )
+
+
 def _inquiries(database: Path) -> dict[str, dict[str, int]]:
     with sqlite3.connect(database) as db:
         rows = dict(
@@ -222,14 +239,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     for thread in senders:
         thread.start()
-    while len(delivery.accepted) < args.kill_after:
+    killing = 0 < args.kill_after < args.mails
+    while killing and len(delivery.accepted) < args.kill_after:
         time.sleep(0.01)
     killed_at = time.monotonic()
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait(30)
-    accepted_at_kill = len(delivery.accepted)
-    acked_at_kill = len({r for _, r, _, _ in list(sink.got)})
-    server = start(data_dir, database, settings)
+    accepted_at_kill = acked_at_kill = 0
+    if killing:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(30)
+        accepted_at_kill = len(delivery.accepted)
+        acked_at_kill = len({r for _, r, _, _ in list(sink.got)})
+        server = start(data_dir, database, settings)
     restarted_at = time.monotonic()
     try:
         for thread in senders:
@@ -238,8 +258,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         wanted = {m for m, _ in mails}
         while time.monotonic() - restarted_at < args.settle:
             with sink.lock:
-                seen = {r for _, r, _, _ in sink.got}
-            if wanted <= seen:
+                acked = {r for _, r, _, b in sink.got if CASE_NUMBER.search(b)}
+                answers = {r for _, r, _, b in sink.got if not CASE_NUMBER.search(b)}
+            if wanted <= acked and expected_answer <= answers:
                 break
             time.sleep(0.2)
         time.sleep(args.quiet)  # anything sent twice arrives now
@@ -251,27 +272,40 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     with sink.lock:
         got = list(sink.got)
-    per_mail: dict[str, list[tuple[float, str, str]]] = {}
+    acks: dict[str, list[tuple[float, str, str]]] = {}
+    answers: dict[str, list[tuple[float, str, str]]] = {}
     for at, reply_to, own_id, body in got:
-        per_mail.setdefault(reply_to, []).append((at, own_id, body))
+        kind = acks if CASE_NUMBER.search(body) else answers
+        kind.setdefault(reply_to, []).append((at, own_id, body))
     ids = [m for m, _ in mails]
-    once = sum(1 for m in ids if len(per_mail.get(m, [])) == 1)
-    twice = sum(1 for m in ids if len(per_mail.get(m, [])) > 1)
-    distinct_twice = sum(1 for m in ids if len({i for _, i, _ in per_mail.get(m, [])}) > 1)
-    lost = [m for m in ids if m not in per_mail]
-    case_number = re.compile(r"S-\d{4}-\d{6}")  # in every acknowledgement, in no answer
-    answered = {m for m in ids if any(not case_number.search(b) for _, _, b in per_mail.get(m, []))}
-    latencies = [
-        (min(at for at, _, _ in per_mail[m]) - delivery.accepted[m]) * 1000
+    once = sum(1 for m in ids if len(acks.get(m, [])) == 1)
+    twice = sum(1 for m in ids if len(acks.get(m, [])) > 1)
+    distinct_twice = sum(1 for m in ids if len({i for _, i, _ in acks.get(m, [])}) > 1)
+    lost = [m for m in ids if m not in acks]
+    answered = set(answers)
+    answered_twice = sum(1 for m in answered if len({i for _, i, _ in answers[m]}) > 1)
+    cases = _cases(database)
+    acked_number = {
+        m: found.group(0)
         for m in ids
-        if m in per_mail and m in delivery.accepted
-    ]
+        if acks.get(m) and (found := CASE_NUMBER.search(acks[m][0][2]))
+    }
+    same_number = sum(1 for m, number in cases.items() if acked_number.get(m) == number)
+
+    def waits(kind: dict[str, list[tuple[float, str, str]]]) -> list[float]:
+        return [
+            (min(at for at, _, _ in kind[m]) - delivery.accepted[m]) * 1000
+            for m in ids
+            if m in kind and m in delivery.accepted
+        ]
+
+    latencies = waits(acks)
     undisturbed = [
-        (min(at for at, _, _ in per_mail[m]) - delivery.accepted[m]) * 1000
+        (min(at for at, _, _ in acks[m]) - delivery.accepted[m]) * 1000
         for m in ids
-        if m in per_mail
+        if m in acks
         and m in delivery.accepted
-        and (min(at for at, _, _ in per_mail[m]) < killed_at or delivery.accepted[m] > restarted_at)
+        and (min(at for at, _, _ in acks[m]) < killed_at or delivery.accepted[m] > restarted_at)
     ]
 
     def figures(values: list[float]) -> dict[str, float]:
@@ -300,6 +334,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "confident_questions": len(expected_answer),
         "bot_answers_sent": len(answered),
         "confident_answered": len(answered & expected_answer),
+        "answered_with_two_different_mails": answered_twice,
+        "cases_opened": len(cases),
+        "cases_with_the_acknowledged_number": same_number,
         "database": _inquiries(database),
         "seconds": {
             "sending_all": round(all_sent - started, 1),
@@ -308,6 +345,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "arrival_to_acknowledgement": figures(latencies),
         "arrival_to_acknowledgement_not_waiting_for_the_restart": figures(undisturbed),
+        "arrival_to_answer": figures(waits(answers)),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
@@ -331,7 +369,11 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     if args.out:
         write_json(Path(args.out), figures)
-    if figures["lost"] or figures["acknowledged_once"] != args.mails:
+    if (
+        figures["lost"]
+        or figures["acknowledged_once"] != args.mails
+        or figures["confident_answered"] != figures["confident_questions"]
+    ):
         raise SystemExit(1)
 
 

@@ -52,6 +52,7 @@ from handoff import (
     do_open_case,
     do_rate,
     do_record_visitor_message,
+    do_reserve_case_number,
     do_set_contact_email,
     get_handle_seconds,
     get_latest_case,
@@ -219,6 +220,19 @@ class Handoffs:
         if agent_id is not None:
             await self.publish_case(case, "assigned")
         return stored
+
+    async def do_reserve_number(self, conversation_id: str, number: str | None = None) -> str:
+        """The case number the conversation's case will have: `number` (given out before,
+        e.g. in an e-mail's acknowledgement, decision 0124) or a new one, kept for it."""
+        now = self.clock()
+        async with self.db.writing() as session, session.begin():
+            return await do_reserve_case_number(
+                session, conversation_id, now, self.local_year(now), number
+            )
+
+    def local_year(self, now: dt.datetime) -> int:
+        """The year of `now` in the answer base's time zone: the year of a case number."""
+        return self._year(now)
 
     def _year(self, now: dt.datetime) -> int:
         hours = self.config.business_hours

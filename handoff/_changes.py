@@ -32,17 +32,14 @@ def event(
 
 
 async def next_number(session: AsyncSession, year: int) -> str:
+    """The next number of `year`: the year's counter row made or incremented in one
+    statement (the row stays locked until the transaction ends: gapless)."""
     dialect = (await session.connection()).dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(CaseCounter)
-        .values(year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
     last = await session.scalar(
-        update(CaseCounter)
-        .where(CaseCounter.year == year)
-        .values(last=CaseCounter.last + 1)
+        insert(CaseCounter)
+        .values(year=year, last=1)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": CaseCounter.last + 1})
         .returning(CaseCounter.last)
     )
     return format_case_number(year, int(last or 0))

@@ -5,7 +5,8 @@ and the case change together, all or nothing.
 Claims and assignments are conditional UPDATEs (`… WHERE status IN ('queued','reopened') AND
 agent_id IS NULL`): of many at once exactly one changes the row, and nothing is assigned
 twice. Case numbers come from a counter row per year that is incremented in the same
-transaction as the case is inserted: unique and gapless on SQLite and PostgreSQL alike.
+transaction as the case is inserted: unique and gapless on SQLite and PostgreSQL alike (a
+number kept for a conversation before its case, `do_reserve_case_number`, counts as given).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff._changes import check_holder, event, fresh, load, lock_agent, next_number, take
@@ -29,6 +32,7 @@ from handoff.tables import (
     AgentTeam,
     Case,
     CaseNote,
+    CaseReservation,
 )
 from handoff.urgency import Urgency
 
@@ -39,11 +43,13 @@ __all__ = [
     "do_assign",
     "do_claim",
     "do_fill",
+    "do_give_case_number",
     "do_open_case",
     "do_rate",
     "do_record_agent_reply",
     "do_record_visitor_message",
     "do_requeue_unanswered",
+    "do_reserve_case_number",
     "do_resolve",
     "do_set_agent_status",
     "do_set_contact_email",
@@ -169,11 +175,61 @@ async def do_set_agent_status(
 # --- opening and assigning -----------------------------------------------------------------
 
 
+async def do_give_case_number(session: AsyncSession, year: int) -> str:
+    """The next case number of `year` (the caller's local year), given out now for a case
+    to come: keep it for the conversation with `do_reserve_case_number`."""
+    return await next_number(session, year)
+
+
+async def do_reserve_case_number(
+    session: AsyncSession,
+    conversation_id: str,
+    now: dt.datetime,
+    year: int,
+    number: str | None = None,
+) -> str:
+    """The case number the conversation's next case will have: the one kept for it before;
+    else `number` (given out by `do_give_case_number`), or the next number of `year`, kept
+    for it now. A `number` that a case already has is not kept again."""
+    kept = await session.scalar(
+        select(CaseReservation.number).where(CaseReservation.conversation_id == conversation_id)
+    )
+    if kept is not None:
+        return str(kept)
+    if number is not None and await session.scalar(select(Case.id).where(Case.number == number)):
+        return number  # its case has opened already (a step done again)
+    number = number or await next_number(session, year)
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(CaseReservation)
+        .values(conversation_id=conversation_id, number=number, created_at=now)
+        .on_conflict_do_nothing(index_elements=["conversation_id"])
+    )
+    # Two at once: the one written first holds.
+    found = await session.scalar(
+        select(CaseReservation.number).where(CaseReservation.conversation_id == conversation_id)
+    )
+    return str(found)
+
+
+async def _reserved_number(session: AsyncSession, conversation_id: str) -> str | None:
+    """The number kept for the conversation, taken (the row goes with the transaction)."""
+    number = await session.scalar(
+        delete(CaseReservation)
+        .where(CaseReservation.conversation_id == conversation_id)
+        .returning(CaseReservation.number)
+    )
+    return None if number is None else str(number)
+
+
 async def do_open_case(session: AsyncSession, new: NewCase, now: dt.datetime, year: int) -> Case:
-    """A new queued case with the next number of `year` (the caller's local year)."""
+    """A new queued case with the number kept for its conversation, if one was
+    (`do_reserve_case_number`), else the next number of `year` (the caller's local year)."""
+    number = await _reserved_number(session, new.conversation_id)
     case = Case(
         id=new_case_id(),
-        number=await next_number(session, year),
+        number=number or await next_number(session, year),
         conversation_id=new.conversation_id,
         visitor_id=new.visitor_id,
         customer_id=new.customer_id,

@@ -39,6 +39,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseNote",
+    "CaseReservation",
     "UtcDateTime",
 ]
 
@@ -138,6 +139,21 @@ class CaseCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseReservation(Base):
+    """A case number given to a conversation before it has a case (an e-mail is
+    acknowledged with its number before the bot has read it, decision 0124): the first case
+    the conversation opens takes the number, and the row goes. A number is given once, from
+    the same counter as the cases', so it never names two conversations."""
+
+    __tablename__ = "case_reservations"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[dt.datetime]
 
 
 class Case(Base):

@@ -26,7 +26,7 @@ from channels.tables import CustomerRef
 from conversations.identity import MAX_CUSTOMER_ID
 from conversations.storage import Conversation, Message, Visitor
 from handoff.numbers import CASE_NUMBER
-from handoff.tables import Case
+from handoff.tables import Case, CaseReservation
 from privacy.errors import BadSubject
 
 __all__ = ["Subject", "find_visitors"]
@@ -106,8 +106,15 @@ async def find_visitors(session: AsyncSession, subject: Subject) -> list[str]:
         rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(select(linked))))
         return sorted(set(rows))
     if subject.case is not None:
-        of_case = select(Case.visitor_id).where(Case.number == subject.case)
-        rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(of_case)))
+        # A number given to an e-mail before it had a case (decision 0124) names the
+        # conversation the bot answered: the customer quotes it all the same.
+        of_case = union(
+            select(Case.visitor_id).where(Case.number == subject.case),
+            select(Conversation.visitor_id)
+            .join(CaseReservation, CaseReservation.conversation_id == Conversation.id)
+            .where(CaseReservation.number == subject.case),
+        ).subquery()
+        rows = await session.scalars(select(Visitor.id).where(Visitor.id.in_(select(of_case))))
         return sorted(set(rows))
     email = str(subject.email)
     like = "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

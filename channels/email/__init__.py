@@ -1,12 +1,14 @@
 """The e-mail channel (issue 14, decision 0121): mail in by SMTP/LMTP, stored before it is
-accepted, read (`parse`), taken in once by `channels.do_inbound`, and answered once from the
-operator's sender address through a durable outbox."""
+accepted, read (`parse`), taken in once by `channels.do_inbound` and acknowledged at once,
+then answered by the bot, from the operator's sender address through a durable outbox."""
 
 from __future__ import annotations
 
 from channels.email.intake import (
     EmailConfig,
     TakeOutcome,
+    do_answer_mail,
+    do_answer_mails,
     do_store_mail,
     do_take_mail,
     do_take_mails,
@@ -31,6 +33,8 @@ __all__ = [
     "EmailConfig",
     "ParsedMail",
     "TakeOutcome",
+    "do_answer_mail",
+    "do_answer_mails",
     "do_mail_agent_replies",
     "do_send_mails",
     "do_store_mail",

@@ -1,10 +1,14 @@
 """Mail out, durably: every mail to send is a row of `mails_out` (unique by its cause), sent
 by `do_send_mails` over SMTP (`conversations.mail`) and marked `sent`; a failure (the server
 unreachable, a refusal) leaves it `pending` with the error and a next try after a backoff
-(30 s, doubling, at most an hour), logged each time. A sender claims a row for a lease, so
-two processes never send it both; a process that dies between the server's 250 and marking
-it sent sends it again when the lease runs out (the same Message-ID, so a mail program shows
-it once)."""
+(30 s, doubling, at most an hour), logged each time. A round sends its mails over a few
+SMTP connections at once, each connection several mails in turn (a burst of acknowledgements
+goes out at the speed of the server, not of a handshake per mail); each mail is marked sent
+as soon as the server took it (the ones taken meanwhile together). A sender claims a row for
+a lease, so two processes never send it both; a process that dies between the server's 250
+and marking the mail sent sends it again when the lease runs out (the same Message-ID, so a
+mail program shows it once): under a burst, the few mails of a round whose marks were still
+waiting for the database."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from email.utils import format_datetime, formataddr
 from sqlalchemy import or_, select, update
 
 from channels.email.tables import MailOut
-from conversations.mail import MailNotSent, MailSettings, send_mail
+from conversations.mail import MailNotSent, MailSettings, send_mails
 from conversations.storage import Database
 
 __all__ = ["BACKOFF", "do_send_mails", "outgoing_message"]
@@ -50,8 +54,9 @@ def outgoing_message(row: MailOut, sender: str, name: str | None = None) -> Emai
 
 
 async def _claim(db: Database, now: dt.datetime, limit: int) -> list[MailOut]:
-    """Claim up to `limit` due mails in one transaction (on PostgreSQL the rows another
-    sender is claiming are skipped)."""
+    """Claim up to `limit` due mails in one transaction, acknowledgements first (their
+    customers wait for them; decision 0124), then the oldest (on PostgreSQL the rows
+    another sender is claiming are skipped)."""
     due = or_(
         (MailOut.status == "pending") & (MailOut.next_try_at <= now),
         (MailOut.status == "sending") & (MailOut.claimed_until <= now),
@@ -62,7 +67,7 @@ async def _claim(db: Database, now: dt.datetime, limit: int) -> list[MailOut]:
                 await session.scalars(
                     select(MailOut)
                     .where(due)
-                    .order_by(MailOut.next_try_at)
+                    .order_by(MailOut.cause.startswith("auto:").desc(), MailOut.next_try_at)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 )
@@ -75,6 +80,9 @@ async def _claim(db: Database, now: dt.datetime, limit: int) -> list[MailOut]:
     return rows
 
 
+_Result = list[str] | MailNotSent
+
+
 async def do_send_mails(
     db: Database,
     mail: MailSettings,
@@ -82,35 +90,79 @@ async def do_send_mails(
     *,
     sender: str,
     name: str | None = None,
-    limit: int = 20,
+    limit: int = 40,
+    connections: int = 4,
 ) -> tuple[int, int]:
-    """One round: send up to `limit` due mails from `sender`; (sent, failed)."""
+    """One round: send up to `limit` due mails from `sender` over at most `connections`
+    SMTP connections at once (each sends its share in turn); (sent, failed). Each mail is
+    marked as soon as the server has answered it (the ones answered meanwhile in one
+    transaction), so a process that dies sends again only what was not marked yet."""
     rows = await _claim(db, now, limit)
-    sent = failed = 0
-    for row in rows:
-        message = outgoing_message(row, sender, name)
+    if not rows:
+        return 0, 0
+    loop = asyncio.get_running_loop()
+    outcomes: asyncio.Queue[tuple[MailOut, _Result]] = asyncio.Queue()
+
+    def send(share: list[MailOut]) -> None:  # one connection, in a thread
+        reported = 0
+
+        def each(index: int, result: _Result) -> None:
+            nonlocal reported
+            reported = index + 1
+            loop.call_soon_threadsafe(outcomes.put_nowait, (share[index], result))
+
         try:
-            refused = await asyncio.to_thread(send_mail, mail, message)
-        except MailNotSent as exc:
-            failed += 1
+            messages = [outgoing_message(row, sender, name) for row in share]
+            send_mails(mail, messages, on_each=each)
+        except Exception as exc:  # a mail that cannot even be written: kept for a retry
+            for index in range(reported, len(share)):
+                each(index, MailNotSent(f"the mail could not be sent: {exc}"))
+
+    shares = [rows[i::connections] for i in range(min(connections, len(rows)))]
+    sending = asyncio.gather(*(asyncio.to_thread(send, share) for share in shares))
+    sent = failed = 0
+    try:
+        while sent + failed < len(rows):
+            got = [await outcomes.get()]
+            while not outcomes.empty():
+                got.append(outcomes.get_nowait())
+            ok, bad = await _mark(db, got, now)
+            sent, failed = sent + ok, failed + bad
+    finally:
+        await asyncio.gather(sending, return_exceptions=True)
+    return sent, failed
+
+
+async def _mark(
+    db: Database, got: list[tuple[MailOut, _Result]], now: dt.datetime
+) -> tuple[int, int]:
+    """Note what the server said of each mail, in one transaction: sent, or pending with
+    the error and the next try after the backoff (logged)."""
+    done = [row.id for row, result in got if not isinstance(result, MailNotSent)]
+    async with db.writing() as session, session.begin():
+        if done:
+            await session.execute(
+                update(MailOut)
+                .where(MailOut.id.in_(done))
+                .values(status="sent", error=None, sent_at=now, claimed_until=None)
+            )
+        for row, result in got:
+            if not isinstance(result, MailNotSent):
+                if result:
+                    log.warning("mail %s was refused for %s", row.message_id, ", ".join(result))
+                continue
             wait = min(BACKOFF * 2 ** max(0, row.attempts - 1), MAX_BACKOFF)
-            await _set(db, row.id, status="pending", error=exc.message, next_try_at=now + wait)
+            await session.execute(
+                update(MailOut)
+                .where(MailOut.id == row.id)
+                .values(status="pending", error=result.message, next_try_at=now + wait)
+            )
             log.warning(
                 "mail %s to %s not sent (try %d): %s; next try in %d s",
                 row.message_id,
                 row.to_addr,
                 row.attempts,
-                exc.message,
+                result.message,
                 wait.total_seconds(),
             )
-            continue
-        sent += 1
-        await _set(db, row.id, status="sent", error=None, sent_at=now, claimed_until=None)
-        if refused:
-            log.warning("mail %s was refused for %s", row.message_id, ", ".join(refused))
-    return sent, failed
-
-
-async def _set(db: Database, mail_id: str, **values: object) -> None:
-    async with db.writing() as session, session.begin():
-        await session.execute(update(MailOut).where(MailOut.id == mail_id).values(**values))
+    return len(done), len(got) - len(done)

@@ -8,12 +8,19 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from channels.email.intake import EmailConfig, do_store_mail, do_take_mails
+from channels.email.intake import (
+    EmailConfig,
+    TakeOutcome,
+    do_answer_mails,
+    do_store_mail,
+    do_take_mails,
+)
 from channels.email.outbox import do_send_mails
 from channels.email.replies import do_mail_agent_replies
 from conversations.mail import MailSettings
@@ -117,18 +124,32 @@ class EmailChannel:
         self._tasks = []
 
     async def _take_loop(self) -> None:
+        """Acknowledging comes first (decision 0124): a round of the bot's answers is taken
+        only when no received mail waits, so that in a burst every mail is acknowledged
+        within about one round of answers (`answer_batch` turns) of its arrival."""
         while True:
             self.intake.clear()
-            try:
-                outcomes = await do_take_mails(self.services, self.config)
-            except Exception:  # the loop must outlive a failed round
-                log.exception("the mail intake round failed; trying again")
-                outcomes = []
-            if any(o.reply for o in outcomes):
-                self.outbox.set()
-            if len(outcomes) >= self.config.batch:
+            taken = await self._round(do_take_mails, "intake")
+            if len(taken) >= self.config.batch:
                 continue  # more may be waiting
+            answered = await self._round(do_answer_mails, "answer")
+            if len(answered) >= self.config.answer_batch or self.intake.is_set() or taken:
+                continue
             await _wait(self.intake, self.every)
+
+    async def _round(
+        self,
+        step: Callable[[Services, EmailConfig], Awaitable[list[TakeOutcome]]],
+        name: str,
+    ) -> list[TakeOutcome]:
+        try:
+            outcomes = await step(self.services, self.config)
+        except Exception:  # the loop must outlive a failed round
+            log.exception("the mail %s round failed; trying again", name)
+            return []
+        if any(o.reply for o in outcomes):
+            self.outbox.set()
+        return outcomes
 
     async def _send_loop(self) -> None:
         while True:

@@ -20,9 +20,12 @@ __all__ = ["MailAttachment", "MailIn", "MailOut"]
 
 class MailIn(Base):
     """A received mail, keyed by its Message-ID (or the one made for it). `status`:
-    `pending` until a worker claims it (`processing` until `claimed_until`), then `done`
-    (taken in: `conversation_id`) or `skipped` (`reason`). `raw` is emptied once it is
-    done or skipped: what the agent needs is in the conversation and the attachments."""
+    `pending` until a worker claims it (`processing` until `claimed_until`), then
+    `acknowledged` (its `case_number` given and its acknowledgement queued, decision 0124)
+    until a worker answers it (`answering`), then `done` (registered: `conversation_id`);
+    or `skipped` (`reason`). A reply to an open case goes from `processing` to `done`.
+    `raw` is emptied once it is done or skipped: what the agent needs is in the
+    conversation and the attachments."""
 
     __tablename__ = "mails_in"
     __table_args__ = (Index("ix_mails_in_status", "status", "claimed_until"),)
@@ -33,6 +36,7 @@ class MailIn(Base):
     from_addr: Mapped[str | None] = mapped_column(String(320), index=True)
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(200))
+    case_number: Mapped[str | None] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[dt.datetime | None]
     conversation_id: Mapped[str | None] = mapped_column(

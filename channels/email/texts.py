@@ -1,6 +1,7 @@
 """The e-mail channel's own words, in every language the widget speaks (nb, nn, sv, da, fi,
-en): the line under an answer, the acknowledgement with the case number, and the subject of
-a mail that came without one."""
+en): the line under an answer, the acknowledgement with the case number (sent before the
+bot has read the mail, so it promises an answer, not a person), and the subject of a mail
+that came without one."""
 
 from __future__ import annotations
 
@@ -18,23 +19,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply to this e-mail if you need more help, and one of us will take it on.",
     },
     "acknowledgement": {
-        "nb": "Takk for e-posten din. Vi har registrert den som sak {case}, og en av oss "
-        "svarer deg på e-post så snart vi kan. Svar på denne e-posten hvis du vil legge til "
-        "noe.",
-        "nn": "Takk for e-posten din. Vi har registrert han som sak {case}, og ein av oss "
-        "svarar deg på e-post så snart vi kan. Svar på denne e-posten om du vil leggje til "
-        "noko.",
-        "sv": "Tack för ditt mejl. Vi har registrerat det som ärende {case}, och någon av oss "
-        "svarar dig via mejl så snart vi kan. Svara på det här mejlet om du vill lägga till "
-        "något.",
-        "da": "Tak for din e-mail. Vi har registreret den som sag {case}, og en af os svarer "
-        "dig på e-mail, så snart vi kan. Svar på denne e-mail, hvis du vil tilføje noget.",
-        "fi": "Kiitos viestistäsi. Olemme kirjanneet sen asiaksi {case}, ja joku meistä vastaa "
-        "sinulle sähköpostitse niin pian kuin voimme. Vastaa tähän viestiin, jos haluat "
-        "lisätä jotain.",
-        "en": "Thank you for your e-mail. We have registered it as case {case}, and one of us "
-        "will answer you by e-mail as soon as we can. Reply to this e-mail if you want to "
-        "add something.",
+        "nb": "Takk for e-posten din. Vi har registrert den som sak {case}, og du får svar "
+        "på e-post så snart vi kan. Svar på denne e-posten hvis du vil legge til noe.",
+        "nn": "Takk for e-posten din. Vi har registrert han som sak {case}, og du får svar "
+        "på e-post så snart vi kan. Svar på denne e-posten om du vil leggje til noko.",
+        "sv": "Tack för ditt mejl. Vi har registrerat det som ärende {case}, och du får svar "
+        "via mejl så snart vi kan. Svara på det här mejlet om du vill lägga till något.",
+        "da": "Tak for din e-mail. Vi har registreret den som sag {case}, og du får svar på "
+        "e-mail, så snart vi kan. Svar på denne e-mail, hvis du vil tilføje noget.",
+        "fi": "Kiitos viestistäsi. Olemme kirjanneet sen asiaksi {case}, ja saat vastauksen "
+        "sähköpostitse niin pian kuin voimme. Vastaa tähän viestiin, jos haluat lisätä "
+        "jotain.",
+        "en": "Thank you for your e-mail. We have registered it as case {case}, and you will "
+        "get an answer by e-mail as soon as we can. Reply to this e-mail if you want to add "
+        "something.",
     },
     "added": {
         "nb": "Takk, vi har lagt meldingen din til sak {case}.",

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from channels.email.intake import EmailConfig
+from channels.email.intake import EmailConfig, TakeOutcome, do_answer_mails, do_take_mails
 from channels.email.tables import MailAttachment, MailIn, MailOut
 from conversations.services import Services
 
-__all__ = ["CONFIG", "SUPPORT", "attachments", "mail", "mails_in", "mails_out"]
+__all__ = ["CONFIG", "SUPPORT", "attachments", "mail", "mails_in", "mails_out", "take_all"]
 
 SUPPORT = "kundeservice@butikk.no"
 CONFIG = EmailConfig(address=SUPPORT, per_sender_hour=3)
@@ -35,6 +35,14 @@ def mail(
     for name, value in headers.items():
         message[name.replace("_", "-")] = value
     return message.as_bytes()
+
+
+async def take_all(services: Services, config: EmailConfig = CONFIG) -> list[TakeOutcome]:
+    """Both steps, round after round, until no mail waits for either: every outcome."""
+    outcomes: list[TakeOutcome] = []
+    while found := await do_take_mails(services, config) + await do_answer_mails(services, config):
+        outcomes += found
+    return outcomes
 
 
 async def mails_in(services: Services) -> list[MailIn]:

@@ -1,6 +1,7 @@
 """Mail taken in: stored before it is accepted, taken in once however often it is delivered
-or a worker dies, answered once (the curated answer, or an acknowledgement with the case
-number), loops kept out, replies threaded into their conversation."""
+or a worker dies, acknowledged at once with its case number and then answered once (the
+curated answer; else the case opens with that number), loops kept out, replies threaded
+into their conversation."""
 
 from __future__ import annotations
 
@@ -8,23 +9,28 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from channels.email.intake import _claim, do_store_mail, do_take_mails
+from sqlalchemy import func, select
+
+from channels.email.intake import _claim, do_answer_mail, do_store_mail, do_take_mails
 from conversations.services import Services
-from conversations.storage import get_inquiries, get_messages
-from tests.channels.email_helpers import CONFIG, attachments, mail, mails_in, mails_out
+from conversations.storage import Conversation, get_inquiries, get_messages
+from tests.channels.email_helpers import CONFIG, attachments, mail, mails_in, mails_out, take_all
 from tests.conversations.conftest import NOW, InServices
 
 
 async def take(services: Services, *raws: bytes, envelope_from: str | None = "x@y.no") -> list[Any]:
+    """Store the mails and run both steps until done: each mail's last outcome, in order."""
     for raw in raws:
         await do_store_mail(services.db, raw, envelope_from, services.clock())
-    outcomes = []
-    while found := await do_take_mails(services, CONFIG):
-        outcomes += found
-    return outcomes
+    last: dict[str, Any] = {}
+    for outcome in await take_all(services):
+        last[outcome.message_id] = outcome
+    return list(last.values())
 
 
-def test_a_confident_mail_gets_the_curated_answer_once(in_services: InServices[Any]) -> None:
+def test_a_confident_mail_is_acknowledged_with_its_number_then_answered_once(
+    in_services: InServices[Any],
+) -> None:
     async def scenario(services: Services) -> Any:
         [outcome] = await take(services, mail())
         again = await take(services, mail())  # delivered a second time
@@ -35,16 +41,45 @@ def test_a_confident_mail_gets_the_curated_answer_once(in_services: InServices[A
     assert again == []
     [row] = received
     assert (row.status, row.raw, row.from_addr) == ("done", b"", "kari@example.no")
-    [reply] = sent
+    number = outcome.case_number
+    assert number.startswith("S-2026-") and outcome.result.case_number is None  # no case
+    ack, reply = sent
+    assert ack.cause == "auto:<m1@example.no>" and ack.automatic
+    assert ack.body.startswith(f"Takk for e-posten din. Vi har registrert den som sak {number}")
+    assert ack.subject == f"Re: Pakke [{number}]"
     answer = next(r for r in outcome.result.replies if r.role == "bot")
     assert reply.body.startswith(answer.text)  # word for word
     assert "Svar på denne e-posten" in reply.body
-    assert (reply.to_addr, reply.subject, reply.lang) == ("kari@example.no", "Re: Pakke", "nb")
+    assert (reply.to_addr, reply.subject, reply.lang) == (
+        "kari@example.no",
+        f"Re: Pakke [{number}]",
+        "nb",
+    )
     assert (reply.in_reply_to, reply.references) == ("<m1@example.no>", "<m1@example.no>")
-    assert reply.automatic and reply.cause == "auto:<m1@example.no>"
+    assert reply.automatic and reply.cause == "answer:<m1@example.no>"
 
 
-def test_an_unanswered_mail_opens_a_case_and_is_acknowledged_with_its_number(
+def test_the_acknowledgement_does_not_wait_for_the_bot(in_services: InServices[Any]) -> None:
+    """The first step alone gives the number and queues the acknowledgement, in one
+    transaction: nothing is registered yet and the bot has not read the mail."""
+
+    async def scenario(services: Services) -> Any:
+        await do_store_mail(services.db, mail(), None, NOW)
+        [outcome] = await do_take_mails(services, CONFIG)
+        async with services.db.reading() as session:
+            conversations = await session.scalar(select(func.count()).select_from(Conversation))
+        return outcome, conversations, await mails_out(services), await mails_in(services)
+
+    outcome, conversations, [ack], [row] = in_services(scenario)
+    assert outcome.status == "acknowledged" and outcome.result is None
+    assert conversations == 0
+    assert ack.cause == "auto:<m1@example.no>" and outcome.case_number in ack.body
+    assert ack.conversation_id is None  # linked when the mail is registered
+    assert (row.status, row.case_number) == ("acknowledged", outcome.case_number)
+    assert row.raw != b""  # kept for the second step
+
+
+def test_an_unanswered_mail_opens_a_case_with_the_acknowledged_number(
     in_services: InServices[Any],
 ) -> None:
     async def scenario(services: Services) -> Any:
@@ -52,9 +87,10 @@ def test_an_unanswered_mail_opens_a_case_and_is_acknowledged_with_its_number(
         [outcome] = await take(services, raw)
         return outcome, await mails_out(services)
 
-    outcome, [ack] = in_services(scenario)
+    outcome, [ack] = in_services(scenario)  # one mail: the acknowledgement said it all
     number = outcome.result.case_number
     assert outcome.result.decision == "handoff" and number.startswith("S-2026-")
+    assert number == outcome.case_number
     assert ack.subject == f"Re: Vær [{number}]"
     assert f"sak {number}" in ack.body
 
@@ -72,31 +108,71 @@ def test_a_worker_that_dies_half_way_leaves_the_mail_to_the_next(
 
     claimed, nothing, outcome, [row] = in_services(scenario)
     assert claimed.status == "processing" and nothing == []
-    assert outcome.status == "done" and row.attempts == 2
+    assert outcome.status == "acknowledged" and row.attempts == 2
 
 
-def test_taking_a_mail_in_twice_registers_and_answers_it_once(
+def test_taking_a_mail_in_twice_registers_acknowledges_and_answers_it_once(
     in_services: InServices[Any],
 ) -> None:
+    """Each step done again (a worker that died after its work and before the mail's
+    status) does nothing twice: one number, one inquiry, one mail of each kind."""
     from channels.email.intake import do_take_mail
 
     async def scenario(services: Services) -> Any:
         await do_store_mail(services.db, mail(), None, NOW)
         [row] = await _claim(services.db, NOW, CONFIG.lease, 8)
         first = await do_take_mail(services, CONFIG, row)
-        second = await do_take_mail(services, CONFIG, row)  # a crash before `done`, re-run
-        assert second.result is not None
+        [row] = await _claim(
+            services.db, NOW, CONFIG.lease, 8, waiting="acknowledged", working="answering"
+        )
+        answered = await do_answer_mail(services, CONFIG, row)
+        again = await do_answer_mail(services, CONFIG, row)
+        assert answered.result is not None
         return (
             first,
-            second,
-            await get_inquiries(services.db, second.result.conversation_id),
+            answered,
+            again,
+            await get_inquiries(services.db, answered.result.conversation_id),
             await mails_out(services),
         )
 
-    first, second, inquiries, sent = in_services(scenario)
-    assert second.result.duplicate
-    assert first.result.conversation_id == second.result.conversation_id
-    assert len(inquiries) == 1 and len(sent) == 1
+    first, answered, again, inquiries, sent = in_services(scenario)
+    assert first.case_number == answered.case_number == again.case_number
+    assert answered.result.decision == "answer" and again.result.duplicate
+    assert answered.result.conversation_id == again.result.conversation_id
+    assert len(inquiries) == 1
+    assert [m.cause for m in sent] == ["auto:<m1@example.no>", "answer:<m1@example.no>"]
+    assert {m.conversation_id for m in sent} == {answered.result.conversation_id}
+
+
+def test_a_reply_to_an_acknowledged_mail_waits_for_its_conversation(
+    in_services: InServices[Any],
+) -> None:
+    """The customer answers the acknowledgement before the bot has read the first mail:
+    the reply waits (a few seconds) and then joins the first mail's conversation."""
+
+    async def scenario(services: Services) -> Any:
+        await do_store_mail(services.db, mail(), None, NOW)
+        await do_take_mails(services, CONFIG)
+        [ack] = await mails_out(services)
+        raw = mail(
+            "Glemte å si: ordrenummer 12345",
+            "<r2@example.no>",
+            subject=ack.subject,
+            In_Reply_To=ack.message_id,
+        )
+        await do_store_mail(services.db, raw, None, NOW)
+        [waiting] = await do_take_mails(services, CONFIG)
+        first = await take_all(services)  # the first mail is answered (the reply is not due)
+        services.clock.now = NOW + dt.timedelta(seconds=5)  # type: ignore[attr-defined]
+        [joined] = await take(services)
+        return waiting, first, joined
+
+    waiting, [answered], joined = in_services(scenario)
+    assert (waiting.status, waiting.reason) == ("later", "thread_not_yet")
+    assert joined.status == "done"
+    assert joined.result.conversation_id == answered.result.conversation_id
+    assert joined.result.case_number == answered.case_number  # the acknowledged number
 
 
 def test_auto_replies_bounces_and_our_own_mail_are_skipped_without_an_answer(
@@ -169,6 +245,7 @@ def test_a_loop_with_a_plain_auto_responder_stops_at_the_per_sender_limit(
     assert [o.reason for o in outcomes] == [None] * 3 + ["per_sender_limit"] * 3
     assert all(o.status == "done" for o in outcomes)  # still registered
     assert later[0].reason is None and len(sent) == 4
+    assert all(m.cause.startswith("auto:") for m in sent)  # acknowledged; none answered
 
 
 def test_a_mail_without_message_id_is_kept_once_under_a_made_id(
@@ -181,10 +258,10 @@ def test_a_mail_without_message_id_is_kept_once_under_a_made_id(
         outcomes = await take(services)
         return first, second, outcomes, await mails_out(services)
 
-    first, second, [outcome], [reply] = in_services(scenario)
+    first, second, [outcome], sent = in_services(scenario)
     assert first[1] and not second[1] and first[0] == second[0]
     assert first[0].endswith("@samsvar.invalid>")
-    assert outcome.status == "done" and reply.in_reply_to == first[0]
+    assert outcome.status == "done" and [m.in_reply_to for m in sent] == [first[0]] * 2
 
 
 def test_a_reply_to_our_mail_joins_its_conversation_and_reaches_a_person(
@@ -192,7 +269,7 @@ def test_a_reply_to_our_mail_joins_its_conversation_and_reaches_a_person(
 ) -> None:
     async def scenario(services: Services) -> Any:
         [first] = await take(services, mail())
-        [ours] = await mails_out(services)
+        [_ack, ours] = await mails_out(services)  # the answer
         raw = mail(
             "Den har ikke kommet ennå, hva gjør jeg?",
             "<r1@example.no>",
@@ -210,12 +287,13 @@ def test_a_reply_to_our_mail_joins_its_conversation_and_reaches_a_person(
 
     first, reply, messages, sent = in_services(scenario)
     assert reply.result.conversation_id == first.result.conversation_id
-    assert reply.result.case_number is not None
+    assert reply.result.case_number == first.case_number  # the number acknowledged
     assert [m.role for m in messages][:2] == ["visitor", "bot"]
     assert messages[-1].text == "Den har ikke kommet ennå, hva gjør jeg?" or any(
         m.text == "Den har ikke kommet ennå, hva gjør jeg?" for m in messages
     )
-    assert len(sent) == 2 and f"[{reply.result.case_number}]" in sent[1].subject
+    assert len(sent) == 3 and f"[{reply.result.case_number}]" in sent[2].subject
+    assert "lagt meldingen din til sak" in sent[2].body
 
 
 def test_a_strangers_reply_to_our_mail_starts_its_own_conversation(
@@ -223,7 +301,7 @@ def test_a_strangers_reply_to_our_mail_starts_its_own_conversation(
 ) -> None:
     async def scenario(services: Services) -> Any:
         [first] = await take(services, mail())
-        [ours] = await mails_out(services)
+        [_ack, ours] = await mails_out(services)
         await take(services, mail("Retur?", "<x0@example.no>", sender="ola@example.no"))  # known
         raw = mail(
             "Jeg vil snakke med noen",
@@ -259,6 +337,33 @@ def test_a_case_number_in_the_subject_threads_only_for_that_cases_customer(
     assert same.result.conversation_id == first.result.conversation_id
     assert "lagt meldingen din til sak" in sent[1].body
     assert other.result.conversation_id != first.result.conversation_id
+
+
+def test_the_number_of_an_answered_mail_threads_a_reply_and_becomes_its_case(
+    in_services: InServices[Any],
+) -> None:
+    """The bot answered, so no case was opened; the number the acknowledgement gave still
+    names the conversation: a new mail with it in the subject joins it and reaches a person,
+    whose case has that very number."""
+
+    async def scenario(services: Services) -> Any:
+        [first] = await take(services, mail())
+        number = first.case_number
+        [same] = await take(
+            services, mail("Det hjalp ikke", "<n2@x>", subject=f"Angående {number}")
+        )
+        [other] = await take(
+            services,
+            mail("Det hjalp ikke", "<n3@x>", subject=f"Angående {number}", sender="ola@x.no"),
+        )
+        return first, same, other
+
+    first, same, other = in_services(scenario)
+    assert first.result.decision == "answer" and first.result.case_number is None
+    assert same.result.conversation_id == first.result.conversation_id
+    assert same.status == "done" and same.result.case_number == first.case_number
+    assert other.result.conversation_id != first.result.conversation_id
+    assert other.case_number != first.case_number
 
 
 def test_attachments_are_kept_and_a_30_mb_one_is_recorded_as_left_out(

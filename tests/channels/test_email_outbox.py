@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 import ssl
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from channels.email.intake import do_store_mail, do_take_mails
 from channels.email.outbox import do_send_mails
 from conversations.mail import MailSettings
 from conversations.services import Services
-from tests.channels.email_helpers import CONFIG, SUPPORT, mail, mails_out
+from tests.channels.email_helpers import CONFIG, SUPPORT, mail, mails_out, take_all
 from tests.conversations.conftest import NOW, InServices
 from tests.insights.smtp_server import (
     PASSWORD,
@@ -33,9 +34,14 @@ def settings(port: int) -> MailSettings:
     return MailSettings(host="127.0.0.1", port=port, starttls=False, timeout=5)
 
 
-async def queued(services: Services) -> None:
+async def queued(services: Services, *, answered: bool = False) -> None:
+    """Kari's mail taken in: its acknowledgement is queued (and the bot's answer, when
+    `answered`)."""
     await do_store_mail(services.db, mail(), "kari@example.no", NOW)
-    await do_take_mails(services, CONFIG)
+    if answered:
+        await take_all(services)
+    else:
+        await do_take_mails(services, CONFIG)
 
 
 def test_an_answer_is_sent_once_threaded_and_marked_automatic(
@@ -45,20 +51,49 @@ def test_an_answer_is_sent_once_threaded_and_marked_automatic(
     with smtp_server(mailbox) as port:
 
         async def scenario(services: Services) -> Any:
-            await queued(services)
+            await queued(services, answered=True)
             first = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
             second = await do_send_mails(services.db, settings(port), NOW, sender=SUPPORT)
             return first, second, await mails_out(services)
 
-        first, second, [row] = in_services(scenario)
-    assert (first, second) == ((1, 0), (0, 0))
-    [sent] = mailbox.messages
-    assert mailbox.envelopes == [(SUPPORT, ["kari@example.no"])]
-    assert sent["Message-ID"] == row.message_id and row.status == "sent"
-    assert (sent["In-Reply-To"], sent["References"]) == ("<m1@example.no>", "<m1@example.no>")
-    assert sent["Auto-Submitted"] == "auto-replied"
-    assert sent["Subject"] == "Re: Pakke" and sent["Content-Language"] == "nb"
-    assert "Svar på denne e-posten" in sent.get_content()
+        first, second, rows = in_services(scenario)
+    assert (first, second) == ((2, 0), (0, 0))
+    assert mailbox.envelopes == [(SUPPORT, ["kari@example.no"])] * 2
+    for sent, row in zip(mailbox.messages, rows, strict=True):  # the acknowledgement first
+        assert sent["Message-ID"] == row.message_id and row.status == "sent"
+        assert (sent["In-Reply-To"], sent["References"]) == ("<m1@example.no>",) * 2
+        assert sent["Auto-Submitted"] == "auto-replied"
+        assert re.fullmatch(r"Re: Pakke \[S-2026-\d{6}\]", sent["Subject"])
+        assert sent["Content-Language"] == "nb"
+    ack, answer = (m.get_content() for m in mailbox.messages)
+    assert ack.startswith("Takk for e-posten din.") and "Svar på denne e-posten" in answer
+
+
+def test_a_round_shares_its_connections_and_one_refusal_does_not_stop_the_rest(
+    in_services: InServices[Any],
+) -> None:
+    """Ten acknowledgements over two connections (several mails each); the one address
+    the server refuses is kept for a retry, the nine others are sent."""
+    mailbox = Mailbox(refuse_to={"k3@example.no"})
+    with smtp_server(mailbox) as port:
+
+        async def scenario(services: Services) -> Any:
+            for n in range(10):
+                raw = mail("Hvor er pakken min?", f"<c{n}@x>", sender=f"k{n}@example.no")
+                await do_store_mail(services.db, raw, None, NOW)
+            while await do_take_mails(services, CONFIG):
+                pass
+            result = await do_send_mails(
+                services.db, settings(port), NOW, sender=SUPPORT, connections=2
+            )
+            return result, await mails_out(services)
+
+        result, rows = in_services(scenario)
+    assert result == (9, 1)
+    assert len(mailbox.messages) == 9 and len(set(mailbox.peers)) == 2
+    [refused] = [r for r in rows if r.status != "sent"]
+    assert refused.to_addr == "k3@example.no" and refused.status == "pending"
+    assert "refused every recipient: k3@example.no (550" in (refused.error or "")
 
 
 def test_an_unreachable_server_keeps_the_mail_and_it_is_sent_once_when_it_is_back(

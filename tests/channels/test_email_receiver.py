@@ -43,18 +43,22 @@ def test_a_mail_over_smtp_is_kept_taken_in_and_answered_over_smtp(
             try:
                 refused = await asyncio.to_thread(_send, port, mail())
                 again = await asyncio.to_thread(_send, port, mail())  # the MTA retries
-                await _until(lambda: mailbox.messages)
+                await _until(lambda: len(mailbox.messages) >= 2)
                 await asyncio.sleep(0.3)  # nothing more comes
             finally:
                 await channel.stop()
             return refused, again, await mails_in(services), await mails_out(services)
 
-        refused, again, received, [row] = in_services(scenario)
+        refused, again, received, rows = in_services(scenario)
     assert refused == {} and again == {}
     assert [r.status for r in received] == ["done"]
-    [sent] = mailbox.messages
-    assert sent["From"] == f"Butikken <{SUPPORT}>"
-    assert sent["In-Reply-To"] == "<m1@example.no>" and row.status == "sent"
+    assert [r.cause for r in rows] == ["auto:<m1@example.no>", "answer:<m1@example.no>"]
+    ack, answer = mailbox.messages  # acknowledged first, then answered
+    assert "registrert den som sak" in ack.get_content()
+    assert "Svar på denne e-posten" in answer.get_content()
+    for sent, row in zip(mailbox.messages, rows, strict=True):
+        assert sent["From"] == f"Butikken <{SUPPORT}>"
+        assert sent["In-Reply-To"] == "<m1@example.no>" and row.status == "sent"
 
 
 def test_the_receiver_speaks_lmtp_too_and_keeps_mail_while_the_workers_are_off(

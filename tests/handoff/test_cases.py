@@ -9,11 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import update
 
 from conversations.storage import Database, get_database_url, open_database
 from conversations.storage.tables import Conversation, Visitor
 from handoff import (
     METADATA,
+    Case,
     CaseConflict,
     NewCase,
     UnknownTeam,
@@ -22,10 +24,12 @@ from handoff import (
     do_assign,
     do_claim,
     do_fill,
+    do_give_case_number,
     do_open_case,
     do_record_agent_reply,
     do_record_visitor_message,
     do_requeue_unanswered,
+    do_reserve_case_number,
     do_resolve,
     do_set_agent_status,
     do_transfer,
@@ -124,6 +128,49 @@ def test_a_failed_transaction_leaves_no_gap(database_url: str) -> None:
         return [first.number, other_year.number]
 
     assert run(database_url, work) == ["S-2026-000001", "S-2027-000001"]
+
+
+def test_a_kept_number_is_the_one_its_conversations_case_takes(database_url: str) -> None:
+    """Numbers given out before a case (an e-mail's acknowledgement, decision 0124) come
+    from the same counter; the conversation's first case takes its kept number, the
+    next case a new one; a number a case already has is not kept again."""
+
+    async def work(db: Database) -> list[str]:
+        given = await write(db, lambda s: do_give_case_number(s, 2026))
+        kept = await write(db, lambda s: do_reserve_case_number(s, "conv1", NOW, 2026, given))
+        again = await write(db, lambda s: do_reserve_case_number(s, "conv1", NOW, 2026))
+        fresh = await write(db, lambda s: do_reserve_case_number(s, "conv2", NOW, 2026))
+        first = await write(db, lambda s: do_open_case(s, new_case(1), NOW, 2026))
+        await write(  # resolved: the conversation may open another
+            db,
+            lambda s: s.execute(update(Case).where(Case.id == first.id).values(status="resolved")),
+        )
+        second = await write(db, lambda s: do_open_case(s, new_case(1), NOW, 2026))
+        other = await write(db, lambda s: do_open_case(s, new_case(3), NOW, 2026))
+        redone = await write(  # a step done again after its case opened keeps nothing
+            db, lambda s: do_reserve_case_number(s, "conv1", NOW, 2026, first.number)
+        )
+        await write(
+            db,
+            lambda s: s.execute(update(Case).where(Case.id == second.id).values(status="resolved")),
+        )
+        third = await write(db, lambda s: do_open_case(s, new_case(1), NOW, 2026))
+        return [
+            given,
+            kept,
+            again,
+            fresh,
+            first.number,
+            second.number,
+            other.number,
+            redone,
+            third.number,
+        ]
+
+    numbers = run(database_url, work)
+    assert numbers[:4] == ["S-2026-000001"] * 3 + ["S-2026-000002"]
+    assert numbers[4:7] == ["S-2026-000001", "S-2026-000003", "S-2026-000004"]
+    assert numbers[7] == "S-2026-000001" and numbers[8] == "S-2026-000005"
 
 
 def test_many_agents_claiming_at_once_have_one_winner(database_url: str) -> None:

@@ -26,16 +26,20 @@ USER, PASSWORD = "rapport", "hemmelig-passord"
 
 @dataclass
 class Mailbox:
-    """What the server accepted; `refuse` makes it refuse every recipient (550)."""
+    """What the server accepted, and over which connections (the client's address and
+    port of each message); `refuse` makes it refuse every recipient (550), `refuse_to`
+    the addresses in it."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)
     refuse: bool = False
+    refuse_to: set[str] = field(default_factory=set)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
-        if self.refuse:
+        if self.refuse or address in self.refuse_to:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -45,6 +49,7 @@ class Mailbox:
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
 
