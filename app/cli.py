@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import sys
@@ -507,11 +506,4 @@ def openapi() -> None:
 
 
 def main() -> None:
-    try:
-        app()
-    finally:
-        # Everything the command made is about to go with the process: frozen, the
-        # collector's last passes at exit skip it (0.1 s of `samsvar report`'s 0.9 s was
-        # spent there: docs/benchmarks.md). Modules are still torn down and the streams
-        # flushed; only cycles among these objects are left for the system to reclaim.
-        gc.freeze()
+    app()
