@@ -3,6 +3,7 @@ year on SQLite and PostgreSQL, and `samsvar report` end to end (issue 12).
 
     python -m benchmarks.run_insights                    # SQLite and PostgreSQL
     python -m benchmarks.run_insights --only sqlite --inquiries 200000
+    python -m benchmarks.run_insights --load-into postgresql://…/empty_db   # and keep it
 
 The traffic is synthetic but shaped like a shop's: questions by hour of day and weekday,
 Zipf-distributed answers, six languages, two channels, clicks (not counted) besides typed
@@ -492,6 +493,30 @@ def _cli_seconds(data_dir: Path, answers_dir: Path, url: str | None) -> float:
     return round(statistics.median(times), 3)
 
 
+def _load_into(url: str, n: int, answers: list[str]) -> None:
+    """The year in the database at `url` (migrated first), its rollup filled to now."""
+    from conversations.storage import get_database_url, open_database
+    from insights.rollup import fill_rollup
+
+    started = time.perf_counter()
+    if url.startswith("sqlite"):
+        counts = load_sqlite(Path(url.removeprefix("sqlite:///")), n, answers)
+    else:
+        counts = asyncio.run(load_postgres(url, n, answers))
+    print(f"loaded {counts} in {time.perf_counter() - started:.0f} s", flush=True)
+
+    async def fill() -> None:
+        db = open_database(get_database_url(url, Path(".")))
+        try:
+            await fill_rollup(db, dt.datetime.now(dt.UTC))
+        finally:
+            await db.close()
+
+    started = time.perf_counter()
+    asyncio.run(fill())
+    print(f"rollup filled in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--inquiries", type=int, default=1_000_000)
@@ -501,12 +526,21 @@ def main() -> None:
         type=Path,
         help="time the rollup's reports on this SQLite year (an earlier run's) and nothing else",
     )
+    parser.add_argument(
+        "--load-into",
+        metavar="URL",
+        help="load the year into this empty database (SQLite or PostgreSQL), fill its rollup "
+        "and keep it (for run_report_command --database URL); nothing is timed",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks" / "insights.json")
     args = parser.parse_args()
     from knowledge import get_demo_dir, load_answer_base
 
     answers_dir = get_demo_dir()
     answers = [a.id for a in load_answer_base(answers_dir).published()]
+    if args.load_into:
+        _load_into(args.load_into, args.inquiries, answers)
+        return
     results: dict[str, Any] = {
         "machine": machine_info(),
         "inquiries_asked": args.inquiries,

@@ -3,11 +3,14 @@
 earlier run (issue 12: ≤ 1 s for a week).
 
     python -m benchmarks.run_report_command [--database sqlite:////path/to/year.db] [--runs 7]
+        [--baseline REVISION]
 
-Without `--database`, an empty SQLite database is migrated first. The two cases are run in
-turn (one of each, again and again), so that both see the same load on a shared machine:
+Without `--database`, an empty SQLite database is migrated first. The cases are run in
+turn (one of each, again and again), so that all see the same load on a shared machine:
 "first run" is a fresh data folder each time (the base is parsed and kept), "kept" is one
-data folder (the base read back). Writes docs/benchmarks/report-command.json.
+data folder (the base read back), and with `--baseline` "baseline kept" is the command of
+an earlier git revision (its tree exported to a temporary folder) with a data folder of its
+own. Writes docs/benchmarks/report-command.json.
 """
 
 from __future__ import annotations
@@ -47,18 +50,31 @@ def _migrated(folder: Path) -> str:
     return url
 
 
-def _once(data_dir: Path, url: str) -> tuple[float, float]:
+def _exported(revision: str, folder: Path) -> Path:
+    """The tree of git `revision`, written under `folder`."""
+    tree = folder / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", revision], cwd=ROOT, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"no revision {revision}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def _once(data_dir: Path, url: str, tree: Path = ROOT) -> tuple[float, float]:
     env = os.environ | {
         "CHAT_DATA_DIR": str(data_dir),
         "CHAT_DATABASE_URL": url,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(tree),
         "ORT_DISABLE_TELEMETRY": "1",
     }
     command = [sys.executable, "-m", "app", "report", *WEEK, "--no-gaps"]
     command += ["--json", str(data_dir / "week.json")]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -81,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", help="a database URL (default: an empty SQLite one)")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--baseline", metavar="REVISION", help="also time this git revision")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "docs" / "benchmarks" / "report-command.json"
     )
@@ -93,18 +110,27 @@ def main() -> None:
         kept_dir = root / "kept"
         kept_dir.mkdir()
         _once(kept_dir, url)  # keeps the base; also warms the database's pages for both
+        baseline = _exported(args.baseline, root) if args.baseline else None
+        if baseline is not None:
+            (root / "baseline-kept").mkdir()
+            _once(root / "baseline-kept", url, baseline)
         first: list[tuple[float, float]] = []
         kept: list[tuple[float, float]] = []
+        before: list[tuple[float, float]] = []
         for run in range(args.runs):
             fresh = root / f"fresh-{run}"
             fresh.mkdir()
             first.append(_once(fresh, url))
             kept.append(_once(kept_dir, url))
+            if baseline is not None:
+                before.append(_once(root / "baseline-kept", url, baseline))
         report["database"] = "empty SQLite" if args.database is None else args.database
         report["first_run"] = _summary(first)
         report["base_kept"] = _summary(kept)
+        if baseline is not None:
+            report["baseline"] = {"revision": args.baseline, **_summary(before)}
     report["load_average_1m_end"] = round(os.getloadavg()[0], 2)
-    for name in ("first_run", "base_kept"):
+    for name in ("first_run", "base_kept", *(("baseline",) if args.baseline else ())):
         row = report[name]
         print(f"{name:<10} wall p50 {row['wall_p50_s']} s, processor p50 {row['cpu_p50_s']} s")
     write_json(args.out, report)

@@ -32,7 +32,15 @@ from insights.rollup import (
 )
 from knowledge import AnswerBase
 
-__all__ = ["DECISIONS", "Figures", "HandoffFigures", "get_figures", "percentile"]
+__all__ = [
+    "DECISIONS",
+    "Figures",
+    "HandoffFigures",
+    "changes_between",
+    "get_figures",
+    "percentile",
+    "read_figures",
+]
 
 DECISIONS = ("answer", "clarify", "collect", "abstain", "handoff")
 CHANGES = 10  # answers listed under "changed most"
@@ -177,17 +185,32 @@ async def get_figures(
     *,
     now: dt.datetime | None = None,
     rollup: bool = True,
+    changes: bool = True,
 ) -> Figures:
     """The figures of `period` for the inquiries that pass `filters` (checked with
     `check_filters` by the caller). With `rollup` the closed hours are read from the rollup
     (filled first, up to `now`: the clock when None) and only the rest from the inquiries;
-    the figures are the same either way (decision 0101)."""
-    filters = filters or Filters()
-    start, end = period.bounds()
-    before_start, before_end = period.previous().bounds()
+    the figures are the same either way (decision 0101). Without `changes`, `changes` stays
+    empty and the previous period is not read (`get_report` has it at hand)."""
     through = None
     if rollup:
         through = (await fill_rollup(db, now or dt.datetime.now(dt.UTC))).through
+    return await read_figures(db, base, period, filters, through, changes=changes)
+
+
+async def read_figures(
+    db: Database,
+    base: AnswerBase,
+    period: Period,
+    filters: Filters | None,
+    through: dt.datetime | None,
+    *,
+    changes: bool = True,
+) -> Figures:
+    """`get_figures` with the rollup already filled up to `through` (None: no rollup)."""
+    filters = filters or Filters()
+    start, end = period.bounds()
+    before_start, before_end = period.previous().bounds()
     dialect = db.dialect
     async with db.reading() as session:
         hours, groups, conversations = await _counted(
@@ -196,8 +219,9 @@ async def get_figures(
         visitors, returning = await _visitors(session, start, end, through)
         helpful = await _helpful(session, start, end, filters, base)
         cases = await _cases(session, dialect, start, end, filters, base)
-        before = await _answers_only(session, base, before_start, before_end, filters, through)
-        helpful_before = await _helpful(session, before_start, before_end, filters, base)
+        if changes:
+            before = await _answers_only(session, base, before_start, before_end, filters, through)
+            helpful_before = await _helpful(session, before_start, before_end, filters, base)
     decisions: Counter[str] = Counter()
     for _, decision, count in hours:
         decisions[decision] += count
@@ -220,7 +244,7 @@ async def get_figures(
         visitors=visitors,
         returning_visitors=returning,
         handoffs=_handoff_figures(cases, base),
-        changes=_changes(dict(by_answer), before, helpful, helpful_before),
+        changes=_changes(dict(by_answer), before, helpful, helpful_before) if changes else (),
         helpful_by_answer=helpful,
     )
 
@@ -637,6 +661,17 @@ def _targets(rows: Sequence[tuple[Any, ...]], base: AnswerBase) -> list[dict[str
                 }
             )
     return out
+
+
+def changes_between(figures: Figures, previous: Figures) -> list[dict[str, Any]]:
+    """`figures.changes` from the previous period's figures (the same as `get_figures`
+    finds by reading that period's answers and clicks again)."""
+    return _changes(
+        dict(figures.by_answer),
+        dict(previous.by_answer),
+        figures.helpful_by_answer,
+        previous.helpful_by_answer,
+    )
 
 
 def _changes(

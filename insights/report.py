@@ -5,6 +5,7 @@ document as HTML, plain text and CSV files."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
@@ -497,24 +498,28 @@ async def get_report(
 ) -> dict[str, Any]:
     """The report document of `period` (see `report_json`); `gaps` as found by the caller
     (`insights.gaps`), None when they were not looked for. `now` and `rollup`: as for
-    `get_figures` (the same document without the rollup, only slower)."""
+    `get_figures` (the same document without the rollup, only slower).
+
+    The rollup is filled once, and the answers and clicks of the previous period are read
+    once: its figures give this period's `changes` (`changes_between`)."""
     import asyncio
 
-    from insights.figures import get_figures
+    from insights.figures import changes_between, read_figures
     from insights.rollup import fill_rollup
 
     filters = filters or Filters()
-    if rollup:  # once, before the three readers below look at it
-        await fill_rollup(db, now or dt.datetime.now(dt.UTC))
+    through = (await fill_rollup(db, now or dt.datetime.now(dt.UTC))).through if rollup else None
     # The period's figures, the previous period's and the top questions on three connections
     # at once: on PostgreSQL (and SQLite's threads) they run side by side.
     figures, previous, top = await asyncio.gather(
-        get_figures(db, base, period, filters, now=now, rollup=rollup),
-        get_figures(db, base, period.previous(), filters, now=now, rollup=rollup)
+        read_figures(db, base, period, filters, through, changes=not compare),
+        read_figures(db, base, period.previous(), filters, through, changes=False)
         if compare
         else _nothing(),
         get_top_questions(db, base, period, filters),
     )
+    if previous is not None:
+        figures = dataclasses.replace(figures, changes=changes_between(figures, previous))
     return report_json(
         figures,
         top_questions=top,

@@ -170,6 +170,11 @@ def open_database(url: URL) -> Database:
     options: dict[str, Any] = {"pool_pre_ping": url.get_backend_name() == "postgresql"}
     if url.get_backend_name() == "postgresql":
         options |= {"pool_size": 10, "max_overflow": 20}
+        # No just-in-time compiling: the planner asks for it above a cost that the
+        # insights' period counts pass, and compiling each statement on each new connection
+        # cost more than it saved (a week's report, a year's: docs/benchmarks.md, decision
+        # 0101). Sent with the connection's start-up, so it costs no round trip.
+        options["connect_args"] = {"server_settings": {"jit": "off"}}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _sqlite_events(engine)

@@ -160,6 +160,18 @@ def test_times_come_back_aware_and_in_utc(database_url: str) -> None:
     assert started.utcoffset() == dt.timedelta(0)
 
 
+def test_postgresql_connections_do_not_compile_just_in_time(database_url: str) -> None:
+    """JIT compiling made the insights' counts slower on PostgreSQL (decision 0101)."""
+
+    async def work(db: Database) -> str | None:
+        if db.dialect != "postgresql":
+            return None
+        async with db.reading() as session:
+            return str((await session.execute(text("SHOW jit"))).scalar_one())
+
+    assert with_database(database_url, work) in (None, "off")
+
+
 def test_a_timer_report_updates_the_page_view_and_a_reload_is_a_new_one(
     database_url: str,
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import event
 
 from app.migrate import do_upgrade
 from conversations.storage import Database, get_database_url, open_database
@@ -20,6 +21,7 @@ from insights import (
     check_filters,
     check_period,
     get_figures,
+    get_report,
     percentile,
 )
 from knowledge import load_answer_base
@@ -223,6 +225,31 @@ def test_changes_since_the_previous_period(tmp_path: Path) -> None:
     assert "order-tracking" not in {c["answer_id"] for c in changes}
     payment = next(c for c in changes if c["answer_id"] == "payment-declined")
     assert (payment["previous"], payment["change"]) == (0, 1)
+
+
+def test_a_report_rolls_up_once_and_reads_each_period_once(tmp_path: Path) -> None:
+    """The report's `changes` come from the previous period's figures, as `get_figures`
+    finds them by reading that period again; the rollup is filled once, not per reader."""
+    base = load_answer_base(shop_answers(tmp_path))
+    now = dt.datetime(2026, 12, 20, tzinfo=dt.UTC)
+    statements: list[str] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    async def work(db: Database) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        await week_of_traffic(db)
+        alone = await get_figures(db, base, WEEK, Filters(), now=now)
+        event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+        report = await get_report(db, base, WEEK, Filters(), now=now)
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+        return report, [dict(c) for c in alone.changes]
+
+    report, changes = run(tmp_path, work)
+    assert report["changes"] == changes and changes  # payment-declined changed
+    marks = [s for s in statements if s.startswith("SELECT insight_rollup.through, insight")]
+    clicks = [s for s in statements if s.startswith("SELECT feedback.answer_id")]
+    assert (len(marks), len(clicks)) == (1, 2)  # one fill; this week's clicks, last week's
 
 
 def test_an_empty_period_has_zeros_and_no_rates(tmp_path: Path) -> None:
