@@ -39,7 +39,7 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,19 +205,14 @@ async def do_answer_mails(services: Services, config: EmailConfig) -> list[TakeO
         waiting="acknowledged",
         working="answering",
     )
-    return list(await asyncio.gather(*(_safely(do_answer_mail, services, config, r) for r in rows)))
+    return list(await asyncio.gather(*(_answer_safely(services, config, r) for r in rows)))
 
 
-async def _safely(
-    step: Callable[[Services, EmailConfig, MailIn], Awaitable[TakeOutcome]],
-    services: Services,
-    config: EmailConfig,
-    row: MailIn,
-) -> TakeOutcome:
+async def _answer_safely(services: Services, config: EmailConfig, row: MailIn) -> TakeOutcome:
     try:
-        return await step(services, config, row)
+        return await do_answer_mail(services, config, row)
     except Exception:  # left claimed: taken up again when the lease runs out
-        log.exception("mail %s could not be taken in; it is tried again later", row.message_id)
+        log.exception("mail %s could not be answered; it is tried again later", row.message_id)
         return TakeOutcome(row.message_id, "later", "error")
 
 
