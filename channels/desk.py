@@ -45,6 +45,7 @@ from conversations.storage import (
 )
 from conversations.storage.records import new_id, new_message_id
 from handoff import (
+    REGISTERED,
     AgentInfo,
     Case,
     NewCase,
@@ -73,8 +74,6 @@ __all__ = [
     "template_json",
 ]
 
-#: The case reason of a registered inquiry (the console names it).
-REGISTERED = "registered"
 MAX_NOTE = 2000
 
 

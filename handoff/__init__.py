@@ -68,7 +68,7 @@ from handoff.queries import (
     get_visitor_cases,
     token_hash,
 )
-from handoff.records import NewCase, QueueFilter
+from handoff.records import REGISTERED, NewCase, QueueFilter
 from handoff.tables import HELD, METADATA, WAITING, Agent, AuditEntry, Case, CaseEvent, CaseNote
 from handoff.totp import check_totp, new_totp_secret, totp_uri
 from handoff.urgency import (
@@ -85,6 +85,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "HELD",
     "METADATA",
+    "REGISTERED",
     "URGENCY_RANKS",
     "WAITING",
     "Agent",

@@ -9,7 +9,10 @@ from typing import Any
 
 from handoff.urgency import Urgency
 
-__all__ = ["NewCase", "QueueFilter", "new_agent_id", "new_case_id"]
+__all__ = ["REGISTERED", "NewCase", "QueueFilter", "new_agent_id", "new_case_id"]
+
+#: The reason of a case an agent registered (a call, a visit at the desk), not the bot's.
+REGISTERED = "registered"
 
 
 def new_case_id() -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from conversations.storage import Conversation, Database, Feedback, Inquiry, Message
+from handoff.records import REGISTERED
 from handoff.tables import Case
 from insights._sql import hour_bucket, inquiry_filter, parse_hour, seconds_between
 from insights.period import Filters, Period, team_answers
@@ -52,7 +53,9 @@ ROLLED_CONVERSATIONS = dt.timedelta(days=32)
 class HandoffFigures:
     """The cases opened in the period: times in seconds (None when there is none to measure),
     CSAT as the mean rating 1–5, the reopen rate of the resolved ones, and per channel the
-    share that met the base's targets."""
+    share that met the base's targets. An inquiry an agent registered and resolved at once
+    (a call answered there and then) is no case that waited: it is counted in
+    `resolved_at_registration` only."""
 
     count: int = 0
     answered: int = 0
@@ -68,6 +71,7 @@ class HandoffFigures:
     reopen_rate: float | None = None
     by_team: Mapping[str, int] = field(default_factory=dict)
     targets: Sequence[Mapping[str, Any]] = ()
+    resolved_at_registration: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,7 @@ class HandoffFigures:
             "reopened": self.reopened,
             "reopen_rate": _round(self.reopen_rate, 4),
             "by_team": dict(self.by_team),
+            "resolved_at_registration": self.resolved_at_registration,
             "targets": [dict(t) for t in self.targets],
         }
 
@@ -577,7 +582,7 @@ async def _cases(
     base: AnswerBase,
 ) -> list[tuple[Any, ...]]:
     """One row per case opened in [start, end): channel, team, first reply, handling and
-    resolution seconds, rating, reopened."""
+    resolution seconds, rating, reopened, resolved, resolved when it was registered."""
     # The conversation's channel (one primary-key read per case; before migration 0012 it
     # was the channel of the conversation's first inquiry, which is the same).
     channel = (
@@ -594,6 +599,7 @@ async def _cases(
         Case.rating,
         Case.reopened,
         Case.resolved_at.is_not(None),
+        and_(Case.reason == REGISTERED, Case.resolved_at == Case.created_at),
     ).where(Case.created_at >= start, Case.created_at < end)
     if filters.team is not None:
         query = query.where(Case.team == filters.team)
@@ -607,7 +613,10 @@ async def _cases(
     return [tuple(row) for row in rows]
 
 
-def _handoff_figures(rows: Sequence[tuple[Any, ...]], base: AnswerBase) -> HandoffFigures:
+def _handoff_figures(cases: Sequence[tuple[Any, ...]], base: AnswerBase) -> HandoffFigures:
+    # A call that an agent registered and answered at once never waited for anyone: it is
+    # counted apart, not as a case with a first reply and a resolution of 0 s.
+    rows = [r for r in cases if not r[8]]
     first = [float(r[2]) for r in rows if r[2] is not None]
     handling = [float(r[3]) for r in rows if r[3] is not None]
     resolution = [float(r[4]) for r in rows if r[4] is not None]
@@ -629,6 +638,7 @@ def _handoff_figures(rows: Sequence[tuple[Any, ...]], base: AnswerBase) -> Hando
         reopen_rate=reopened / len(resolved_once) if resolved_once else None,
         by_team=dict(Counter(str(r[1]) for r in rows).most_common()),
         targets=_targets(rows, base),
+        resolved_at_registration=len(cases) - len(rows),
     )
 
 

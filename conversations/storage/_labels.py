@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from conversations.storage.records import LabelledQuestion
 from conversations.storage.tables import Feedback, Inquiry, Message
-from handoff import Case
+from handoff import REGISTERED, Case
 from knowledge import AnswerBase
 
 __all__ = ["AnswerTexts", "read_agent_labels", "read_helpful_labels"]
@@ -148,9 +148,6 @@ class AnswerTexts:
                 if flat.startswith(text, start):
                     found.add(answer_id)
         return found.pop() if len(found) == 1 else None
-
-
-REGISTERED = "registered"  # the case reason of a registered inquiry (channels.REGISTERED)
 
 
 async def read_agent_labels(

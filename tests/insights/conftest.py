@@ -174,10 +174,11 @@ class Shop:
         rating: int | None = None,
         reopen_after: float | None = None,
         lang: str = "nb",
+        reason: str = "unresolved",
     ) -> str:
-        """A hand-off at `at`; an agent's first reply, the resolution and the reopening
-        `…_after` seconds after it."""
-        new = NewCase(who[1], who[0], team, "unresolved", lang, Urgency("normal", ()), topic=topic)
+        """A hand-off at `at` (or another case, by its `reason`); an agent's first reply,
+        the resolution and the reopening `…_after` seconds after it."""
+        new = NewCase(who[1], who[0], team, reason, lang, Urgency("normal", ()), topic=topic)
         agent = await self.agent(f"agent-{team}", team)
         async with self.db.writing() as session, session.begin():
             case = await do_open_case(session, new, at, at.year)

@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from app.migrate import do_upgrade
 from conversations.storage import Database, get_database_url, open_database
+from handoff import REGISTERED
 from insights import (
     BadPeriod,
     Filters,
@@ -199,6 +200,33 @@ def test_handoff_times_rating_reopening_and_targets(tmp_path: Path, database_url
     assert widget["first_reply"]["target_s"] == 60.0
     assert (widget["first_reply"]["measured"], widget["first_reply"]["met"]) == (1, 1)
     assert widget["resolution"]["met"] == 1
+
+
+def test_a_call_resolved_when_it_was_registered_is_no_waiting_case(tmp_path: Path) -> None:
+    """An agent registers a call and answers it there and then: it is counted apart, and
+    its 0 s do not make the cases' first reply and resolution look fast; a registered call
+    left open for the team is a case like any other."""
+
+    async def work(db: Database) -> dict[str, Any]:
+        shop = Shop(db)
+        handed = await shop.visitor(MONDAY)
+        await shop.case(handed, MONDAY, reply_after=600, resolve_after=3600)
+        at_once = await shop.visitor(MONDAY + hours(1), channel="phone")
+        await shop.case(
+            at_once, MONDAY + hours(1), reason=REGISTERED, reply_after=0, resolve_after=0
+        )
+        left_open = await shop.visitor(MONDAY + hours(2), channel="phone")
+        await shop.case(left_open, MONDAY + hours(2), reason=REGISTERED, reply_after=1200)
+        base = load_answer_base(shop_answers(tmp_path))
+        figures = await get_figures(
+            db, base, WEEK, Filters(), now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        )
+        return figures.handoffs.as_json()
+
+    h = run(tmp_path, work)
+    assert (h["count"], h["resolved"], h["resolved_at_registration"]) == (2, 1, 1)
+    assert h["first_reply_p50_s"] == 900.0  # 600 s and 1,200 s; not the call's 0 s
+    assert h["resolution_p50_s"] == pytest.approx(3600.0, abs=0.5)
 
 
 def test_returning_visitors(tmp_path: Path) -> None:
