@@ -39,14 +39,13 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import MAX_MESSAGE_CHARS, detect_language
@@ -70,6 +69,7 @@ __all__ = [
     "do_answer_mail",
     "do_answer_mails",
     "do_store_mail",
+    "do_store_mails",
     "do_take_mail",
     "do_take_mails",
     "mail_subject",
@@ -130,22 +130,45 @@ async def do_store_mail(
 ) -> tuple[str, bool]:
     """Keep a received mail until it is taken in: (its Message-ID, whether it is new). A
     mail already kept (a second delivery of the same Message-ID) is not kept again."""
-    message_id = _message_id_of(raw)
-    try:
-        async with db.writing() as session, session.begin():
-            session.add(
-                MailIn(
-                    message_id=message_id,
-                    raw=raw,
-                    envelope_from=None if envelope_from is None else envelope_from[:320],
-                    status="pending",
-                    attempts=0,
-                    received_at=now,
-                )
+    [stored] = await do_store_mails(db, [(raw, envelope_from)], now)
+    return stored
+
+
+async def do_store_mails(
+    db: Database, mails: Sequence[tuple[bytes, str | None]], now: dt.datetime
+) -> list[tuple[str, bool]]:
+    """Keep received mails (raw, envelope sender) in one transaction: for each, its
+    Message-ID and whether it is new (a second delivery, even within `mails`, is not)."""
+    ids = [_message_id_of(raw) for raw, _ in mails]
+    rows: dict[str, dict[str, Any]] = {}
+    for (raw, envelope_from), message_id in zip(mails, ids, strict=True):
+        rows.setdefault(
+            message_id,
+            {
+                "message_id": message_id,
+                "raw": raw,
+                "envelope_from": None if envelope_from is None else envelope_from[:320],
+                "status": "pending",
+                "attempts": 0,
+                "received_at": now,
+            },
+        )
+    async with db.writing() as session, session.begin():
+        dialect = (await session.connection()).dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stored = set(
+            await session.scalars(
+                insert(MailIn)
+                .values(list(rows.values()))
+                .on_conflict_do_nothing(index_elements=["message_id"])
+                .returning(MailIn.message_id)
             )
-    except IntegrityError:
-        return message_id, False
-    return message_id, True
+        )
+    out = []
+    for message_id in ids:
+        out.append((message_id, message_id in stored))
+        stored.discard(message_id)  # the same mail twice in `mails`: new once
+    return out
 
 
 async def _claim(

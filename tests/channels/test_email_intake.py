@@ -248,6 +248,31 @@ def test_a_loop_with_a_plain_auto_responder_stops_at_the_per_sender_limit(
     assert all(m.cause.startswith("auto:") for m in sent)  # acknowledged; none answered
 
 
+def test_mails_kept_together_are_each_new_once(in_services: InServices[Any]) -> None:
+    """The receiver writes the mails that arrive together in one transaction: a second
+    delivery, in the same group or after an earlier one, is not kept again."""
+    from channels.email.intake import do_store_mails
+
+    async def scenario(services: Services) -> Any:
+        first = await do_store_mail(services.db, mail("Hei", "<g0@x>"), None, NOW)
+        group = await do_store_mails(
+            services.db,
+            [
+                (mail("Hei", "<g1@x>"), "a@x"),
+                (mail("Hei", "<g0@x>"), None),  # delivered before
+                (mail("Hei", "<g1@x>"), "a@x"),  # twice in the group
+                (mail("Hei", "<g2@x>"), None),
+            ],
+            NOW,
+        )
+        return first, group, await mails_in(services)
+
+    first, group, rows = in_services(scenario)
+    assert first == ("<g0@x>", True)
+    assert group == [("<g1@x>", True), ("<g0@x>", False), ("<g1@x>", False), ("<g2@x>", True)]
+    assert sorted(r.message_id for r in rows) == ["<g0@x>", "<g1@x>", "<g2@x>"]
+
+
 def test_a_mail_without_message_id_is_kept_once_under_a_made_id(
     in_services: InServices[Any],
 ) -> None:

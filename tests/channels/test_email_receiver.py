@@ -85,6 +85,31 @@ def test_the_receiver_speaks_lmtp_too_and_keeps_mail_while_the_workers_are_off(
     assert b"Hvor er pakken min?" in row.raw
 
 
+def test_mails_sent_at_once_are_each_kept_once_before_their_250(
+    in_services: InServices[Any],
+) -> None:
+    """Twelve connections deliver at once (two of them the same mail): the receiver writes
+    what arrives together in groups, and each sender hears 250 only once its mail is kept."""
+
+    async def scenario(services: Services) -> Any:
+        channel = EmailChannel(services, CONFIG, None, every=60)
+        port = await channel.start("127.0.0.1", 0)
+        try:
+            for task in channel._tasks:  # only the receiver: the rows stay as received
+                task.cancel()
+            raws = [mail("Hei", f"<b{n}@x>", sender=f"k{n}@example.no") for n in range(11)]
+            raws.append(raws[3])
+            answers = await asyncio.gather(*(asyncio.to_thread(_send, port, r) for r in raws))
+        finally:
+            await channel.stop()
+        return answers, await mails_in(services)
+
+    answers, rows = in_services(scenario)
+    assert answers == [{}] * 12
+    assert sorted(r.message_id for r in rows) == sorted(f"<b{n}@x>" for n in range(11))
+    assert {r.status for r in rows} == {"pending"}
+
+
 def test_a_mail_that_cannot_be_stored_is_refused_with_451_for_a_retry(
     in_services: InServices[Any],
 ) -> None:
