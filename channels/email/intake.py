@@ -103,10 +103,11 @@ class EmailConfig:
 
 @dataclass(frozen=True)
 class TakeOutcome:
-    """What became of a mail in a step: `registered` (acknowledged, the bot's turn to
-    come), `done` (answered, or joined a case), `skipped` (`reason`), or `later` (try
-    again). `reply` is the outbox row's cause the step queued, or None with `reason`
-    saying why not; `case_number` the number the mail was acknowledged with."""
+    """What became of a mail in a step: `acknowledged` (the bot's turn to come; `result`
+    is None, nothing is registered yet), `done` (registered and answered, or joined a
+    case), `skipped` (`reason`), or `later` (try again). `reply` is the outbox row's cause
+    the step queued, or None with `reason` saying why not; `case_number` the number the
+    mail was acknowledged with."""
 
     message_id: str
     status: str
