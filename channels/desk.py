@@ -11,7 +11,6 @@ first registration) is one transaction: nothing half-written.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,7 +254,7 @@ async def _store(
     resolve = registration.resolve
     urgency = get_urgency(config.urgency, Signals([text], 0, template.topic))
     hours = config.business_hours
-    year = now.astimezone(zoneinfo.ZoneInfo(hours.timezone)).year if hours else now.year
+    year = services.handoffs.local_year(now)
     new_case = NewCase(
         conversation_id,
         visitor.id,

@@ -191,7 +191,7 @@ class Handoffs:
         async def change(
             session: AsyncSession,
         ) -> tuple[tuple[Case, str | None], list[NewMessage], str]:
-            case = await do_open_case(session, new, now, self._year(now))
+            case = await do_open_case(session, new, now, self.local_year(now))
             agent_id = await do_assign(session, case.id, now)
             await session.refresh(case)
             ack = await self._acknowledgement(session, case, outcome.lang, now)
@@ -232,9 +232,6 @@ class Handoffs:
 
     def local_year(self, now: dt.datetime) -> int:
         """The year of `now` in the answer base's time zone: the year of a case number."""
-        return self._year(now)
-
-    def _year(self, now: dt.datetime) -> int:
         hours = self.config.business_hours
         return now.astimezone(zoneinfo.ZoneInfo(hours.timezone)).year if hours else now.year
 
