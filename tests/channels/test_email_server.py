@@ -63,8 +63,13 @@ def test_a_mail_becomes_a_case_with_files_and_the_agents_reply_goes_out_by_mail(
         add_agent(live, "sjef", [], admin=True)
         with Desk(live, "sjef") as boss:
             boss.sign_in()
-            queue = boss.http.get("/queue", params={"status": "open"}).json()["cases"]
-            [row] = [c for c in queue if c["number"] == number.group(1)]
+
+            def the_case() -> list[dict[str, Any]]:
+                queue = boss.http.get("/queue", params={"status": "open"}).json()["cases"]
+                return [c for c in queue if c["number"] == number.group(1)]
+
+            _wait(the_case)  # it opens when the bot has read the mail, after the acknowledgement
+            [row] = the_case()
             view = boss.http.get(f"/cases/{row['id']}").json()["case"]
             kept, left_out = view["attachments"]
             assert (kept["name"], kept["size"], kept["skipped"]) == ("kart.pdf", 10, None)
