@@ -59,7 +59,7 @@ from channels.errors import (
     UnknownWebhook,
     WrongCustomer,
 )
-from channels.inbound import ANSWER_LATER, Inbound, InboundResult, check_channel, do_inbound
+from channels.inbound import Inbound, InboundResult, check_channel, do_inbound
 from channels.webhooks import (
     BACKOFF,
     EVENT_KINDS,
@@ -76,7 +76,6 @@ from channels.webhooks import (
 )
 
 __all__ = [
-    "ANSWER_LATER",
     "BACKOFF",
     "EVENT_KINDS",
     "KEY_PREFIX",

@@ -12,26 +12,20 @@ gets the first delivery's replies; a turn cut off by a crash is finished by the 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from channels.customers import do_find_customer
 from channels.errors import BadChannel, WrongCustomer
 from channels.tables import InboundKey
-from conversations.chat import TURN_LEASE
 from conversations.errors import Forbidden
 from conversations.services import Services
 from conversations.storage import Conversation, Message, check_conversation, do_create_conversation
 from handoff import get_latest_case
 
-__all__ = ["ANSWER_LATER", "Inbound", "InboundResult", "check_channel", "do_inbound"]
-
-#: How long a message registered with `answer=False` waits for its answer before the
-#: pending-turn loop gives it.
-ANSWER_LATER = dt.timedelta(minutes=10)
+__all__ = ["Inbound", "InboundResult", "check_channel", "do_inbound"]
 
 _CHANNEL = re.compile(r"[a-z0-9][a-z0-9_\-]{0,15}")
 
@@ -82,15 +76,17 @@ def _client_id(channel: str, key: str) -> str:
     return "in-" + hashlib.sha256(f"{channel}\n{key}".encode()).hexdigest()[:40]
 
 
-async def do_inbound(services: Services, inbound: Inbound, *, answer: bool = True) -> InboundResult:
+async def do_inbound(
+    services: Services,
+    inbound: Inbound,
+    *,
+    before_answer: Callable[[str], Awaitable[None]] | None = None,
+) -> InboundResult:
     """Take in one message and answer it (the bot runs in its threads); raises BadChannel,
     BadCustomer, WrongCustomer, or the conversation errors of a message (InvalidText,
-    RateLimited).
-
-    With `answer=False` the message is only registered (no replies, no decision): a channel
-    that acknowledges first answers it by calling `do_inbound` again with the same key
-    (decision 0124). Its turn is held for `ANSWER_LATER` meanwhile; after that the
-    pending-turn loop answers it, and the second call finds the replies."""
+    RateLimited). `before_answer(conversation_id)` runs once the message is stored and
+    before the bot reads it (the e-mail channel keeps the acknowledged case number for the
+    conversation there, decision 0124)."""
     channel = check_channel(inbound.channel)
     chat, db = services.chat, services.db
     text = chat.check_text(inbound.text)
@@ -132,11 +128,10 @@ async def do_inbound(services: Services, inbound: Inbound, *, answer: bool = Tru
                         )
                     ],
                 )
-        hold = TURN_LEASE if answer else ANSWER_LATER
-        stored = await chat.do_send(visitor_id, conversation.id, client_id, text, hold=hold)
-    replies: list[Message] = []
-    if answer:
-        replies, _new = await chat.do_reply(stored, None, lang=inbound.lang)
+        stored = await chat.do_send(visitor_id, conversation.id, client_id, text)
+    if before_answer is not None:
+        await before_answer(conversation.id)
+    replies, _new = await chat.do_reply(stored, None, lang=inbound.lang)
     async with db.reading() as session:
         case = await get_latest_case(session, conversation.id)
     first = next((r for r in replies if r.role == "bot" and r.decision), None)

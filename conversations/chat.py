@@ -180,15 +180,12 @@ class Chat:
         text: str,
         *,
         origin: Deliver | None = None,
-        hold: dt.timedelta = TURN_LEASE,
     ) -> Stored:
         """Check and store a typed message (or find it stored); raises InvalidText or
-        RateLimited. Its turn is this process's for `hold`: a caller that answers it later
-        itself (a mail's worker, decision 0124) holds it longer, so that the pending-turn
-        loop leaves it alone until then."""
+        RateLimited."""
         text = self.check_text(text)
         new = NewMessage(role="visitor", text=text, client_id=client_id)
-        return await self._store(visitor_id, conversation_id, new, origin, hold)
+        return await self._store(visitor_id, conversation_id, new, origin)
 
     async def do_choose(
         self,
@@ -255,12 +252,7 @@ class Chat:
         return await self._store(visitor_id, conversation_id, new, origin)
 
     async def _store(
-        self,
-        visitor_id: str,
-        conversation_id: str,
-        new: NewMessage,
-        origin: Deliver | None,
-        hold: dt.timedelta = TURN_LEASE,
+        self, visitor_id: str, conversation_id: str, new: NewMessage, origin: Deliver | None
     ) -> Stored:
         # The limit is looked at before the transaction (it may be kept in Redis) and counted
         # only once the message is stored: a write that fails (unknown conversation, database
@@ -283,7 +275,7 @@ class Chat:
             new,
             self.clock(),
             check=within_rate,
-            claim=TurnClaim(self.owner, self.clock() + hold),
+            claim=self._claim(),
         )
         if not duplicate:
             await self.limiter.record(visitor_id)

@@ -2,13 +2,14 @@
 hears 250; a worker acknowledges it (`do_take_mails`), then answers it (`do_answer_mails`).
 
 Two steps, so that a burst of mail is acknowledged in seconds, not after the bot has read
-every mail before it (decision 0124). Taking a mail in is cheap: it is parsed, kept out if
-it is a loop, registered as an inquiry (`channels.do_inbound` with `answer=False`), given
-its case number (kept for its conversation), its attachments kept, and its acknowledgement
-put in the outbox (`pending` → `registered`). Answering it is the bot's turn: the curated
-answer goes out as a second mail when the bot is confident; otherwise the case opens with
-the number the acknowledgement gave (`registered` → `done`). A reply to an open case is
-taken in in one step: it joins the case and is acknowledged as added (no bot).
+every mail before it (decision 0124). Acknowledging is cheap: a round of mails is parsed,
+loops are kept out, and each new mail is given its case number (noted on the mail) and its
+acknowledgement put in the outbox, in one transaction (`pending` → `acknowledged`).
+Answering registers the mail as an inquiry (`channels.do_inbound`), keeps its number for
+its conversation and lets the bot read it: the curated answer goes out as a second mail
+when the bot is confident; otherwise the case opens with the number the acknowledgement
+gave (`acknowledged` → `done`). A reply to an open case is taken in in one step: it joins
+the case and is acknowledged as added (no bot).
 
 A worker claims a mail for a lease (`processing` or `answering` until `claimed_until`), as a
 turn is claimed (decision 0103): a worker that dies half-way leaves the claim to run out,
@@ -414,8 +415,8 @@ async def _join(
 
 async def do_answer_mail(services: Services, config: EmailConfig, row: MailIn) -> TakeOutcome:
     """The second step for one claimed mail: register it (`do_inbound`, once per
-    Message-ID), keep its acknowledged number for its conversation, and let the bot answer
-    (`do_inbound` again: the inquiry is the one registered). The curated answer goes out
+    Message-ID), keep its acknowledged number for its conversation before the bot reads
+    it, and let the bot answer. The curated answer goes out
     when the bot is confident and the mail was acknowledged; otherwise the case has opened
     with the acknowledged number."""
     parsed = parse_mail(
@@ -431,9 +432,11 @@ async def do_answer_mail(services: Services, config: EmailConfig, row: MailIn) -
         parsed.language,
     )
     try:
-        registered = await do_inbound(services, inbound, answer=False)
-        await services.handoffs.do_reserve_number(registered.conversation_id, row.case_number)
-        result = await do_inbound(services, inbound)
+
+        async def keep_number(conversation_id: str) -> None:
+            await services.handoffs.do_reserve_number(conversation_id, row.case_number)
+
+        result = await do_inbound(services, inbound, before_answer=keep_number)
     except RateLimited as exc:
         return await _later(services, row, exc, "acknowledged")
     except (ChannelError, ConversationError) as exc:  # the bot could not take it
